@@ -1,0 +1,1 @@
+"""suanli: a data warehouse for China's computing-power indices."""

@@ -1,0 +1,1 @@
+"""Assets grouped by layer: raw deliveries, index definitions, dbt models."""

@@ -1,0 +1,1 @@
+"""Asset checks: Great Expectations suites (expectations/*.json) run on DuckDB tables."""

@@ -1,0 +1,80 @@
+"""Every GX suite target becomes a Dagster asset check; blocking ones gate publication."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetChecksDefinition,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from suanli.checks.suites import Suite, SuiteOutcome, SuiteTarget, load_suites, validate
+from suanli.paths import EXPECTATIONS_DIR
+from suanli.resources.warehouse import WarehouseResource
+
+
+def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
+    severity = (
+        AssetCheckSeverity.WARN if outcome.worst_severity == "WARN" else AssetCheckSeverity.ERROR
+    )
+    failures = [
+        {
+            "expectation": failed.expectation,
+            "column": failed.column,
+            "severity": failed.severity,
+            "observed": failed.observed,
+            "unexpected_count": failed.unexpected_count,
+            "unexpected_sample": failed.unexpected_sample,
+        }
+        for failed in outcome.failed
+    ]
+    return AssetCheckResult(
+        passed=outcome.passed,
+        severity=severity,
+        description=(
+            f"{len(outcome.outcomes)} expectations passed on {outcome.rows} rows"
+            if outcome.passed
+            else "; ".join(
+                f"{f['severity']} {f['expectation']}({f['column'] or ''}): "
+                f"{f['unexpected_count'] if f['unexpected_count'] is not None else f['observed']}"
+                f" unexpected"
+                for f in failures
+            )
+        ),
+        metadata={
+            "suite": outcome.suite,
+            "rows_validated": outcome.rows,
+            "expectations": len(outcome.outcomes),
+            "failed_expectations": MetadataValue.json(failures),
+        },
+    )
+
+
+def build_check(suite: Suite, target: SuiteTarget) -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey(list(target.asset_path)),
+        name=f"gx_{suite.name}",
+        description=suite.description,
+        blocking=target.blocking,
+    )
+    def _gx_check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> AssetCheckResult:
+        with warehouse.connect(read_only=True) as connection:
+            frame = connection.execute(suite.sql_for(target)).df()
+        outcome = validate(suite, frame)
+        context.log.info(f"GX suite {suite.name} on {target.relation}: passed={outcome.passed}")
+        return check_result(outcome)
+
+    return _gx_check
+
+
+def build_gx_checks(suites: Iterable[Suite] | None = None) -> list[AssetChecksDefinition]:
+    suites = load_suites(EXPECTATIONS_DIR) if suites is None else suites
+    return [build_check(suite, target) for suite in suites for target in suite.targets]

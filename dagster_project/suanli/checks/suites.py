@@ -1,0 +1,146 @@
+"""Great Expectations suites kept as JSON data, validated on pandas frames read from DuckDB.
+
+A suite file is a GX 1.x ExpectationSuite (name, expectations) whose `meta` adds what GX's
+SQL datasource cannot do on DuckDB: `query` (SQL with `{relation}` standing for the target
+table) and `targets` (asset keys, `/`-separated, each blocking or not). Each expectation's
+`meta.severity` is ERROR (stops publication) or WARN (someone should look).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+SEVERITIES = ("ERROR", "WARN")
+SAMPLE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class SuiteTarget:
+    asset_path: tuple[str, ...]
+    blocking: bool
+
+    @property
+    def relation(self) -> str:
+        return ".".join(self.asset_path)
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    description: str
+    query: str
+    targets: tuple[SuiteTarget, ...]
+    definition: dict[str, Any]
+
+    def sql_for(self, target: SuiteTarget) -> str:
+        return self.query.format(relation=target.relation)
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation: str
+    column: str | None
+    severity: str
+    success: bool
+    observed: Any
+    unexpected_count: int | None
+    unexpected_sample: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    suite: str
+    rows: int
+    outcomes: tuple[ExpectationOutcome, ...]
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.success]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed
+
+    @property
+    def worst_severity(self) -> str | None:
+        severities = {outcome.severity for outcome in self.failed}
+        return next((s for s in SEVERITIES if s in severities), None)
+
+
+def load_suite(path: Path) -> Suite:
+    definition = json.loads(path.read_text(encoding="utf-8"))
+    meta = definition.get("meta", {})
+    for expectation in definition["expectations"]:
+        severity = expectation.get("meta", {}).get("severity")
+        if severity not in SEVERITIES:
+            raise ValueError(
+                f"{path.name}: expectation {expectation['type']} needs meta.severity in "
+                f"{SEVERITIES}, found {severity!r}"
+            )
+    targets = tuple(
+        SuiteTarget(tuple(target["asset"].split("/")), bool(target.get("blocking", False)))
+        for target in meta["targets"]
+    )
+    return Suite(
+        name=definition["name"],
+        description=meta.get("description", ""),
+        query=meta["query"],
+        targets=targets,
+        definition={k: v for k, v in definition.items() if k != "meta"},
+    )
+
+
+def load_suites(directory: Path) -> list[Suite]:
+    return [load_suite(path) for path in sorted(directory.glob("*.json"))]
+
+
+@cache
+def _gx_context() -> Any:
+    # GX takes ~10 s to import: only pay for it when a check actually runs.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def validate(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
+    """Validate a frame against the suite in an ephemeral GX context."""
+    import great_expectations as gx
+
+    context = _gx_context()
+    source = context.data_sources.add_or_update_pandas(f"suanli_{suite.name}")
+    asset = source.add_dataframe_asset(name=f"{suite.name}_{len(source.assets)}")
+    batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    result = batch.validate(gx.ExpectationSuite(**suite.definition), result_format="COMPLETE")
+    outcomes = []
+    for expectation_result in result.results:
+        config = expectation_result.expectation_config
+        details = expectation_result.result or {}
+        indexes = details.get("unexpected_index_list") or []
+        sample = frame.loc[list(indexes)[:SAMPLE_SIZE]] if indexes else frame.iloc[0:0]
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=config.type,
+                column=config.kwargs.get("column"),
+                severity=config.meta["severity"],
+                success=bool(expectation_result.success),
+                observed=details.get("observed_value"),
+                unexpected_count=details.get("unexpected_count"),
+                unexpected_sample=json.loads(sample.to_json(orient="records", force_ascii=False)),
+            )
+        )
+    return SuiteOutcome(suite.name, len(frame), tuple(outcomes))

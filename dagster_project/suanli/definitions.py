@@ -1,0 +1,45 @@
+"""The suanli code location: assets by layer, GX checks, resources, the job that runs it all."""
+
+from __future__ import annotations
+
+import os
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster_dbt import DbtCliResource
+
+from suanli.assets.dbt import dbt_foundation, dbt_marts, dbt_project, dbt_yearly, load_manifest
+from suanli.assets.definitions import index_definitions
+from suanli.assets.raw import build_raw_assets, deliveries_log
+from suanli.checks.gx_checks import build_gx_checks
+from suanli.paths import DEFAULT_WAREHOUSE, SNAPSHOT_DIR
+from suanli.resources.landing import LandingResource
+from suanli.resources.warehouse import WarehouseResource
+
+materialize_all = define_asset_job(
+    "materialize_all",
+    selection=AssetSelection.all() - AssetSelection.assets(deliveries_log),
+    description="Every source, model and mart with their checks, for the years chosen at launch.",
+)
+
+defs = Definitions(
+    assets=[
+        *build_raw_assets(load_manifest()),
+        deliveries_log,
+        index_definitions,
+        dbt_foundation,
+        dbt_yearly,
+        dbt_marts,
+    ],
+    asset_checks=build_gx_checks(),
+    jobs=[materialize_all],
+    resources={
+        "warehouse": WarehouseResource(
+            path=os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE,
+            archive_dir=os.environ.get("SUANLI_ARCHIVE") or "data/archive",
+        ),
+        "landing": LandingResource(location=os.environ.get("SUANLI_LANDING") or str(SNAPSHOT_DIR)),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    },
+    # Steps share one DuckDB file that admits one writer: run them one after another.
+    executor=in_process_executor,
+)

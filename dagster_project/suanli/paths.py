@@ -1,0 +1,26 @@
+"""Where the project's files live, resolved from the repository layout (never from the cwd)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SEEDS_DIR = REPO_ROOT / "seeds"
+SNAPSHOT_DIR = SEEDS_DIR / "snapshot"
+INDEX_SYSTEMS_DIR = SEEDS_DIR / "index_systems"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+DEFAULT_WAREHOUSE = "data/warehouse/suanli.duckdb"
+DEFAULT_ARCHIVE = "data/archive"
+
+
+def resolve_from_repo(path: str | os.PathLike[str]) -> Path:
+    """Relative paths in configuration are relative to the repository root, as the README says."""
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else REPO_ROOT / candidate
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: `SUANLI_WAREHOUSE`, else the embedded default."""
+    return resolve_from_repo(os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE)

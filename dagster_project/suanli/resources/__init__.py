@@ -1,0 +1,1 @@
+"""Dagster resources: the warehouse file, the landing location and dbt."""

@@ -1,0 +1,13 @@
+{#- Rows of the current delivery of a raw source, with the delivery's partition and file. -#}
+{% macro current_delivery_rows(source_table) -%}
+    select
+        delivered.*,
+        deliveries.partition_key as delivery_partition,
+        deliveries.file_name as delivery_file
+    from {{ source('raw', source_table) }} as delivered
+    inner join {{ source('raw', 'deliveries') }} as deliveries
+        on
+            delivered._delivery_id = deliveries.delivery_id
+            and deliveries.source = '{{ source_table }}'
+            and deliveries.is_current
+{%- endmacro %}

@@ -1,0 +1,71 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='year',
+    on_schema_change='fail',
+    tags=['by_year'],
+) }}
+
+-- Every indicator value per unit and year, whatever source it comes from (national rows are
+-- kept for reconciliation with published national figures). A value that
+-- equals a published figure (published_facts, comparison `eq`) is labelled `published` with
+-- its report; values that are missing carry an explicit flag instead of silently vanishing.
+with
+
+computed as (
+    select * from {{ ref('int_indicators__compute_centres') }}
+    union all
+    select * from {{ ref('int_indicators__network_stats') }}
+    union all
+    select * from {{ ref('int_indicators__environment_market') }}
+    union all
+    select * from {{ ref('int_indicators__registries') }}
+),
+
+published_figures as (
+    select
+        year,
+        unit_code as province_code,
+        indicator_code,
+        cast(value as double) as published_value,
+        length(split_part(value, '.', 2)) as decimals,
+        report
+    from {{ ref('published_facts') }}
+    where unit_level = 'province' and comparison = 'eq'
+),
+
+labelled as (
+    select
+        computed.year,
+        computed.unit_level,
+        computed.province_code as unit_code,
+        computed.indicator_code,
+        computed.raw_value,
+        case
+            when round(computed.raw_value, published_figures.decimals)
+                = published_figures.published_value
+                then 'published'
+            else computed.provenance
+        end as provenance,
+        case
+            when round(computed.raw_value, published_figures.decimals)
+                = published_figures.published_value
+                then published_figures.report
+            else computed.source
+        end as source,
+        case when computed.raw_value is null then 'no_data' end as value_flag
+    from computed
+    left join published_figures
+        on
+            computed.unit_level = 'province'
+            and computed.year = published_figures.year
+            and computed.province_code = published_figures.province_code
+            and computed.indicator_code = published_figures.indicator_code
+    where {{ in_selected_years('computed.year') }}
+),
+
+final as (
+    select * from labelled
+)
+
+select * from final

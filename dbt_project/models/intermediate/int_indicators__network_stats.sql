@@ -1,0 +1,49 @@
+-- Province-year network indicators. Inter-centre network quality is 100 × (20 ms ÷ latency)
+-- × (1 − loss): 100 means the national 20 ms inter-hub target is met with no packet loss.
+with
+
+network as (
+    select * from {{ ref('stg_network_stats') }}
+),
+
+indicators as (
+    select
+        year,
+        'province' as unit_level,
+        province_code,
+        provenance,
+        'network_stats: ' || delivery_file as source,
+        city_network_1ms_cases,
+        broadband_ports_wan,
+        otn_coverage_pct,
+        private_line_users,
+        fixed_download_mbps,
+        mobile_download_mbps,
+        direct_connect_points,
+        inter_provincial_bandwidth_tbps,
+        oxc_deployment_pct,
+        100.0 * {{ ratio('20.0', 'inter_centre_latency_ms') }}
+        * (1 - inter_centre_loss_pct / 100.0) as inter_centre_network_quality
+    from network
+),
+
+final as (
+    {{ unpivot_indicators(
+        'indicators',
+        ['year', 'unit_level', 'province_code', 'provenance', 'source'],
+        {
+            'city_network_1ms_cases': 'city_network_1ms',
+            'broadband_ports_wan': 'broadband_ports',
+            'otn_coverage_pct': 'otn_coverage',
+            'private_line_users': 'private_line_users',
+            'fixed_download_mbps': 'fixed_download_speed',
+            'mobile_download_mbps': 'mobile_download_speed',
+            'direct_connect_points': 'direct_connect_points',
+            'inter_provincial_bandwidth_tbps': 'inter_provincial_bandwidth',
+            'oxc_deployment_pct': 'oxc_deployment',
+            'inter_centre_network_quality': 'inter_centre_network_quality',
+        }
+    ) }}
+)
+
+select * from final

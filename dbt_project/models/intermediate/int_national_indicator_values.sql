@@ -1,0 +1,39 @@
+{{ config(tags=['by_year']) }}
+
+-- National values of indicators, for reconciliation with published national figures: the
+-- registry's own national aggregate where it has one (ratios such as PUE need the centres),
+-- otherwise the sum over provinces for additive indicators (var `additive_indicators`).
+with
+
+indicator_values as (
+    select * from {{ ref('int_indicator_values') }}
+),
+
+registry_national as (
+    select year, indicator_code, raw_value
+    from indicator_values
+    where unit_level = 'national'
+),
+
+summed_over_provinces as (
+    select year, indicator_code, sum(raw_value) as raw_value
+    from indicator_values
+    where
+        unit_level = 'province'
+        and indicator_code in ('{{ var("additive_indicators") | join("', '") }}')
+    group by year, indicator_code
+),
+
+final as (
+    select * from registry_national
+    union all
+    select summed_over_provinces.*
+    from summed_over_provinces
+    left join registry_national
+        on
+            summed_over_provinces.year = registry_national.year
+            and summed_over_provinces.indicator_code = registry_national.indicator_code
+    where registry_national.indicator_code is null
+)
+
+select * from final

@@ -1,0 +1,23 @@
+with
+
+systems as (
+    select * from {{ source('definitions', 'index_systems') }}
+),
+
+final as (
+    select
+        system_code,
+        name_zh,
+        name_en,
+        report,
+        unit_level,
+        cast(first_year as integer) as first_year,
+        cast(last_year as integer) as last_year,
+        standardisation,
+        cast(constant_column_score as double) as constant_column_score,
+        random_index_table,
+        source_file
+    from systems
+)
+
+select * from final

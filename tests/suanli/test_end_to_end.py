@@ -1,0 +1,201 @@
+"""End to end on real parts: `python -m suanli.cli materialize` on the bundled snapshot into a
+fresh DuckDB file, with a real Dagster instance in a temporary DAGSTER_HOME."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from suanli.paths import REPO_ROOT, SNAPSHOT_DIR
+
+pytestmark = pytest.mark.integration
+
+MART_TABLES = ("dim_province", "fct_indicator_values", "fct_index_scores", "fct_index_weights")
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "suanli.cli", *args],
+        env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("e2e")
+    home = root / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
+        "SUANLI_ARCHIVE": str(root / "archive"),
+        "SUANLI_LANDING": str(SNAPSHOT_DIR),
+    }
+
+
+@pytest.fixture(scope="module")
+def first_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = run_cli(env, "materialize")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result
+
+
+@pytest.fixture
+def warehouse(env: dict[str, str], first_run) -> duckdb.DuckDBPyConnection:
+    with duckdb.connect(env["SUANLI_WAREHOUSE"], read_only=True) as connection:
+        yield connection
+
+
+def mart_fingerprint(path: str) -> dict[str, str]:
+    with duckdb.connect(path, read_only=True) as connection:
+        return {
+            table: hashlib.sha256(
+                repr(connection.execute(f"select * from marts.{table} order by all").fetchall())
+                .encode()
+            ).hexdigest()
+            for table in MART_TABLES
+        }
+
+
+def test_marts_hold_39_indicators_for_31_provinces_in_4_years(warehouse) -> None:
+    counts = warehouse.execute(
+        "select year, count(distinct indicator_code), count(distinct unit_code), count(*),"
+        " count(raw_value) from marts.fct_indicator_values"
+        " where system_code = 'comprehensive_v4' group by year order by year"
+    ).fetchall()
+    assert counts == [(year, 39, 31, 39 * 31, 39 * 31) for year in (2022, 2023, 2024, 2025)]
+
+
+def test_every_node_ranks_all_31_provinces_with_scores_in_range(warehouse) -> None:
+    groups = warehouse.execute(
+        "select node_level, count(distinct node_code), min(score), max(score),"
+        " min(rank), max(rank), count(*) from marts.fct_index_scores"
+        " where system_code = 'comprehensive_v4' group by node_level order by node_level"
+    ).fetchall()
+    by_level = {row[0]: row[1:] for row in groups}
+    assert {level: row[0] for level, row in by_level.items()} == {
+        "composite": 1, "primary": 5, "secondary": 11, "tertiary": 39,
+    }  # fmt: skip
+    for _, minimum, maximum, best, worst, rows in by_level.values():
+        assert 0 <= minimum < maximum <= 100 and best == 1 and worst <= 31
+    assert sum(row[-1] for row in by_level.values()) == 56 * 31 * 4
+
+
+def test_composite_is_the_weighted_sum_of_the_primaries(warehouse) -> None:
+    worst_gap = warehouse.execute(
+        "select max(abs(composite.score - weighted.score)) from marts.fct_index_scores composite"
+        " join (select s.year, s.unit_code, sum(s.score * w.local_weight) as score"
+        "       from marts.fct_index_scores s join marts.fct_index_weights w"
+        "         on s.system_code = w.system_code and s.node_code = w.node_code"
+        "       where w.parent_code = 'composite' group by s.year, s.unit_code) weighted"
+        "   on composite.year = weighted.year and composite.unit_code = weighted.unit_code"
+        " where composite.node_code = 'composite'"
+    ).fetchone()[0]
+    assert worst_gap < 1e-9
+
+
+def test_rank_change_compares_with_the_previous_year(warehouse) -> None:
+    rows = warehouse.execute(
+        "select this.rank_change, previous.rank - this.rank from marts.fct_index_scores this"
+        " left join marts.fct_index_scores previous on previous.year = this.year - 1"
+        "  and previous.unit_code = this.unit_code and previous.node_code = this.node_code"
+        " where this.node_code = 'composite'"
+    ).fetchall()
+    assert len(rows) == 31 * 4
+    assert all(change == expected for change, expected in rows)
+    assert sum(change is None for change, _ in rows) == 31  # the first year has no previous
+
+
+def test_published_figures_are_honoured_and_labelled(warehouse) -> None:
+    beijing = warehouse.execute(
+        "select raw_value, provenance, source from marts.fct_indicator_values"
+        " where year = 2025 and unit_code = '110000'"
+        " and indicator_code = 'genai_services_registered'"
+    ).fetchone()
+    assert beijing == (105.0, "published", "中国综合算力指数报告（2025年）")
+    provenances = dict(
+        warehouse.execute(
+            "select provenance, count(*) from marts.fct_indicator_values group by 1"
+        ).fetchall()
+    )
+    assert provenances.get("published", 0) >= 5 and provenances.get("synthetic", 0) > 0
+
+
+def test_mixed_province_spellings_all_map_to_codes(warehouse) -> None:
+    spellings = warehouse.execute(
+        "select province_code, count(distinct province_as_delivered),"
+        " count(*) filter (where province_code is null)"
+        " from staging.stg_compute_centres group by 1"
+    ).fetchall()
+    assert len(spellings) == 31 and all(code is not None for code, _, _ in spellings)
+    assert max(n for _, n, _ in spellings) >= 3
+
+
+def test_weights_mart_records_ahp_consistency(warehouse) -> None:
+    rows = warehouse.execute(
+        "select count(*), count(consistency_ratio), max(consistency_ratio),"
+        " any_value(random_index_table), sum(global_weight) filter (where node_level = 'tertiary')"
+        " from marts.fct_index_weights where system_code = 'comprehensive_v4'"
+    ).fetchone()
+    assert rows[:2] == (56, 17) and rows[2] < 0.10 and rows[3] == "saaty_1980"
+    assert rows[4] == pytest.approx(1.0)
+
+
+def test_the_run_is_recorded_in_the_dagster_instance(env, first_run) -> None:
+    from dagster import AssetKey, DagsterInstance
+
+    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
+    instance = DagsterInstance.get()
+    for key in (["raw", "compute_centres"], ["intermediate", "int_node_scores"],
+                ["marts", "fct_index_scores"]):  # fmt: skip
+        assert instance.get_latest_materialization_event(AssetKey(key)) is not None, key
+    assert "succeeded" in first_run.stdout
+
+
+def test_the_cli_prints_the_composite_top_10(env, first_run) -> None:
+    result = run_cli(env, "top10")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 12  # two header lines, ten provinces
+    assert "name_zh" in lines[0]
+
+
+def test_a_blocking_check_failure_leaves_the_marts_as_they_were(
+    env: dict[str, str], first_run, tmp_path: Path
+) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(SNAPSHOT_DIR, landing)
+    registry = landing / "compute_centres" / "compute_centres_2025.csv"
+    rows = list(csv.DictReader(registry.open(encoding="utf-8")))
+    bad_centre = rows[0]["centre_id"]
+    rows[0]["total_energy_mwh"] = str(float(rows[0]["it_energy_mwh"]) * 5)  # PUE 5
+    with registry.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    before = mart_fingerprint(env["SUANLI_WAREHOUSE"])
+    result = run_cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
+    assert result.returncode == 1 and "FAILED" in result.stdout
+    assert mart_fingerprint(env["SUANLI_WAREHOUSE"]) == before
+
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+
+    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
+    check = AssetCheckKey(AssetKey(["raw", "compute_centres"]), "gx_compute_centres")
+    latest = DagsterInstance.get().event_log_storage.get_asset_check_execution_history(check, 1)
+    evaluation = latest[0].event.dagster_event.event_specific_data
+    assert not evaluation.passed
+    failures = evaluation.metadata["failed_expectations"].value
+    assert failures[0]["column"] == "pue"
+    assert failures[0]["unexpected_sample"][0]["centre_id"] == bad_centre
