@@ -45,9 +45,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="suanli-benchmark-") as tmp:
         env = isolated_environment(Path(tmp))
         full = timed([sys.executable, "-m", "suanli.cli", "materialize"], env, REPO_ROOT)
-        dbt = timed(
-            [str(bin_dir / "dbt"), "build", "--profiles-dir", "."], env, DBT_PROJECT_DIR
-        )
+        dbt = timed([str(bin_dir / "dbt"), "build", "--profiles-dir", "."], env, DBT_PROJECT_DIR)
         with duckdb.connect(env["SUANLI_WAREHOUSE"], read_only=True) as connection:
             values, scores = connection.execute(
                 "select (select count(*) from marts.fct_indicator_values),"

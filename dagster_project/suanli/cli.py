@@ -1,7 +1,7 @@
 """Command line for `make run`: materialise every asset for every year, then show the Top 10.
 
-    python -m suanli.cli materialize [--years 2024 2025]
-    python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
+python -m suanli.cli materialize [--years 2024 2025]
+python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def materialize(years: list[str] | None = None) -> bool:
     )
     elapsed = time.perf_counter() - started
     status = "succeeded" if result.success else "FAILED"
-    print(f"materialize_all {chosen[0]}…{chosen[-1]} {status} in {elapsed:.1f} s (run {result.run_id})")
+    span = f"{chosen[0]}…{chosen[-1]}"
+    print(f"materialize_all {span} {status} in {elapsed:.1f} s (run {result.run_id})")
     return result.success
 
 

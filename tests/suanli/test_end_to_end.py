@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from suanli.paths import REPO_ROOT, SNAPSHOT_DIR
 
 pytestmark = pytest.mark.integration
@@ -60,8 +59,9 @@ def mart_fingerprint(path: str) -> dict[str, str]:
     with duckdb.connect(path, read_only=True) as connection:
         return {
             table: hashlib.sha256(
-                repr(connection.execute(f"select * from marts.{table} order by all").fetchall())
-                .encode()
+                repr(
+                    connection.execute(f"select * from marts.{table} order by all").fetchall()
+                ).encode()
             ).hexdigest()
             for table in MART_TABLES
         }
@@ -86,7 +86,7 @@ def test_every_node_ranks_all_31_provinces_with_scores_in_range(warehouse) -> No
     assert {level: row[0] for level, row in by_level.items()} == {
         "composite": 1, "primary": 5, "secondary": 11, "tertiary": 39,
     }  # fmt: skip
-    for _, minimum, maximum, best, worst, rows in by_level.values():
+    for _, minimum, maximum, best, worst, _ in by_level.values():
         assert 0 <= minimum < maximum <= 100 and best == 1 and worst <= 31
     assert sum(row[-1] for row in by_level.values()) == 56 * 31 * 4
 

@@ -57,9 +57,15 @@ def index_definitions(
     )
     with warehouse.connect() as connection:
         connection.execute("create schema if not exists definitions")
+        connection.register("systems_frame", systems_frame)
+        connection.register("nodes_frame", nodes_frame)
         connection.execute("begin transaction")
-        connection.execute("create or replace table definitions.index_systems as select * from systems_frame")
-        connection.execute("create or replace table definitions.index_nodes as select * from nodes_frame")
+        connection.execute(
+            "create or replace table definitions.index_systems as select * from systems_frame"
+        )
+        connection.execute(
+            "create or replace table definitions.index_nodes as select * from nodes_frame"
+        )
         connection.execute("commit")
     worst = nodes_frame.loc[nodes_frame["consistency_ratio"].idxmax()]
     context.log.info(f"weighed {len(nodes_frame)} nodes of {len(systems)} systems")

@@ -72,9 +72,10 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
                         description=f"delivery rejected: {error}",
                         metadata={"location": landing.describe(relative_path)},
                     ) from error
+                action = "loaded" if result.is_new else "unchanged, skipped"
                 context.log.info(
-                    f"{result.file_name}: {'loaded' if result.is_new else 'unchanged, skipped'} "
-                    f"({result.row_count} rows, {result.encoding}, sha256 {result.delivery_id[:12]})"
+                    f"{result.file_name}: {action} ({result.row_count} rows, "
+                    f"{result.encoding}, sha256 {result.delivery_id[:12]})"
                 )
                 loaded.append(
                     {

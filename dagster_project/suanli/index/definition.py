@@ -133,8 +133,13 @@ class _Parser:
                 raise self.fail(where, f"direction must be one of {DIRECTIONS}")
             if not raw.get("unit"):
                 raise self.fail(where, "a tertiary indicator needs a unit")
-            return Node(code, raw["name_zh"], raw["name_en"], unit=str(raw["unit"]),
-                        direction=raw["direction"])
+            return Node(
+                code,
+                raw["name_zh"],
+                raw["name_en"],
+                unit=str(raw["unit"]),
+                direction=raw["direction"],
+            )
         pairwise = raw.get("pairwise")
         if not isinstance(pairwise, list) or len(pairwise) != len(children):
             raise self.fail(

@@ -22,8 +22,10 @@ class SourceSpec:
     columns: tuple[str, ...]
 
     def relative_path(self, partition_key: str | None) -> str:
-        return self.file_pattern.format(year=partition_key) if self.partitioned_by_year else (
-            self.file_pattern
+        return (
+            self.file_pattern.format(year=partition_key)
+            if self.partitioned_by_year
+            else (self.file_pattern)
         )
 
 

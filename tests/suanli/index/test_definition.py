@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from suanli.index.definition import (
     DefinitionError,
     InconsistentMatrixError,
@@ -42,7 +41,9 @@ def test_system_a_has_the_published_hierarchy() -> None:
 
 
 def test_negative_indicators_are_those_where_lower_is_better() -> None:
-    negative = {row.node_code for row in weigh(load_system(SYSTEM_A)) if row.direction == "negative"}
+    negative = {
+        row.node_code for row in weigh(load_system(SYSTEM_A)) if row.direction == "negative"
+    }
     assert negative == {"pue", "cue", "electricity_price", "annual_mean_temperature"}
 
 

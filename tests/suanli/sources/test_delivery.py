@@ -6,7 +6,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from suanli.sources.catalog import SourceSpec
 from suanli.sources.delivery import Delivery, DeliveryError, parse, store
 
@@ -62,7 +61,7 @@ def test_a_truncated_row_names_its_line() -> None:
 
 @pytest.mark.parametrize("text", ["", "province,year,broadband_ports\n"])
 def test_an_empty_delivery_is_refused(text: str) -> None:
-    with pytest.raises(DeliveryError, match="demo_2025.csv: (empty file|header only)"):
+    with pytest.raises(DeliveryError, match=r"demo_2025\.csv: (empty file|header only)"):
         parse(delivery(text), SPEC)
 
 

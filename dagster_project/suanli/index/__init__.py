@@ -1,0 +1,1 @@
+"""Index systems: definitions and AHP weighting."""
