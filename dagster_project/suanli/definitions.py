@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
@@ -17,7 +19,7 @@ from suanli.resources.warehouse import WarehouseResource
 
 materialize_all = define_asset_job(
     "materialize_all",
-    selection=AssetSelection.all() - AssetSelection.assets(deliveries_log),
+    selection=AssetSelection.all() - AssetSelection.keys(deliveries_log.key),
     description="Every source, model and mart with their checks, for the years chosen at launch.",
 )
 
@@ -38,7 +40,10 @@ defs = Definitions(
             archive_dir=os.environ.get("SUANLI_ARCHIVE") or "data/archive",
         ),
         "landing": LandingResource(location=os.environ.get("SUANLI_LANDING") or str(SNAPSHOT_DIR)),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        # The dbt of this interpreter's environment, whether or not the venv is on PATH.
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+        ),
     },
     # Steps share one DuckDB file that admits one writer: run them one after another.
     executor=in_process_executor,

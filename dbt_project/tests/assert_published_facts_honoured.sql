@@ -30,9 +30,9 @@ national_values as (
 observed as (
     select
         facts.*,
-        coalesce(province_values.raw_value, national_values.raw_value) as observed_value,
         province_values.rank_desc,
-        province_values.rank_asc
+        province_values.rank_asc,
+        coalesce(province_values.raw_value, national_values.raw_value) as observed_value
     from facts
     left join province_values
         on
@@ -52,8 +52,10 @@ final as (
     from observed
     where not coalesce(
         case comparison
-            when 'eq' then round(observed_value, length(split_part(value, '.', 2)))
-                = cast(value as double)
+            when 'eq'
+                then
+                    round(observed_value, cast(length(split_part(value, '.', 2)) as integer))
+                    = cast(value as double)
             when 'gt' then observed_value > cast(value as double)
             when 'lt' then observed_value < cast(value as double)
             when 'rank_desc' then rank_desc = cast(value as double)

@@ -8,7 +8,6 @@ Blocking GX checks on step 2's tables run between steps 2 and 3, so a failing au
 the marts exactly as they were.
 """
 
-from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping

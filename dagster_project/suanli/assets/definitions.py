@@ -1,6 +1,5 @@
 """Index systems (seeds/index_systems/*.yml) weighed with AHP into `definitions.*` tables."""
 
-from __future__ import annotations
 
 from dataclasses import asdict
 

@@ -1,6 +1,5 @@
 """Every GX suite target becomes a Dagster asset check; blocking ones gate publication."""
 
-from __future__ import annotations
 
 from collections.abc import Iterable
 

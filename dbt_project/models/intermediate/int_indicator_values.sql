@@ -28,7 +28,7 @@ published_figures as (
         unit_code as province_code,
         indicator_code,
         cast(value as double) as published_value,
-        length(split_part(value, '.', 2)) as decimals,
+        cast(length(split_part(value, '.', 2)) as integer) as decimals,
         report
     from {{ ref('published_facts') }}
     where unit_level = 'province' and comparison = 'eq'
@@ -36,19 +36,21 @@ published_figures as (
 
 labelled as (
     select
-        computed.year,
+        cast(computed.year as integer) as year,
         computed.unit_level,
         computed.province_code as unit_code,
         computed.indicator_code,
         computed.raw_value,
         case
-            when round(computed.raw_value, published_figures.decimals)
+            when
+                round(computed.raw_value, published_figures.decimals)
                 = published_figures.published_value
                 then 'published'
             else computed.provenance
         end as provenance,
         case
-            when round(computed.raw_value, published_figures.decimals)
+            when
+                round(computed.raw_value, published_figures.decimals)
                 = published_figures.published_value
                 then published_figures.report
             else computed.source

@@ -36,7 +36,7 @@ services as (
     left join {{ ref('stg_genai_services') }} as services
         on
             province_years.province_code = services.province_code
-            and services.registration_date <= province_years.cutoff_date
+            and province_years.cutoff_date >= services.registration_date
     group by province_years.year, province_years.province_code
 ),
 
@@ -51,7 +51,7 @@ listed_models as (
     left join {{ ref('stg_fangsheng_models') }} as models
         on
             province_years.province_code = models.province_code
-            and models.listed_date <= province_years.cutoff_date
+            and province_years.cutoff_date >= models.listed_date
     group by province_years.year, province_years.province_code
 ),
 
@@ -67,25 +67,40 @@ llm_patents as (
         on
             province_years.province_code = patents.province_code
             and patents.is_llm_related
-            and patents.filing_date <= province_years.cutoff_date
-            and patents.filing_date > province_years.previous_cutoff_date
+            and province_years.cutoff_date >= patents.filing_date
+            and province_years.previous_cutoff_date < patents.filing_date
     group by province_years.year, province_years.province_code
 ),
 
 final as (
     select
-        year, 'province' as unit_level, province_code, provenance, source,
-        'genai_services_registered' as indicator_code, cast(raw_value as double) as raw_value
+        year,
+        'province' as unit_level,
+        province_code,
+        provenance,
+        source,
+        'genai_services_registered' as indicator_code,
+        cast(raw_value as double) as raw_value
     from services
     union all
     select
-        year, 'province' as unit_level, province_code, provenance, source,
-        'models_on_leaderboard' as indicator_code, cast(raw_value as double) as raw_value
+        year,
+        'province' as unit_level,
+        province_code,
+        provenance,
+        source,
+        'models_on_leaderboard' as indicator_code,
+        cast(raw_value as double) as raw_value
     from listed_models
     union all
     select
-        year, 'province' as unit_level, province_code, provenance, source,
-        'llm_patents' as indicator_code, cast(raw_value as double) as raw_value
+        year,
+        'province' as unit_level,
+        province_code,
+        provenance,
+        source,
+        'llm_patents' as indicator_code,
+        cast(raw_value as double) as raw_value
     from llm_patents
 )
 

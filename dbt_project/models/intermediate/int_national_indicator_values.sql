@@ -10,17 +10,25 @@ indicator_values as (
 ),
 
 registry_national as (
-    select year, indicator_code, raw_value
+    select
+        year,
+        indicator_code,
+        raw_value
     from indicator_values
     where unit_level = 'national'
 ),
 
 summed_over_provinces as (
-    select year, indicator_code, sum(raw_value) as raw_value
+    select
+        year,
+        indicator_code,
+        sum(raw_value) as raw_value
     from indicator_values
     where
         unit_level = 'province'
-        and indicator_code in ('{{ var("additive_indicators") | join("', '") }}')
+        and indicator_code in (
+            '{{ var("additive_indicators") | join("', '") }}'  -- noqa: LT05
+        )
     group by year, indicator_code
 ),
 

@@ -8,6 +8,7 @@
 
 -- Scores of every unit on every node (tertiary → secondary → primary → composite) as weighted
 -- sums; missing indicators are left out and the remaining path weights rescaled to sum to 1.
+-- Scores are rounded to 1e-9 so floating-point noise cannot push a score past 100.
 -- Ranks use competition ranking on scores rounded to 6 decimals (ties share the better rank);
 -- rank_change = previous year's rank − this year's rank (positive = moved up). Rebuilding a
 -- year also rewrites the following year, whose rank change depends on it.
@@ -32,9 +33,12 @@ node_scores as (
         indicator_scores.unit_level,
         indicator_scores.unit_code,
         paths.node_code,
-        sum(paths.path_weight * indicator_scores.score)
-        / nullif(
-            sum(case when indicator_scores.score is not null then paths.path_weight end), 0
+        round(
+            sum(paths.path_weight * indicator_scores.score)
+            / nullif(
+                sum(case when indicator_scores.score is not null then paths.path_weight end), 0
+            ),
+            9
         ) as score
     from indicator_scores
     inner join paths
@@ -89,7 +93,9 @@ final as (
         on
             with_previous.system_code = nodes.system_code
             and with_previous.node_code = nodes.node_code
-    where {{ in_selected_years('with_previous.year') }} or {{ in_selected_years('with_previous.year - 1') }}
+    where
+        {{ in_selected_years('with_previous.year') }}
+        or {{ in_selected_years('with_previous.year - 1') }}
 )
 
 select * from final

@@ -16,7 +16,8 @@ final as (
         {{ to_double('fixed_download_mbps') }} as fixed_download_mbps,
         {{ to_double('mobile_download_mbps') }} as mobile_download_mbps,
         {{ to_double('direct_connect_points') }} as direct_connect_points,
-        {{ to_double('inter_provincial_bandwidth_gbps') }} / 1000 as inter_provincial_bandwidth_tbps,
+        {{ to_double('inter_provincial_bandwidth_gbps') }}
+        / 1000 as inter_provincial_bandwidth_tbps,
         {{ to_double('oxc_deployment_pct') }} as oxc_deployment_pct,
         {{ to_double('inter_centre_latency_ms') }} as inter_centre_latency_ms,
         {{ to_double('inter_centre_loss_pct') }} as inter_centre_loss_pct,
