@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from suanli.paths import REPO_ROOT, SNAPSHOT_DIR
 
 pytestmark = pytest.mark.integration

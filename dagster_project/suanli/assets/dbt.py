@@ -8,7 +8,6 @@ Blocking GX checks on step 2's tables run between steps 2 and 3, so a failing au
 the marts exactly as they were.
 """
 
-
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any

@@ -1,6 +1,5 @@
 """Index systems (seeds/index_systems/*.yml) weighed with AHP into `definitions.*` tables."""
 
-
 from dataclasses import asdict
 
 import pandas as pd

@@ -4,7 +4,6 @@ The sources and their expected columns are declared once, in dbt's sources YAML;
 turns each declaration into an asset (year-partitioned when the source delivers per year).
 """
 
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any

@@ -1,6 +1,5 @@
 """Every GX suite target becomes a Dagster asset check; blocking ones gate publication."""
 
-
 from collections.abc import Iterable
 
 from dagster import (

@@ -23,6 +23,7 @@ from suanli.snapshot.profiles import (
     PARKS,
     PROFILES,
     YEARS,
+    Profile,
 )
 from suanli.snapshot.reference import Province, allocate, weighted_choice
 
@@ -56,12 +57,30 @@ TARGET_CENTRES_2025 = 3150
 RAMP = (0.45, 0.70, 0.85)  # share of the design in production 0, 1, 2 years after opening
 STANDARD_RACK_MWH = 2.5 * 8.76  # one 2.5 kW rack at full load for a year
 AI_REVENUE_PER_PFLOPS = {2022: 40.0, 2023: 30.0, 2024: 18.0, 2025: 12.0}  # 万元 per year
+GROUP_SHARES = {("intelligent_compute", 2025, "130000"): 0.148}  # METHODOLOGY.md §7
 HPN_BASE = {2022: 0.08, 2023: 0.13, 2024: 0.22, 2025: 0.32}
 EGRESS_YEAR = {2022: 0.72, 2023: 0.81, 2024: 0.90, 2025: 1.00}
+# Densest AI hall: ~2.4 PFLOPS FP16 per 2.5 kW standard rack, in 0.1 PFLOPS units.
+MAX_AI_PER_RACK = 24
 # Unit multipliers from indicator units to the integer units records are allocated in.
 RACK_UNITS = 10_000  # 万架 -> racks
 AI_UNITS = 10_000  # EFLOPS -> 0.1 PFLOPS
 STORAGE_UNITS = 1_000_000  # EB -> TB (0.001 PB)
+
+
+def allocate_capped(total: int, weights: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """`allocate`, but no element above its cap: the excess goes to the others."""
+    out = np.zeros(len(weights), dtype=np.int64)
+    open_ = np.ones(len(weights), dtype=bool)
+    while True:
+        share = allocate(total - int(out[~open_].sum()), np.where(open_, weights, 0.0))
+        over = open_ & (share > cap)
+        if not over.any():
+            return np.where(open_, share, out)
+        out[over] = cap[over]
+        open_ &= ~over
+        if not open_.any():
+            raise ValueError("targets exceed the capacity of the records")
 
 
 def ramp(years_open: np.ndarray) -> np.ndarray:
@@ -121,17 +140,16 @@ def build_targets(
         additive[indicator], levels[indicator] = {}, {}
         path = NATIONAL_PATH[indicator]
         for year in YEARS:
+            # A little noise so neighbouring provinces do not share suspiciously equal values.
             prior = {
                 c: _interpolate(getattr(p, level), getattr(p, growth), year, path)
+                * rng.lognormal(0.0, 0.025)
                 for c, p in prof.items()
             }
             national = _national(facts, indicator, year, rng)
+            constraints = select(facts, indicator, year) + _group_shares(indicator, year, national)
             gap = {"racks_in_use": 0.03, "intelligent_compute": 0.04}.get(indicator, 0.02)
-            solved = solve_targets(
-                prior, select(facts, indicator, year), rng, national=national, rank_gap=gap
-            )
-            if indicator == "intelligent_compute" and year == YEARS[-1]:
-                solved = _hebei_share(solved, national)
+            solved = solve_targets(prior, constraints, rng, national=national, rank_gap=gap)
             levels[indicator][year] = solved
             additive[indicator][year] = _to_units(solved, national, units)
 
@@ -180,15 +198,14 @@ def build_targets(
     return Targets(additive, ratio, national_pue)
 
 
-def _hebei_share(values: dict[str, float], national: float) -> dict[str, float]:
-    """Group statement: 河北 holds ≈ 14.8 % of national intelligent compute (rank kept)."""
-    out = dict(values)
-    target = 0.148 * national
-    rest = national - out["130000"]
-    scale = (national - target) / rest
-    for code in out:
-        out[code] = target if code == "130000" else out[code] * scale
-    return out
+def _group_shares(indicator: str, year: int, national: float) -> list[Fact]:
+    """Group statements that pin a province's share of the national total, as eq constraints
+    (河北 holds ≈ 14.8 % of the national intelligent compute in 2025)."""
+    return [
+        Fact(f"share-{code}", year, "province", code, indicator, "eq", share * national, 1, "")
+        for (ind, y, code), share in GROUP_SHARES.items()
+        if ind == indicator and y == year
+    ]
 
 
 # ----------------------------------------------------------------------------- population
@@ -229,6 +246,7 @@ def build_population(provinces: list[Province], rng: np.random.Generator) -> Pop
                     "province_code": p.code,
                     "city": city,
                     "stem": stem,
+                    "city_weight": city_weight,
                     "kind": kind,
                     "first": first,
                     "size": size,
@@ -289,7 +307,8 @@ def _names(frame: pd.DataFrame, rng: np.random.Generator) -> list[str]:
     for row in frame.itertuples():
         kind_word = CENTRE_KINDS[row.kind][2][int(rng.integers(len(CENTRE_KINDS[row.kind][2])))]
         operator = operators[weighted_choice(rng, operator_weights)]
-        pattern = weighted_choice(rng, [4, 2, 2, 1.5, 1])
+        # Only the national hub clusters are named as numbered 集群 members.
+        pattern = weighted_choice(rng, [4, 2, 2 if row.city_weight >= 4 else 0, 1.5, 1])
         if pattern == 0:
             name = f"{operator}{row.stem}{kind_word}"
         elif pattern == 1:
@@ -428,7 +447,9 @@ def build_year(
         cols["fitted"][prod], cols["used"][prod] = fitted, used
 
         ai_w = in_use * df["ai_intensity"].to_numpy()[prod]
-        cols["ai_u"][prod] = allocate(targets.additive["intelligent_compute"][year][code], ai_w)
+        cols["ai_u"][prod] = allocate_capped(
+            targets.additive["intelligent_compute"][year][code], ai_w, in_use * MAX_AI_PER_RACK
+        )
         growth = 1 + 0.18 * (year - YEARS[0])
         gen = used * df["general_per_rack"].to_numpy()[prod] * growth * 10
         cols["gen_u"][prod] = np.maximum(1, np.round(gen)).astype(np.int64)
@@ -464,7 +485,14 @@ def build_year(
     return out
 
 
-def _energy(out, df, prof_of, targets: Targets, year: int, rng) -> None:
+def _energy(
+    out: pd.DataFrame,
+    df: pd.DataFrame,
+    prof_of: dict[str, Profile],
+    targets: Targets,
+    year: int,
+    rng: np.random.Generator,
+) -> None:
     """Total energy from a per-centre PUE calibrated to the national figure; clean energy
     calibrated per province; CO2 from the non-clean part."""
     n = len(out)
@@ -510,7 +538,13 @@ def _energy(out, df, prof_of, targets: Targets, year: int, rng) -> None:
     out["co2_u"] = np.round((total - clean) * emission).astype(np.int64)
 
 
-def _money_and_flags(out, df, prof_of, year: int, rng) -> None:
+def _money_and_flags(
+    out: pd.DataFrame,
+    df: pd.DataFrame,
+    prof_of: dict[str, Profile],
+    year: int,
+    rng: np.random.Generator,
+) -> None:
     n = len(out)
     back = YEARS[-1] - year
     codes = out["province_code"].to_numpy()

@@ -14,14 +14,18 @@ from suanli.snapshot.profiles import YEARS
 
 def alias_map(reference_dir: Path) -> dict[str, str]:
     with (reference_dir / "province_aliases.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["alias"].strip().lower(): row["province_code"] for row in csv.DictReader(handle)}
+        return {
+            row["alias"].strip().lower(): row["province_code"] for row in csv.DictReader(handle)
+        }
 
 
 def _read(path: Path, aliases: dict[str, str], column: str = "province") -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df["code"] = df[column].str.strip().str.lower().map(aliases)
     if df["code"].isna().any():
-        raise ValueError(f"{path}: unknown province spellings {set(df.loc[df.code.isna(), column])}")
+        raise ValueError(
+            f"{path}: unknown province spellings {set(df.loc[df.code.isna(), column])}"
+        )
     return df
 
 
@@ -100,5 +104,7 @@ def verify(out_dir: Path, reference_dir: Path, facts: list[Fact]) -> list[str]:
         threshold = min(f.value for f in bounds if f.year == year)
         policies = tables[year].drop(index=[NATIONAL, *above])["policy_documents"]
         if (policies > threshold).any():
-            failures.append(f"{year}: provinces besides {sorted(above)} exceed {threshold} policies")
+            failures.append(
+                f"{year}: provinces besides {sorted(above)} exceed {threshold} policies"
+            )
     return failures

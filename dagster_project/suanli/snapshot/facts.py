@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,7 +146,12 @@ def solve_targets(
     raise ValueError(f"cannot honour facts {[f.fact_id for f in province_facts]} with the prior")
 
 
-def _satisfied(values: dict[str, float], facts: list[Fact], ranks: list[Fact], gap) -> bool:
+def _satisfied(
+    values: dict[str, float],
+    facts: list[Fact],
+    ranks: list[Fact],
+    gap: Callable[[float], float],
+) -> bool:
     for fact in facts:
         if not fact.comparison.startswith("rank") and not holds(fact, values[fact.unit_code]):
             return False

@@ -48,7 +48,10 @@ def server_shipments(provinces: list[Province], rng: np.random.Generator) -> dic
             others = [p for p in provinces if p.short not in leaders]
             rest_units = round(total * (1 - leader_share))
             rest_weights = np.array(
-                [PROFILES[p.short].tech ** 1.2 * PROFILES[p.short].population**0.3 for p in others]
+                [
+                    PROFILES[p.short].tech ** 1.2 * PROFILES[p.short].population ** 0.3
+                    for p in others
+                ]
             ) * rng.uniform(0.9, 1.1, len(others))
             rest = dict(
                 zip(
@@ -58,17 +61,13 @@ def server_shipments(provinces: list[Province], rng: np.random.Generator) -> dic
                 )
             )
             lead_weights = np.array(list(leaders.values())) * rng.uniform(0.95, 1.05, len(leaders))
-            lead = dict(
-                zip(leaders, allocate(total - rest_units, lead_weights), strict=True)
-            )
+            lead = dict(zip(leaders, allocate(total - rest_units, lead_weights), strict=True))
             units = {**rest, **lead}
             mean = SHIPMENT_TFLOPS[server_type][year]
             for p in provinces:
                 tflops = mean * rng.uniform(0.93, 1.07)
                 decimals = 2 if server_type == "general" else 1
-                rows.append(
-                    (p.name_zh, year, server_type, units[p.short], fmt(tflops, decimals))
-                )
+                rows.append((p.name_zh, year, server_type, units[p.short], fmt(tflops, decimals)))
         out[year] = rows
     return out
 
@@ -84,7 +83,14 @@ OXC = {2022: 12.0, 2023: 22.0, 2024: 35.0, 2025: 48.0}
 ONE_MS = {2022: 0.3, 2023: 0.9, 2024: 1.6, 2025: 2.2}  # new cases per year, scaled per province
 BANDWIDTH_FACTOR = {2022: 0.72, 2023: 0.85, 2024: 1.0, 2025: 1.18}
 # System C fact (2024 data): these six exceed 90 Tbps of inter-provincial egress bandwidth.
-BANDWIDTH_LEADERS = {"广东": 1.9, "江苏": 1.45, "浙江": 1.4, "河南": 1.25, "四川": 1.22, "河北": 1.2}
+BANDWIDTH_LEADERS = {
+    "广东": 1.9,
+    "江苏": 1.45,
+    "浙江": 1.4,
+    "河南": 1.25,
+    "四川": 1.22,
+    "河北": 1.2,
+}
 
 
 def network_stats(
@@ -171,7 +177,9 @@ def environment_market(
     out: dict[int, list] = {}
     for year in YEARS:
         back = LAST - year
-        prior = {c: p.temperature + rng.normal(0, 0.3) for c, p in zip(codes, profiles)}
+        prior = {
+            c: p.temperature + rng.normal(0, 0.3) for c, p in zip(codes, profiles, strict=True)
+        }
         temps = solve_targets(
             prior,
             select(facts, "annual_mean_temperature", year),
@@ -307,7 +315,7 @@ GENAI_BATCHES: list[tuple[dt.date, float]] = [
 COMPANY_WORDS = ("科技有限公司", "智能科技有限公司", "信息技术有限公司", "网络科技有限公司")
 
 
-class _Names:
+class Names:
     """Unique brand names (handle x kind) and providers shared by services and models."""
 
     def __init__(self, rng: np.random.Generator) -> None:
@@ -317,7 +325,10 @@ class _Names:
 
     def brand(self) -> tuple[int, int]:
         while True:
-            pick = (int(self.rng.integers(len(HANDLES))), int(self.rng.integers(len(SERVICE_KINDS))))
+            pick = (
+                int(self.rng.integers(len(HANDLES))),
+                int(self.rng.integers(len(SERVICE_KINDS))),
+            )
             if pick not in self.used:
                 self.used.add(pick)
                 return pick
@@ -338,7 +349,7 @@ class _Names:
 
 
 def genai_services(
-    provinces: list[Province], facts: list[Fact], names: _Names, rng: np.random.Generator
+    provinces: list[Province], facts: list[Fact], names: Names, rng: np.random.Generator
 ) -> list[tuple]:
     fixed = {
         f.unit_code: int(f.value)
@@ -385,7 +396,7 @@ MODEL_VARIANTS = ("Chat", "Instruct", "Base", "Pro", "Turbo")
 
 
 def fangsheng_models(
-    provinces: list[Province], names: _Names, rng: np.random.Generator
+    provinces: list[Province], names: Names, rng: np.random.Generator
 ) -> list[tuple]:
     weights = np.array([PROFILES[p.short].tech ** 1.5 for p in provinces])
     rows = []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from suanli.checks.gx_checks import check_result
 from suanli.checks.suites import load_suite, load_suites, validate
 from suanli.paths import EXPECTATIONS_DIR

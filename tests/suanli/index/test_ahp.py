@@ -9,6 +9,7 @@ from pathlib import Path
 import ahpy
 import numpy as np
 import pytest
+
 from suanli.index.ahp import (
     CR_THRESHOLD,
     DEFAULT_RANDOM_INDEX_CSV,

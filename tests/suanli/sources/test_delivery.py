@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from suanli.sources.catalog import SourceSpec
 from suanli.sources.delivery import Delivery, DeliveryError, parse, store
 
