@@ -1,0 +1,57 @@
+"""The code location loads, and its asset graph is what engineers see in the Dagster UI."""
+
+from __future__ import annotations
+
+import pytest
+from dagster import AssetKey, Definitions
+
+from suanli.definitions import defs
+
+
+@pytest.fixture(scope="module")
+def repository():
+    Definitions.validate_loadable(defs)
+    return defs.get_repository_def()
+
+
+def test_every_layer_is_a_group(repository) -> None:
+    graph = repository.asset_graph
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups >= {"raw", "definitions", "reference", "staging", "intermediate", "marts"}
+
+
+def test_sources_and_yearly_models_are_partitioned_by_year(repository) -> None:
+    graph = repository.asset_graph
+    expected_years = ["2022", "2023", "2024", "2025"]
+    for key in (["raw", "compute_centres"], ["raw", "network_stats"],
+                ["intermediate", "int_indicator_values"], ["intermediate", "int_node_scores"]):  # fmt: skip
+        partitions = graph.get(AssetKey(key)).partitions_def
+        assert partitions is not None and partitions.get_partition_keys() == expected_years, key
+    # cumulative record lists and the published marts are not split by year
+    assert graph.get(AssetKey(["raw", "patents"])).partitions_def is None
+    assert graph.get(AssetKey(["marts", "fct_index_scores"])).partitions_def is None
+
+
+def test_gx_checks_gate_the_marts_and_re_check_them(repository) -> None:
+    graph = repository.asset_graph
+    checks = {
+        (tuple(key.asset_key.path), key.name): graph.get_check_spec(key).blocking
+        for key in graph.asset_check_keys
+        if key.name.startswith("gx_")
+    }
+    assert checks[(("raw", "compute_centres"), "gx_compute_centres")] is True
+    assert checks[(("intermediate", "int_node_scores"), "gx_index_scores")] is True
+    assert checks[(("intermediate", "int_indicator_scores"), "gx_indicator_coverage")] is True
+    assert checks[(("marts", "fct_index_scores"), "gx_index_scores")] is False
+
+
+def test_dbt_tests_are_asset_checks_too(repository) -> None:
+    names = {key.name for key in repository.asset_graph.asset_check_keys}
+    assert any(name.startswith("unique_combination") for name in names)
+    assert "children_weights_sum_to_one_int_index_weights_local_weight" in names
+
+
+def test_marts_depend_on_the_audited_intermediate_tables(repository) -> None:
+    graph = repository.asset_graph
+    parents = graph.get(AssetKey(["marts", "fct_index_scores"])).parent_keys
+    assert AssetKey(["intermediate", "int_node_scores"]) in parents
