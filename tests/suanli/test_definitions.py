@@ -23,10 +23,16 @@ def test_every_layer_is_a_group(repository) -> None:
 def test_sources_and_yearly_models_are_partitioned_by_year(repository) -> None:
     graph = repository.asset_graph
     expected_years = ["2022", "2023", "2024", "2025"]
-    for key in (["raw", "compute_centres"], ["raw", "network_stats"],
-                ["intermediate", "int_indicator_values"], ["intermediate", "int_node_scores"]):  # fmt: skip
+    yearly = [
+        ["raw", "compute_centres"],
+        ["raw", "network_stats"],
+        ["intermediate", "int_indicator_values"],
+        ["intermediate", "int_node_scores"],
+    ]
+    for key in yearly:
         partitions = graph.get(AssetKey(key)).partitions_def
-        assert partitions is not None and partitions.get_partition_keys() == expected_years, key
+        assert partitions is not None, key
+        assert partitions.get_partition_keys() == expected_years, key
     # cumulative record lists and the published marts are not split by year
     assert graph.get(AssetKey(["raw", "patents"])).partitions_def is None
     assert graph.get(AssetKey(["marts", "fct_index_scores"])).partitions_def is None
