@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from suanli.snapshot.cities import HostingCity, cover_hosting_cities
 from suanli.snapshot.facts import Fact, in_band, national_eq, select, solve_targets
 from suanli.snapshot.profiles import (
     CENTRE_KINDS,
@@ -216,7 +217,12 @@ class Population:
     frame: pd.DataFrame  # one row per centre, static attributes
 
 
-def build_population(provinces: list[Province], rng: np.random.Generator) -> Population:
+def build_population(
+    provinces: list[Province],
+    rng: np.random.Generator,
+    hosting: dict[str, list[HostingCity]],
+    cities_rng: np.random.Generator,
+) -> Population:
     weights = []
     for p in provinces:
         prof = PROFILES[p.short]
@@ -260,6 +266,7 @@ def build_population(provinces: list[Province], rng: np.random.Generator) -> Pop
         for index in group["size"].nlargest(2).index:
             if frame.at[index, "first"] > 2021:
                 frame.at[index, "first"] = int(rng.integers(2012, 2021))
+    frame = cover_hosting_cities(frame, hosting, cities_rng)
     n = len(frame)
     ai = frame["kind"].eq("ai").to_numpy()
     frame["ai_intensity"] = np.where(

@@ -17,6 +17,7 @@ import pandas as pd
 
 from suanli.snapshot import centres, others
 from suanli.snapshot.check import verify
+from suanli.snapshot.cities import load_hosting_cities, load_old_names, spell_cities
 from suanli.snapshot.facts import Fact, load_facts
 from suanli.snapshot.profiles import GENERATOR, SEED, YEARS
 from suanli.snapshot.reference import Province, load_provinces
@@ -68,8 +69,10 @@ def _spell(
 
 def registry_frames(provinces: list[Province], facts: list[Fact]) -> dict[int, pd.DataFrame]:
     targets = centres.build_targets(provinces, facts, rng_for(1))
-    population = centres.build_population(provinces, rng_for(2))
-    rng_years, rng_spelling = rng_for(3), rng_for(4)
+    hosting = load_hosting_cities(REFERENCE_DIR)
+    population = centres.build_population(provinces, rng_for(2), hosting, rng_for(12))
+    rng_years, rng_spelling, rng_city_spelling = rng_for(3), rng_for(4), rng_for(13)
+    old_names = load_old_names(REFERENCE_DIR)
     by_code = {p.code: p for p in provinces}
     frames = {}
     for year in YEARS:
@@ -79,7 +82,7 @@ def registry_frames(provinces: list[Province], facts: list[Fact]) -> dict[int, p
                 "centre_id": rec["centre_id"],
                 "centre_name": rec["centre_name"],
                 "province": _spell(by_code, rec["province_code"].to_numpy(), rng_spelling),
-                "city": rec["city"],
+                "city": spell_cities(rec["city"], old_names, rng_city_spelling),
                 "racks_in_use": rec["in_use"],
                 "racks_under_construction": rec["uc"],
                 "racks_fitted_out": rec["fitted"],

@@ -438,8 +438,11 @@ def test_registry_spellings_drift(aliases: dict[str, str], provinces: pd.DataFra
 
 
 def test_registry_cities_belong_to_their_province(aliases: dict[str, str]) -> None:
+    """Every centre is in a real city of its own province, whatever spelling the registry uses
+    (short names and pre-reform names such as 莱芜市 resolve through city_aliases.csv)."""
     df = pd.concat([registry(year, aliases) for year in YEARS])
-    assert (df.groupby("city")["code"].nunique() == 1).all()
+    city_aliases = pd.read_csv(REFERENCE / "city_aliases.csv", dtype=str)
+    cities = pd.read_csv(REFERENCE / "cities.csv", dtype=str).set_index("city_code")
     municipalities = {
         "110000": "北京市",
         "120000": "天津市",
@@ -448,19 +451,33 @@ def test_registry_cities_belong_to_their_province(aliases: dict[str, str]) -> No
     }
     for code, city in municipalities.items():
         assert set(df.loc[df["code"] == code, "city"]) == {city}
-    hubs = df["city"].value_counts()
-    for city in (
-        "张家口市",
-        "芜湖市",
-        "韶关市",
-        "成都市",
-        "贵阳市",
-        "呼和浩特市",
-        "乌兰察布市",
-        "庆阳市",
-        "中卫市",
-    ):
+    placed = df[~df["code"].isin(municipalities)].merge(
+        city_aliases, left_on=["city", "code"], right_on=["alias", "province_code"], how="left"
+    )
+    assert placed["city_code"].notna().all(), sorted(
+        set(placed.loc[placed["city_code"].isna(), "city"])
+    )
+    assert (cities.loc[placed["city_code"], "province_code"].to_numpy() == placed["code"]).all()
+    assert {"莱芜市", "那曲地区"} <= set(df["city"]) and "张家口" in set(df["city"])
+    hubs = placed["city_code"].map(cities["name_zh"]).value_counts()
+    for city in ("张家口市", "芜湖市", "韶关市", "成都市", "贵阳市", "呼和浩特市", "乌兰察布市",
+                 "庆阳市", "中卫市"):  # fmt: skip
         assert hubs[city] >= 40, city
+
+
+def test_every_hosting_city_has_a_centre_in_production_every_year(
+    aliases: dict[str, str],
+) -> None:
+    city_aliases = pd.read_csv(REFERENCE / "city_aliases.csv", dtype=str)
+    cities = pd.read_csv(REFERENCE / "cities.csv", dtype=str)
+    hosting = set(cities.loc[cities["hosts_compute_centres"] == "true", "city_code"])
+    assert len(cities) == 333 and len(hosting) == 302
+    for year in YEARS:
+        df = registry(year, aliases)
+        live = df[df["racks_in_use"] > 0].merge(
+            city_aliases, left_on=["city", "code"], right_on=["alias", "province_code"]
+        )
+        assert set(live["city_code"]) == hosting, year
 
 
 # ----------------------------------------------------------------------------- other sources

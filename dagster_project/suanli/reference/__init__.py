@@ -1,0 +1,1 @@
+"""Reference data built reproducibly from maintained sources (administrative divisions)."""
