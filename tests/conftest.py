@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -19,3 +24,88 @@ def shared_data() -> Path:
             pytest.fail(f"shared data missing at {SHARED_DATA}")
         pytest.skip("shared data not present")
     return SHARED_DATA
+
+
+# ---------------------------------------------------------------------------- end to end
+# One materialisation of the bundled snapshot per test session, in a temporary warehouse and
+# DAGSTER_HOME, shared by the end-to-end modules (each later run uses its own landing copy).
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "suanli.cli", *args],
+        env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """`python -m suanli.cli …` in a subprocess with the given environment."""
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("warehouse_run")
+    home = root / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
+        "SUANLI_ARCHIVE": str(root / "archive"),
+        "SUANLI_LANDING": str(REPO_ROOT / "seeds" / "snapshot"),
+    }
+
+
+@pytest.fixture(scope="session")
+def first_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = run_cli(env, "materialize")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result
+
+
+@pytest.fixture
+def warehouse(env: dict[str, str], first_run) -> duckdb.DuckDBPyConnection:
+    with duckdb.connect(env["SUANLI_WAREHOUSE"], read_only=True) as connection:
+        yield connection
+
+
+Rows = list[dict[str, str]]
+
+
+@pytest.fixture
+def landing_with_registry(tmp_path: Path):
+    """A copy of the snapshot whose 2025 compute-centre registry `edit(rows)` has changed."""
+
+    def make(edit) -> Path:
+        landing = tmp_path / "landing"
+        shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing)
+        registry = landing / "compute_centres" / "compute_centres_2025.csv"
+        with registry.open(encoding="utf-8", newline="") as handle:
+            rows: Rows = list(csv.DictReader(handle))
+        fields = list(rows[0])
+        rows = edit(rows)
+        with registry.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        return landing
+
+    return make
+
+
+@pytest.fixture
+def latest_check_evaluation(env: dict[str, str]):
+    """The most recent evaluation of an asset check in the test instance."""
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+
+    def latest(asset: list[str], check: str):
+        os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
+        key = AssetCheckKey(AssetKey(asset), check)
+        history = DagsterInstance.get().event_log_storage.get_asset_check_execution_history(key, 1)
+        assert history, f"{check} on {'/'.join(asset)} never ran"
+        return history[0].event.dagster_event.event_specific_data
+
+    return latest

@@ -7,53 +7,16 @@ import csv
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from suanli.paths import REPO_ROOT, SNAPSHOT_DIR
+from suanli.paths import SNAPSHOT_DIR
 
 pytestmark = pytest.mark.integration
 
 MART_TABLES = ("dim_province", "fct_indicator_values", "fct_index_scores", "fct_index_weights")
-
-
-def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "suanli.cli", *args],
-        env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("e2e")
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    return {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
-        "SUANLI_ARCHIVE": str(root / "archive"),
-        "SUANLI_LANDING": str(SNAPSHOT_DIR),
-    }
-
-
-@pytest.fixture(scope="module")
-def first_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = run_cli(env, "materialize")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return result
-
-
-@pytest.fixture
-def warehouse(env: dict[str, str], first_run) -> duckdb.DuckDBPyConnection:
-    with duckdb.connect(env["SUANLI_WAREHOUSE"], read_only=True) as connection:
-        yield connection
 
 
 def mart_fingerprint(path: str) -> dict[str, str]:
@@ -163,8 +126,8 @@ def test_the_run_is_recorded_in_the_dagster_instance(env, first_run) -> None:
     assert "succeeded" in first_run.stdout
 
 
-def test_the_cli_prints_the_composite_top_10(env, first_run) -> None:
-    result = run_cli(env, "top10")
+def test_the_cli_prints_the_composite_top_10(env, first_run, cli) -> None:
+    result = cli(env, "top10")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 12  # two header lines, ten provinces
@@ -172,7 +135,7 @@ def test_the_cli_prints_the_composite_top_10(env, first_run) -> None:
 
 
 def test_a_blocking_check_failure_leaves_the_marts_as_they_were(
-    env: dict[str, str], first_run, tmp_path: Path
+    env: dict[str, str], first_run, cli, tmp_path: Path
 ) -> None:
     landing = tmp_path / "landing"
     shutil.copytree(SNAPSHOT_DIR, landing)
@@ -186,7 +149,7 @@ def test_a_blocking_check_failure_leaves_the_marts_as_they_were(
         writer.writerows(rows)
 
     before = mart_fingerprint(env["SUANLI_WAREHOUSE"])
-    result = run_cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
+    result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
     assert result.returncode == 1 and "FAILED" in result.stdout
     assert mart_fingerprint(env["SUANLI_WAREHOUSE"]) == before
 

@@ -1,7 +1,8 @@
 """Index systems as data: parse a definition file and weigh its hierarchy with AHP.
 
 A definition (one YAML file per system under `seeds/index_systems/`) holds the hierarchy,
-names, units, directions and one pairwise-comparison matrix per inner node. This module turns
+names, units, directions and one pairwise-comparison matrix per inner node. A node may be
+`include: <system>#<node>`, reusing another system's subtree (and its judgements) verbatim. This module turns
 it into flat node rows that the generic dbt pipeline reads; nothing here knows any indicator.
 """
 
@@ -104,12 +105,29 @@ class InconsistentMatrixError(DefinitionError):
 @dataclass
 class _Parser:
     source: str
+    directory: Path
     seen: set[str] = field(default_factory=set)
 
     def fail(self, where: str, message: str) -> DefinitionError:
         return DefinitionError(f"{self.source}: {where}: {message}")
 
+    def included(self, reference: str, where: str) -> dict[str, Any]:
+        """`include: <system file stem>#<node code>`: that node's subtree, as written there."""
+        stem, _, code = reference.partition("#")
+        path = self.directory / f"{stem}.yml"
+        if not code or not path.is_file():
+            raise self.fail(where, f"include {reference!r}: expected '<system>#<node>' of a file")
+        stack = [yaml.safe_load(path.read_text(encoding="utf-8"))["root"]]
+        while stack:
+            candidate = stack.pop()
+            if candidate.get("code") == code:
+                return candidate
+            stack.extend(candidate.get("children") or [])
+        raise self.fail(where, f"include {reference!r}: no node {code!r} in {path.name}")
+
     def node(self, raw: Any, depth: int, where: str) -> Node:
+        if isinstance(raw, dict) and "include" in raw:
+            raw = self.included(str(raw["include"]), where)
         if not isinstance(raw, dict):
             raise self.fail(where, "expected a mapping with code, name_zh, name_en")
         missing = [key for key in ("code", "name_zh", "name_en") if not raw.get(key)]
@@ -155,7 +173,7 @@ def load_system(path: Path) -> IndexSystem:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise DefinitionError(f"{source}: not valid YAML: {error}") from error
-    parser = _Parser(source)
+    parser = _Parser(source, path.parent)
     if not isinstance(raw, dict):
         raise parser.fail("top level", "expected a mapping")
     missing = [

@@ -25,7 +25,7 @@ computed as (
 published_figures as (
     select
         year,
-        unit_code as province_code,
+        unit_code,
         indicator_code,
         cast(value as double) as published_value,
         cast(length(split_part(value, '.', 2)) as integer) as decimals,
@@ -38,7 +38,7 @@ labelled as (
     select
         cast(computed.year as integer) as year,
         computed.unit_level,
-        computed.province_code as unit_code,
+        computed.unit_code,
         computed.indicator_code,
         computed.raw_value,
         case
@@ -61,7 +61,7 @@ labelled as (
         on
             computed.unit_level = 'province'
             and computed.year = published_figures.year
-            and computed.province_code = published_figures.province_code
+            and computed.unit_code = published_figures.unit_code
             and computed.indicator_code = published_figures.indicator_code
     where {{ in_selected_years('computed.year') }}
 ),

@@ -1,17 +1,22 @@
 -- Province-year indicators computed from the compute-centre registry. Ratios are computed
 -- from summed numerators and denominators (energy-weighted), never as means of centre ratios.
--- The national aggregate (unit_code 100000) comes from the same formulas over all centres.
+-- The same formulas give cities (prefecture-level divisions; centres in the four
+-- municipalities belong to no city) and the national aggregate (unit_code 100000).
 with
 
 centres as (
     select * from {{ ref('stg_compute_centres') }}
 ),
 
-province_totals as (
+unit_totals as (
     select
         year,
-        case when grouping(province_code) = 1 then 'national' else 'province' end as unit_level,
-        coalesce(province_code, '100000') as province_code,
+        case
+            when grouping(province_code) = 0 then 'province'
+            when grouping(city_code) = 0 then 'city'
+            else 'national'
+        end as unit_level,
+        coalesce(province_code, city_code, '100000') as unit_code,
         sum(racks_in_use) as racks_in_use,
         sum(racks_under_construction) as racks_under_construction,
         sum(racks_fitted_out) as racks_fitted_out,
@@ -41,14 +46,15 @@ province_totals as (
         {{ combined_provenance('provenance') }} as provenance,
         'compute_centres: ' || max(delivery_file) as source
     from centres
-    group by grouping sets ((year, province_code), (year))
+    group by grouping sets ((year, province_code), (year, city_code), (year))
+    having grouping(city_code) = 1 or city_code is not null
 ),
 
 indicators as (
     select
         year,
         unit_level,
-        province_code,
+        unit_code,
         provenance,
         source,
         racks_in_use / 10000.0 as racks_in_use,
@@ -73,13 +79,13 @@ indicators as (
             as high_performance_network_share,
         {{ ratio('price_weighted_energy', 'total_energy_mwh') }} as electricity_price,
         100.0 * {{ ratio('clean_energy_mwh', 'total_energy_mwh') }} as clean_energy_share
-    from province_totals
+    from unit_totals
 ),
 
 final as (
     {{ unpivot_indicators(
         'indicators',
-        ['year', 'unit_level', 'province_code', 'provenance', 'source'],
+        ['year', 'unit_level', 'unit_code', 'provenance', 'source'],
         {
             'racks_in_use': 'racks_in_use',
             'racks_under_construction': 'racks_under_construction',

@@ -9,7 +9,7 @@ indicators as (
     select
         year,
         'province' as unit_level,
-        province_code,
+        province_code as unit_code,
         provenance,
         'environment_market: ' || delivery_file as source,
         annual_mean_temperature_c,
@@ -25,7 +25,7 @@ indicators as (
 final as (
     {{ unpivot_indicators(
         'indicators',
-        ['year', 'unit_level', 'province_code', 'provenance', 'source'],
+        ['year', 'unit_level', 'unit_code', 'provenance', 'source'],
         {
             'annual_mean_temperature_c': 'annual_mean_temperature',
             'policy_documents': 'policy_documents',

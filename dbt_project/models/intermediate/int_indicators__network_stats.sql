@@ -10,7 +10,7 @@ indicators as (
     select
         year,
         'province' as unit_level,
-        province_code,
+        province_code as unit_code,
         provenance,
         'network_stats: ' || delivery_file as source,
         city_network_1ms_cases,
@@ -30,7 +30,7 @@ indicators as (
 final as (
     {{ unpivot_indicators(
         'indicators',
-        ['year', 'unit_level', 'province_code', 'provenance', 'source'],
+        ['year', 'unit_level', 'unit_code', 'provenance', 'source'],
         {
             'city_network_1ms_cases': 'city_network_1ms',
             'broadband_ports_wan': 'broadband_ports',

@@ -76,7 +76,7 @@ final as (
     select
         year,
         'province' as unit_level,
-        province_code,
+        province_code as unit_code,
         provenance,
         source,
         'genai_services_registered' as indicator_code,
@@ -86,7 +86,7 @@ final as (
     select
         year,
         'province' as unit_level,
-        province_code,
+        province_code as unit_code,
         provenance,
         source,
         'models_on_leaderboard' as indicator_code,
@@ -96,7 +96,7 @@ final as (
     select
         year,
         'province' as unit_level,
-        province_code,
+        province_code as unit_code,
         provenance,
         source,
         'llm_patents' as indicator_code,

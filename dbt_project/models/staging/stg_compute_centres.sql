@@ -4,14 +4,22 @@ delivered as (
     {{ current_delivery_rows('compute_centres') }}
 ),
 
+coded as (
+    select
+        *,
+        {{ province_code('province') }} as province_code
+    from delivered
+),
+
 final as (
     select
         cast(delivery_partition as integer) as year,
         trim(centre_id) as centre_id,
         trim(centre_name) as centre_name,
-        {{ province_code('province') }} as province_code,
+        province_code,
         trim(province) as province_as_delivered,
-        trim(city) as city_name_zh,
+        {{ city_code('coded.city', 'coded.province_code') }} as city_code,
+        trim(city) as city_as_delivered,
         {{ to_integer('racks_in_use') }} as racks_in_use,
         {{ to_integer('racks_under_construction') }} as racks_under_construction,
         {{ to_integer('racks_fitted_out') }} as racks_fitted_out,
@@ -36,7 +44,7 @@ final as (
         trim(provenance_source) as provenance_source,
         delivery_file,
         _row_number as delivery_row
-    from delivered
+    from coded
 )
 
 select * from final

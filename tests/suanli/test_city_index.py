@@ -1,0 +1,131 @@
+"""城市算力分指数: the 302 hosting cities, their reconciliation with provinces, and checks that
+fail naming the offending cities when a registry loses, duplicates or mis-assigns one."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.integration
+
+# 福建 is in no Top-10 fact of the registry, so removing one of its small cities changes no
+# published figure: only the city checks can object.
+QUIET_PROVINCE = "350000"
+
+
+def test_dim_city_holds_all_333_divisions_and_flags_the_302_hosts(warehouse) -> None:
+    by_type = dict(
+        warehouse.execute("select city_type, count(*) from marts.dim_city group by 1").fetchall()
+    )
+    assert by_type == {
+        "prefecture_city": 293, "autonomous_prefecture": 30, "prefecture": 7, "league": 3,
+    }  # fmt: skip
+    assert warehouse.execute(
+        "select count(*) filter (where hosts_compute_centres), count(distinct province_code),"
+        " count(*) filter (where province_code in ('110000', '120000', '310000', '500000'))"
+        " from marts.dim_city"
+    ).fetchone() == (302, 27, 0)
+
+
+def test_the_city_index_ranks_exactly_the_302_hosting_cities_every_year(warehouse) -> None:
+    per_year = warehouse.execute(
+        "select s.year, count(distinct s.unit_code), max(s.rank),"
+        " count(*) filter (where not c.hosts_compute_centres or c.city_code is null)"
+        " from marts.fct_index_scores s left join marts.dim_city c on s.unit_code = c.city_code"
+        " where s.system_code = 'city_compute' and s.node_code = 'composite'"
+        " group by 1 order by 1"
+    ).fetchall()
+    assert [row[1:] for row in per_year] == [(302, 302, 0)] * 4
+
+
+def test_city_figures_never_exceed_their_province(warehouse) -> None:
+    excess = warehouse.execute(
+        "select max(cities.total - province.raw_value) from ("
+        "  select v.year, c.province_code, v.indicator_code, sum(v.raw_value) as total"
+        "  from marts.fct_indicator_values v join marts.dim_city c on v.unit_code = c.city_code"
+        "  where v.system_code = 'city_compute' and v.indicator_code in"
+        "   ('racks_in_use', 'intelligent_compute', 'compute_revenue') group by all) cities"
+        " join marts.fct_indicator_values province on province.system_code = 'comprehensive_v4'"
+        "  and province.unit_code = cities.province_code and province.year = cities.year"
+        "  and province.indicator_code = cities.indicator_code"
+    ).fetchone()[0]
+    assert excess <= 1e-9
+
+
+def test_the_city_top_30_view_names_cities_and_provinces(warehouse) -> None:
+    top = warehouse.execute(
+        "select rank, city_name_zh, province_name_zh from marts.city_top30"
+        " where year = 2025 order by rank"
+    ).fetchall()
+    assert len(top) == 30 and top[0][0] == 1
+    assert all(city and province for _, city, province in top)
+
+
+def smallest_city(warehouse_path: str) -> tuple[str, str]:
+    # Closed before the next run: DuckDB lets no writer in while another process reads.
+    with duckdb.connect(warehouse_path, read_only=True) as warehouse:
+        return warehouse.execute(
+            "select c.city_code, c.name_zh from marts.fct_indicator_values v"
+            " join marts.dim_city c on v.unit_code = c.city_code"
+            " where v.system_code = 'city_compute' and v.year = 2025"
+            f" and v.indicator_code = 'racks_in_use' and c.province_code = '{QUIET_PROVINCE}'"
+            " order by v.raw_value limit 1"
+        ).fetchone()
+
+
+def test_a_city_missing_from_the_registry_is_named(
+    env, first_run, cli, landing_with_registry, latest_check_evaluation
+) -> None:
+    _, name_zh = smallest_city(env["SUANLI_WAREHOUSE"])
+    spellings = {name_zh, name_zh.removesuffix("市")}
+    landing = landing_with_registry(lambda rows: [r for r in rows if r["city"] not in spellings])
+    result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
+    assert result.returncode == 1
+
+    evaluation = latest_check_evaluation(
+        ["intermediate", "int_indicator_values"], "gx_city_coverage"
+    )
+    assert not evaluation.passed
+    (failure,) = [
+        f for f in evaluation.metadata["failed_expectations"].value if f["column"] == "status"
+    ]
+    assert failure["unexpected_count"] == 1
+    assert failure["unexpected_sample"][0]["city_name_zh"] == name_zh
+    assert failure["unexpected_sample"][0]["status"] == "missing from the index"
+
+
+def test_a_duplicated_centre_is_named_with_its_city(
+    env, first_run, cli, landing_with_registry, latest_check_evaluation
+) -> None:
+    landing = landing_with_registry(lambda rows: [*rows, rows[-1]])
+    result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
+    assert result.returncode == 1
+
+    evaluation = latest_check_evaluation(["raw", "compute_centres"], "gx_compute_centres")
+    assert not evaluation.passed
+    (failure,) = evaluation.metadata["failed_expectations"].value
+    assert failure["expectation"] == "expect_compound_columns_to_be_unique"
+    duplicated = {(row["centre_id"], row["city"]) for row in failure["unexpected_sample"]}
+    assert len(duplicated) == 1 and next(iter(duplicated))[1]
+
+
+def test_a_city_assigned_to_the_wrong_province_is_named(
+    env, first_run, cli, landing_with_registry, latest_check_evaluation
+) -> None:
+    def move_zhangjiakou_to_shanxi(rows):
+        moved = next(r for r in rows if r["city"] == "张家口市")
+        moved["province"] = "山西省"
+        return rows
+
+    landing = landing_with_registry(move_zhangjiakou_to_shanxi)
+    result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
+    assert result.returncode == 1
+
+    evaluation = latest_check_evaluation(["staging", "stg_compute_centres"], "gx_registry_cities")
+    assert not evaluation.passed
+    (failure,) = evaluation.metadata["failed_expectations"].value
+    (offender,) = failure["unexpected_sample"]
+    assert offender["city_as_delivered"] == "张家口市"
+    assert offender["province_as_delivered"] == "山西省"
+    assert offender["provinces_having_this_city"] == "河北省"
+    assert offender["delivery_file"] == "compute_centres_2025.csv" and offender["delivery_row"] > 1
