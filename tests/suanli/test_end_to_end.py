@@ -72,8 +72,9 @@ def test_rank_change_compares_with_the_previous_year(warehouse) -> None:
     rows = warehouse.execute(
         "select this.rank_change, previous.rank - this.rank from marts.fct_index_scores this"
         " left join marts.fct_index_scores previous on previous.year = this.year - 1"
+        "  and previous.system_code = this.system_code"
         "  and previous.unit_code = this.unit_code and previous.node_code = this.node_code"
-        " where this.node_code = 'composite'"
+        " where this.node_code = 'composite' and this.system_code = 'comprehensive_v4'"
     ).fetchall()
     assert len(rows) == 31 * 4
     assert all(change == expected for change, expected in rows)

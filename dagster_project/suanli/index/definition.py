@@ -2,8 +2,9 @@
 
 A definition (one YAML file per system under `seeds/index_systems/`) holds the hierarchy,
 names, units, directions and one pairwise-comparison matrix per inner node. A node may be
-`include: <system>#<node>`, reusing another system's subtree (and its judgements) verbatim. This module turns
-it into flat node rows that the generic dbt pipeline reads; nothing here knows any indicator.
+`include: <system>#<node>`, reusing another system's subtree (and its judgements) verbatim.
+This module turns it into flat node rows that the generic dbt pipeline reads; nothing here
+knows any indicator.
 """
 
 from __future__ import annotations
