@@ -55,6 +55,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "DAGSTER_HOME": str(home),
         "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
         "SUANLI_ARCHIVE": str(root / "archive"),
+        "SUANLI_GX_DOCS": str(root / "gx_docs"),
         "SUANLI_LANDING": str(REPO_ROOT / "seeds" / "snapshot"),
     }
 

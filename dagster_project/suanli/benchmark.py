@@ -31,12 +31,17 @@ def isolated_environment(root: Path) -> dict[str, str]:
         "DAGSTER_HOME": str(home),
         "SUANLI_WAREHOUSE": str(root / "suanli.duckdb"),
         "SUANLI_ARCHIVE": str(root / "archive"),
+        "SUANLI_GX_DOCS": str(root / "gx_docs"),
     }
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    completed = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if completed.returncode:
+        raise SystemExit(
+            f"{' '.join(command)} failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+        )
     return time.perf_counter() - started
 
 

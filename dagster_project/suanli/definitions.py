@@ -9,6 +9,7 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
+from suanli.alerts.resource import AlertsResource
 from suanli.assets.dbt import dbt_foundation, dbt_marts, dbt_project, dbt_yearly, load_manifest
 from suanli.assets.definitions import index_definitions
 from suanli.assets.raw import build_raw_assets, deliveries_log
@@ -16,6 +17,7 @@ from suanli.checks.gx_checks import build_gx_checks
 from suanli.paths import DEFAULT_WAREHOUSE, SNAPSHOT_DIR
 from suanli.resources.landing import LandingResource
 from suanli.resources.warehouse import WarehouseResource
+from suanli.sensors import alert_sensors
 
 materialize_all = define_asset_job(
     "materialize_all",
@@ -34,6 +36,7 @@ defs = Definitions(
     ],
     asset_checks=build_gx_checks(),
     jobs=[materialize_all],
+    sensors=alert_sensors,
     resources={
         "warehouse": WarehouseResource(
             path=os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE,
@@ -44,6 +47,7 @@ defs = Definitions(
         "dbt": DbtCliResource(
             project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
         ),
+        "alerts": AlertsResource.from_env(),
     },
     # Steps share one DuckDB file that admits one writer: run them one after another.
     executor=in_process_executor,

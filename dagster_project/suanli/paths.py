@@ -13,6 +13,7 @@ INDEX_SYSTEMS_DIR = SEEDS_DIR / "index_systems"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_WAREHOUSE = "data/warehouse/suanli.duckdb"
 DEFAULT_ARCHIVE = "data/archive"
+DEFAULT_GX_DOCS = "data/gx_docs"
 
 
 def resolve_from_repo(path: str | os.PathLike[str]) -> Path:
@@ -24,3 +25,8 @@ def resolve_from_repo(path: str | os.PathLike[str]) -> Path:
 def warehouse_path() -> Path:
     """The DuckDB file: `SUANLI_WAREHOUSE`, else the embedded default."""
     return resolve_from_repo(os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def gx_docs_path() -> Path:
+    """Where GX Data Docs are written: `SUANLI_GX_DOCS`, else `data/gx_docs`."""
+    return resolve_from_repo(os.environ.get("SUANLI_GX_DOCS") or DEFAULT_GX_DOCS)

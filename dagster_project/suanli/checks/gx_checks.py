@@ -1,6 +1,7 @@
 """Every GX suite target becomes a Dagster asset check; blocking ones gate publication."""
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -12,12 +13,13 @@ from dagster import (
     asset_check,
 )
 
+from suanli.checks import data_docs
 from suanli.checks.suites import Suite, SuiteOutcome, SuiteTarget, load_suites, validate
-from suanli.paths import EXPECTATIONS_DIR
+from suanli.paths import EXPECTATIONS_DIR, gx_docs_path
 from suanli.resources.warehouse import WarehouseResource
 
 
-def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
+def check_result(outcome: SuiteOutcome, docs_page: Path | None = None) -> AssetCheckResult:
     severity = (
         AssetCheckSeverity.WARN if outcome.worst_severity == "WARN" else AssetCheckSeverity.ERROR
     )
@@ -26,6 +28,7 @@ def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
             "expectation": failed.expectation,
             "column": failed.column,
             "severity": failed.severity,
+            "bounds": failed.bounds,
             "observed": failed.observed,
             "unexpected_count": failed.unexpected_count,
             "unexpected_sample": failed.unexpected_sample,
@@ -50,6 +53,14 @@ def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
             "rows_validated": outcome.rows,
             "expectations": len(outcome.outcomes),
             "failed_expectations": MetadataValue.json(failures),
+            **(
+                {
+                    "data_docs": MetadataValue.path(str(docs_page)),
+                    "data_docs_url": MetadataValue.url(docs_page.as_uri()),
+                }
+                if docs_page
+                else {}
+            ),
         },
     )
 
@@ -68,7 +79,18 @@ def build_check(suite: Suite, target: SuiteTarget) -> AssetChecksDefinition:
             frame = connection.execute(suite.sql_for(target)).df()
         outcome = validate(suite, frame)
         context.log.info(f"GX suite {suite.name} on {target.relation}: passed={outcome.passed}")
-        return check_result(outcome)
+        try:
+            docs_page = data_docs.publish(
+                outcome.result,
+                suite=suite.name,
+                run_name=context.run.run_id,
+                batch=target.relation,
+                directory=gx_docs_path(),
+            )
+        except Exception as error:  # Data Docs are a view: never let rendering decide a check.
+            context.log.warning(f"Data Docs not rendered for {suite.name}: {error!r}")
+            docs_page = None
+        return check_result(outcome, docs_page)
 
     return _gx_check
 

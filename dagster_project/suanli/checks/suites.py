@@ -3,7 +3,8 @@
 A suite file is a GX 1.x ExpectationSuite (name, expectations) whose `meta` adds what GX's
 SQL datasource cannot do on DuckDB: `query` (SQL with `{relation}` standing for the target
 table) and `targets` (asset keys, `/`-separated, each blocking or not). Each expectation's
-`meta.severity` is ERROR (stops publication) or WARN (someone should look).
+`meta.severity` is ERROR (stops publication) or WARN (someone should look); an expectation may
+carry a GX `row_condition` to apply its bounds to some rows only (e.g. some indicators).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pandas as pd
 
 SEVERITIES = ("ERROR", "WARN")
 SAMPLE_SIZE = 5
+BOUND_KWARGS = ("min_value", "max_value")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class ExpectationOutcome:
     observed: Any
     unexpected_count: int | None
     unexpected_sample: list[dict[str, Any]]
+    # The configured limits (min_value, max_value), so that a report can say what was allowed.
+    bounds: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class SuiteOutcome:
     suite: str
     rows: int
     outcomes: tuple[ExpectationOutcome, ...]
+    # GX's own validation result, kept for rendering Data Docs.
+    result: Any = field(default=None, compare=False, repr=False)
 
     @property
     def failed(self) -> list[ExpectationOutcome]:
@@ -103,7 +109,7 @@ def load_suites(directory: Path) -> list[Suite]:
 
 
 @cache
-def _gx_context() -> Any:
+def gx_context() -> Any:
     # GX takes ~10 s to import: only pay for it when a check actually runs.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -119,7 +125,7 @@ def validate(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
     """Validate a frame against the suite in an ephemeral GX context."""
     import great_expectations as gx
 
-    context = _gx_context()
+    context = gx_context()
     source = context.data_sources.add_or_update_pandas(f"suanli_{suite.name}")
     asset = source.add_dataframe_asset(name=f"{suite.name}_{len(source.assets)}")
     batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
@@ -141,6 +147,7 @@ def validate(suite: Suite, frame: pd.DataFrame) -> SuiteOutcome:
                 observed=details.get("observed_value"),
                 unexpected_count=details.get("unexpected_count"),
                 unexpected_sample=json.loads(sample.to_json(orient="records", force_ascii=False)),
+                bounds={k: v for k, v in config.kwargs.items() if k in BOUND_KWARGS},
             )
         )
-    return SuiteOutcome(suite.name, len(frame), tuple(outcomes))
+    return SuiteOutcome(suite.name, len(frame), tuple(outcomes), result)

@@ -47,7 +47,10 @@ unit_totals as (
         'compute_centres: ' || max(delivery_file) as source
     from centres
     group by grouping sets ((year, province_code), (year, city_code), (year))
-    having grouping(city_code) = 1 or city_code is not null
+    -- a centre whose province or city is unknown is left to the staging checks, not grouped
+    having
+        (grouping(province_code) = 1 or province_code is not null)
+        and (grouping(city_code) = 1 or city_code is not null)
 ),
 
 indicators as (

@@ -1,0 +1,37 @@
+"""Expected freshness windows of the raw sources, read from one YAML file (config/freshness.yml)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DEFAULT_FILE = "config/freshness.yml"
+DEFAULT_DAYS = 400.0
+
+
+@dataclass(frozen=True)
+class FreshnessWindows:
+    default_days: float = DEFAULT_DAYS
+    sources: Mapping[str, float] = field(default_factory=dict)
+
+    def days_for(self, source: str) -> float:
+        return self.sources.get(source, self.default_days)
+
+
+def _days(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError(f"{where}: a freshness window is a positive number of days, not {value!r}")
+    return float(value)
+
+
+def load_windows(path: Path) -> FreshnessWindows:
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    default = _days(config.get("default_days", DEFAULT_DAYS), f"{path.name}: default_days")
+    sources = {
+        str(name): _days(days, f"{path.name}: sources.{name}")
+        for name, days in (config.get("sources") or {}).items()
+    }
+    return FreshnessWindows(default, sources)

@@ -1,0 +1,197 @@
+"""End to end: real runs of `python -m suanli.cli materialize`, the alert sensors evaluated on the
+same Dagster instance, a real webhook receiver and a real SMTP server on 127.0.0.1.
+
+One story, told once per module: every year delivered clean, then 2025 broken (a centre with
+PUE 5), the same broken 2025 again, then the clean 2025 registry re-delivered (a run of that
+source alone, `dagster asset materialize`, as an engineer would after a fix). Each test reads
+one chapter.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dagster import DagsterInstance
+from receivers import Inbox, Webhook
+from sensor_ticks import SensorTicks
+
+from suanli.alerts.resource import AlertsResource
+from suanli.paths import REPO_ROOT, SNAPSHOT_DIR
+
+pytestmark = pytest.mark.integration
+
+CHECK = "gx_compute_centres"
+ASSET = "raw/compute_centres"
+
+
+MATERIALIZE = [sys.executable, "-m", "suanli.cli", "materialize"]
+REDELIVER_2025_REGISTRY = [
+    *(str(Path(sys.executable).parent / "dagster"), "asset", "materialize"),
+    *("-m", "suanli.definitions", "--select", ASSET, "--partition", "2025"),
+]
+
+
+@dataclass
+class Chapter:
+    run: subprocess.CompletedProcess[str]
+    run_id: str
+    posts: list[dict[str, Any]]
+    emails: list[EmailMessage]
+
+    def posts_of(self, kind: str) -> list[dict[str, Any]]:
+        return [post for post in self.posts if post["kind"] == kind]
+
+
+@dataclass
+class Story:
+    bad_centre: str
+    docs: Path
+    chapters: dict[str, Chapter]
+
+
+def broken_landing(root: Path) -> tuple[Path, str]:
+    """The snapshot, with the first centre of the 2025 registry at PUE 5."""
+    landing = root / "landing"
+    shutil.copytree(SNAPSHOT_DIR, landing)
+    registry = landing / "compute_centres" / "compute_centres_2025.csv"
+    with registry.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["total_energy_mwh"] = str(float(rows[0]["it_energy_mwh"]) * 5)
+    with registry.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return landing, rows[0]["centre_id"]
+
+
+@pytest.fixture(scope="module")
+def story(
+    tmp_path_factory: pytest.TempPathFactory, webhook: Webhook, inbox: Inbox
+) -> Iterator[Story]:
+    root = tmp_path_factory.mktemp("alerts_e2e")
+    home = root / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    landing, bad_centre = broken_landing(root)
+    settings = {
+        "DAGSTER_HOME": str(home),
+        "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
+        "SUANLI_ARCHIVE": str(root / "archive"),
+        "SUANLI_GX_DOCS": str(root / "gx_docs"),
+        "SUANLI_ALERT_WEBHOOK_URL": webhook.url,
+        "SUANLI_ALERT_SMTP_HOST": "127.0.0.1",
+        "SUANLI_ALERT_SMTP_PORT": str(inbox.port),
+        "SUANLI_ALERT_SMTP_SECURITY": "none",  # the test server speaks no TLS
+        "SUANLI_ALERT_EMAIL_FROM": "suanli@example.cn",
+        "SUANLI_ALERT_EMAIL_TO": "data-team@example.cn",
+    }
+
+    def run(command: list[str], landing_dir: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, env={**os.environ, **settings, "SUANLI_LANDING": str(landing_dir)},
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in settings.items():
+            patch.setenv(name, value)  # the sensors resolve the webhook URL from here
+        from suanli.definitions import defs
+        from suanli.sensors import alert_sensors
+
+        instance = DagsterInstance.get()
+        ticks = SensorTicks(instance, defs, AlertsResource.from_env())
+        # The daemon's first ticks: the run-failure sensor places its cursor. (The freshness
+        # sensor would rightly report every source as never materialised: not this story.)
+        ticks.tick_all([s for s in alert_sensors if s.name != "alert_on_stale_sources"])
+
+        chapters = {}
+        for name, command, landing_dir in [
+            ("clean", MATERIALIZE, SNAPSHOT_DIR),
+            ("broken", [*MATERIALIZE, "--years", "2025"], landing),
+            ("broken_again", [*MATERIALIZE, "--years", "2025"], landing),
+            ("repaired", REDELIVER_2025_REGISTRY, SNAPSHOT_DIR),
+        ]:
+            result = run(command, landing_dir)
+            (latest,) = instance.get_run_records(limit=1)
+            ticks.tick_all(alert_sensors)
+            chapters[name] = Chapter(
+                result, latest.dagster_run.run_id, list(webhook.received), inbox.messages
+            )
+            webhook.received.clear()
+            inbox.envelopes.clear()
+        instance.dispose()
+        yield Story(bad_centre, root / "gx_docs", chapters)
+
+
+def test_a_clean_delivery_alerts_nobody(story: Story) -> None:
+    clean = story.chapters["clean"]
+    assert clean.run.returncode == 0, clean.run.stdout[-3000:] + clean.run.stderr[-3000:]
+    assert clean.posts == [] and clean.emails == []
+
+
+def test_a_broken_delivery_reaches_the_webhook_with_what_where_and_which_row(
+    story: Story,
+) -> None:
+    broken = story.chapters["broken"]
+    assert broken.run.returncode == 1  # the blocking check stopped the run
+    (alert,) = broken.posts_of("check_failed")
+    assert (alert["asset"], alert["check"], alert["partition"]) == (ASSET, CHECK, "2025")
+    assert alert["severity"] == "ERROR"
+    (expectation,) = alert["expectations"]
+    assert expectation["expectation"] == "expect_column_values_to_be_between"
+    assert expectation["column"] == "pue" and expectation["unexpected_count"] == 1
+    assert expectation["bounds"] == {"min_value": 1.0, "max_value": 3.0}
+    (row,) = expectation["rows"]
+    assert row["centre_id"] == story.bad_centre and row["pue"] == pytest.approx(5.0)
+    assert alert["run_url"] == f"http://127.0.0.1:3000/runs/{broken.run_id}"
+    for needle in (ASSET, CHECK, "pue", story.bad_centre, alert["run_url"]):
+        assert needle in alert["text"]
+    # and the page GX rendered for this validation is on disk
+    assert Path(alert["data_docs"]).is_file()
+    assert Path(alert["data_docs"]).is_relative_to(story.docs)
+
+
+def test_a_broken_delivery_reaches_the_mailbox(story: Story) -> None:
+    broken = story.chapters["broken"]
+    (email,) = [m for m in broken.emails if CHECK in m["Subject"]]
+    assert email["Subject"] == f"[suanli 告警 ALERT] ERROR check {CHECK} failed on {ASSET} (2025)"
+    assert email["To"] == "data-team@example.cn"
+    body = email.get_content()
+    for needle in ("expect_column_values_to_be_between", story.bad_centre, broken.run_id):
+        assert needle in body
+
+
+def test_the_failed_run_is_announced_with_its_failed_step(story: Story) -> None:
+    broken = story.chapters["broken"]
+    (alert,) = broken.posts_of("run_failed")
+    assert alert["title"] == "run of materialize_all (2025) failed"
+    assert any(f"raw__compute_centres_{CHECK}" in line for line in alert["details"])
+    assert len(broken.posts) == 2 and len(broken.emails) == 2  # nothing else
+
+
+def test_the_same_broken_delivery_again_is_not_announced_twice(story: Story) -> None:
+    again = story.chapters["broken_again"]
+    assert again.run.returncode == 1
+    assert again.posts == [] and again.emails == []
+
+
+def test_a_clean_delivery_after_the_failure_sends_one_recovery(story: Story) -> None:
+    repaired = story.chapters["repaired"]
+    assert repaired.run.returncode == 0, repaired.run.stdout[-3000:]
+    (recovery,) = repaired.posts
+    assert recovery["kind"] == "check_recovered"
+    assert (recovery["asset"], recovery["check"]) == (ASSET, CHECK)
+    assert recovery["run_url"].endswith(f"/runs/{repaired.run_id}")
+    (email,) = repaired.emails
+    expected = f"[suanli 恢复 RECOVERED] check {CHECK} passes again on {ASSET} (2025)"
+    assert email["Subject"] == expected
