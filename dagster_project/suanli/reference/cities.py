@@ -26,7 +26,8 @@ MUNICIPALITIES = ("11", "12", "31", "50")
 NON_STANDARD_CODES = {"133100"}  # 雄安新区: a national new area, not a prefecture in GB/T 2260
 CITY_TYPES = (("自治州", "autonomous_prefecture"), ("地区", "prefecture"), ("盟", "league"),
               ("市", "prefecture_city"))  # fmt: skip
-SUFFIXES = ("土家族苗族自治州", "自治州", "地区", "盟", "市")
+# Administrative suffixes dropped from a name as it is often written (longest first).
+SUFFIXES = ("自治州", "地区", "盟", "市")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def pinyin_name(name_zh: str) -> str:
 
 def short_name(name_zh: str) -> str:
     """张家口市 → 张家口, 恩施土家族苗族自治州 → 恩施土家族苗族 (the name as often written)."""
-    for suffix in ("自治州", "地区", "盟", "市"):
+    for suffix in SUFFIXES:
         if name_zh.endswith(suffix) and len(name_zh) > len(suffix) + 1:
             return name_zh[: -len(suffix)]
     return name_zh

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from suanli.reference.cities import short_name
+
 # Opened by 2021, a centre is in production in every index year of the snapshot (2022-2025).
 ESTABLISHED_BY = 2021
 
@@ -36,18 +38,11 @@ def load_hosting_cities(reference_dir: Path) -> dict[str, list[HostingCity]]:
             city = HostingCity(
                 code=row["city_code"],
                 name_zh=row["name_zh"],
-                stem=stem_of(row["name_zh"]),
+                stem=short_name(row["name_zh"]),
                 province_code=row["province_code"],
             )
             by_province.setdefault(city.province_code, []).append(city)
     return by_province
-
-
-def stem_of(name_zh: str) -> str:
-    for suffix in ("自治州", "地区", "盟", "市"):
-        if name_zh.endswith(suffix) and len(name_zh) > len(suffix) + 1:
-            return name_zh[: -len(suffix)]
-    return name_zh
 
 
 def cover_hosting_cities(
@@ -98,8 +93,8 @@ def spell_cities(
     for name, draw in zip(cities.tolist(), rng.random(len(cities)).tolist(), strict=True):
         if old_names.get(name) and draw < OLD_NAME_SHARE:
             spelled.append(old_names[name][int(rng.integers(len(old_names[name])))])
-        elif name in old_names and draw > 1 - SHORT_NAME_SHARE and stem_of(name) != name:
-            spelled.append(stem_of(name))
+        elif name in old_names and draw > 1 - SHORT_NAME_SHARE and short_name(name) != name:
+            spelled.append(short_name(name))
         else:
             spelled.append(name)
     return spelled
