@@ -34,28 +34,15 @@ published_figures as (
     where unit_level = 'province' and comparison = 'eq'
 ),
 
-labelled as (
+matched as (
     select
-        cast(computed.year as integer) as year,
-        computed.unit_level,
-        computed.unit_code,
-        computed.indicator_code,
-        computed.raw_value,
-        case
-            when
-                round(computed.raw_value, published_figures.decimals)
-                = published_figures.published_value
-                then 'published'
-            else computed.provenance
-        end as provenance,
-        case
-            when
-                round(computed.raw_value, published_figures.decimals)
-                = published_figures.published_value
-                then published_figures.report
-            else computed.source
-        end as source,
-        case when computed.raw_value is null then 'no_data' end as value_flag
+        computed.*,
+        published_figures.report as published_report,
+        coalesce(
+            round(computed.raw_value, published_figures.decimals)
+            = published_figures.published_value,
+            false
+        ) as equals_published_figure
     from computed
     left join published_figures
         on
@@ -67,7 +54,16 @@ labelled as (
 ),
 
 final as (
-    select * from labelled
+    select
+        cast(year as integer) as year,
+        unit_level,
+        unit_code,
+        indicator_code,
+        raw_value,
+        case when equals_published_figure then 'published' else provenance end as provenance,
+        case when equals_published_figure then published_report else source end as source,
+        case when raw_value is null then 'no_data' end as value_flag
+    from matched
 )
 
 select * from final
