@@ -13,7 +13,7 @@ import time
 from dagster import DagsterInstance
 
 from suanli.partitions import year_partitions
-from suanli.paths import warehouse_path
+from suanli.paths import published_marts_path
 from suanli.reports import top_units
 
 # Dagster's tags for a single run over a partition range (what a single-run backfill sets).
@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "materialize":
         return 0 if materialize(args.years) else 1
-    print(top_units(warehouse_path(), args.system, args.node, args.year, limit=10).to_string())
+    print(
+        top_units(published_marts_path(), args.system, args.node, args.year, limit=10).to_string()
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource
 from suanli.alerts.resource import AlertsResource
 from suanli.assets.dbt import dbt_foundation, dbt_marts, dbt_project, dbt_yearly, load_manifest
 from suanli.assets.definitions import index_definitions
+from suanli.assets.publish import published_marts
 from suanli.assets.raw import build_raw_assets, deliveries_log
 from suanli.checks.gx_checks import build_gx_checks
 from suanli.paths import DEFAULT_WAREHOUSE, SNAPSHOT_DIR
@@ -33,6 +34,7 @@ defs = Definitions(
         dbt_foundation,
         dbt_yearly,
         dbt_marts,
+        published_marts,
     ],
     asset_checks=build_gx_checks(),
     jobs=[materialize_all],
@@ -41,6 +43,8 @@ defs = Definitions(
         "warehouse": WarehouseResource(
             path=os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE,
             archive_dir=os.environ.get("SUANLI_ARCHIVE") or "data/archive",
+            marts_path=os.environ.get("SUANLI_MARTS") or "",
+            lock_timeout_seconds=float(os.environ.get("SUANLI_LOCK_TIMEOUT") or 1800),
         ),
         "landing": LandingResource(location=os.environ.get("SUANLI_LANDING") or str(SNAPSHOT_DIR)),
         # The dbt of this interpreter's environment, whether or not the venv is on PATH.

@@ -27,6 +27,14 @@ def warehouse_path() -> Path:
     return resolve_from_repo(os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE)
 
 
+def published_marts_path(warehouse: Path | None = None) -> Path:
+    """The file BI tools read: `SUANLI_MARTS`, else `<warehouse>_marts.duckdb` beside it."""
+    if configured := os.environ.get("SUANLI_MARTS"):
+        return resolve_from_repo(configured)
+    work = warehouse or warehouse_path()
+    return work.with_name(f"{work.stem}_marts{work.suffix}")
+
+
 def gx_docs_path() -> Path:
     """Where GX Data Docs are written: `SUANLI_GX_DOCS`, else `data/gx_docs`."""
     return resolve_from_repo(os.environ.get("SUANLI_GX_DOCS") or DEFAULT_GX_DOCS)

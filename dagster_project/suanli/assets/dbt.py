@@ -2,10 +2,11 @@
 
 1. `dbt_foundation`: seeds, staging views, index weights (unpartitioned);
 2. `dbt_yearly`: indicator values, scores and ranks, rebuilt per year partition (`by_year`);
-3. `dbt_marts`: the marts BI reads, copied from the audited intermediate tables.
+3. `dbt_marts`: the candidate marts, copied from the audited intermediate tables.
 
-Blocking GX checks on step 2's tables run between steps 2 and 3, so a failing audit leaves
-the marts exactly as they were.
+Blocking GX checks on step 2's tables run between steps 2 and 3, and on step 3's marts before
+`published/marts` copies them into the file BI reads; a failing audit publishes nothing.
+Each step holds the warehouse lock while dbt writes, so two runs never write at once.
 """
 
 import json
@@ -17,6 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from suanli.partitions import year_partitions
 from suanli.paths import DBT_PROJECT_DIR
+from suanli.resources.warehouse import WarehouseResource
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -49,8 +51,11 @@ translator = SuanliDbtTranslator()
     name="dbt_foundation",
     pool="warehouse",
 )
-def dbt_foundation(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    yield from dbt.cli(BUILD_ARGS, context=context).stream()
+def dbt_foundation(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    with warehouse.lock(f"run {context.run_id}: dbt_foundation"):
+        yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
 @dbt_assets(
@@ -63,10 +68,13 @@ def dbt_foundation(context: AssetExecutionContext, dbt: DbtCliResource) -> Itera
     name="dbt_yearly",
     pool="warehouse",
 )
-def dbt_yearly(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_yearly(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
     years = sorted(int(key) for key in context.partition_keys)
     args = [*BUILD_ARGS, "--vars", json.dumps({"years": years})]
-    yield from dbt.cli(args, context=context).stream()
+    with warehouse.lock(f"run {context.run_id}: dbt_yearly {years}"):
+        yield from dbt.cli(args, context=context).stream()
 
 
 @dbt_assets(
@@ -77,8 +85,11 @@ def dbt_yearly(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
     name="dbt_marts",
     pool="warehouse",
 )
-def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    yield from dbt.cli(BUILD_ARGS, context=context).stream()
+def dbt_marts(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    with warehouse.lock(f"run {context.run_id}: dbt_marts"):
+        yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
 def load_manifest() -> dict[str, Any]:

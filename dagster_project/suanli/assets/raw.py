@@ -4,11 +4,14 @@ The sources and their expected columns are declared once, in dbt's sources YAML;
 turns each declaration into an asset (year-partitioned when the source delivers per year).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
@@ -24,7 +27,7 @@ from suanli.partitions import year_partitions
 from suanli.resources.landing import LandingResource
 from suanli.resources.warehouse import WarehouseResource
 from suanli.sources.catalog import SourceSpec, source_specs
-from suanli.sources.delivery import Delivery, DeliveryError, store
+from suanli.sources.delivery import Delivery, LoadResult, Validator, has_current, store
 
 DELIVERIES_KEY = AssetKey(["raw", "deliveries"])
 
@@ -40,7 +43,41 @@ def raw_asset_key(source_name: str) -> AssetKey:
     return AssetKey(["raw", source_name])
 
 
-def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
+ACCEPTED_CHECK = "delivery_accepted"
+
+
+def _accepted_check(spec: SourceSpec, results: list[LoadResult]) -> AssetCheckResult:
+    quarantined = [result for result in results if result.status == "quarantined"]
+    return AssetCheckResult(
+        check_name=ACCEPTED_CHECK,
+        passed=not quarantined,
+        severity=AssetCheckSeverity.ERROR,
+        description=(
+            f"{len(results)} deliveries checked, none quarantined"
+            if not quarantined
+            else "; ".join(
+                f"{result.file_name} quarantined: {result.problems[0]}"
+                + (f" (+{len(result.problems) - 1} more)" if len(result.problems) > 1 else "")
+                for result in quarantined
+            )
+        ),
+        metadata={
+            "quarantined": MetadataValue.json(
+                [
+                    {
+                        "file": result.file_name,
+                        "sha256": result.delivery_id,
+                        "archived_path": result.archived_path,
+                        "problems": list(result.problems),
+                    }
+                    for result in quarantined
+                ]
+            )
+        },
+    )
+
+
+def build_raw_asset(spec: SourceSpec, validator: Validator | None = None) -> AssetsDefinition:
     @asset(
         key=raw_asset_key(spec.name),
         description=spec.description,
@@ -50,47 +87,74 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
         pool="warehouse",
         kinds={"duckdb", "csv"},
         metadata={"file_pattern": spec.file_pattern, "columns": ", ".join(spec.columns)},
+        check_specs=[
+            AssetCheckSpec(
+                ACCEPTED_CHECK,
+                asset=raw_asset_key(spec.name),
+                description="Every delivery of this run parsed and validated; a failing one "
+                "is quarantined (raw.quarantine) and the delivery in force before it stays "
+                "current.",
+            )
+        ],
     )
     def _raw_source(
         context: AssetExecutionContext,
         landing: LandingResource,
         warehouse: WarehouseResource,
-    ) -> MaterializeResult:
+    ) -> Iterator[MaterializeResult | AssetCheckResult]:
         partition_keys = context.partition_keys if spec.partitioned_by_year else [None]
-        loaded: list[dict[str, Any]] = []
-        with warehouse.connect() as connection:
+        results: list[LoadResult] = []
+        without_delivery: list[str] = []
+        with warehouse.connect(what=f"run {context.run_id}: raw/{spec.name}") as connection:
             for partition_key in partition_keys:
                 relative_path = spec.relative_path(partition_key)
                 content = landing.fetch(relative_path)
                 delivery = Delivery(spec.name, partition_key, Path(relative_path).name, content)
-                try:
-                    result = store(connection, spec, delivery, warehouse.archive_path)
-                except DeliveryError as error:
-                    raise Failure(
-                        description=f"delivery rejected: {error}",
-                        metadata={"location": landing.describe(relative_path)},
-                    ) from error
-                action = "loaded" if result.is_new else "unchanged, skipped"
-                context.log.info(
-                    f"{result.file_name}: {action} ({result.row_count} rows, "
-                    f"{result.encoding}, sha256 {result.delivery_id[:12]})"
-                )
-                loaded.append(
-                    {
-                        "partition": partition_key,
-                        "file": result.file_name,
-                        "rows": result.row_count,
-                        "new": result.is_new,
-                        "sha256": result.delivery_id,
-                    }
-                )
-        return MaterializeResult(
+                result = store(connection, spec, delivery, warehouse.archive_path, validator)
+                results.append(result)
+                if result.status == "quarantined":
+                    context.log.error(
+                        f"{result.file_name}: quarantined (sha256 {result.delivery_id[:12]}, "
+                        f"kept at {result.archived_path}):\n" + "\n".join(result.problems)
+                    )
+                    if not has_current(connection, spec.name, partition_key):
+                        without_delivery.append(relative_path)
+                else:
+                    context.log.info(
+                        f"{result.file_name}: {result.status} ({result.row_count} rows, "
+                        f"{result.encoding}, sha256 {result.delivery_id[:12]})"
+                    )
+        if without_delivery:
+            # Nothing good to fall back on: downstream must not run on a hole.
+            raise Failure(
+                description="delivery rejected and no earlier delivery to keep using: "
+                + "; ".join(
+                    f"{result.file_name}: {result.problems[0]}"
+                    for result in results
+                    if result.status == "quarantined"
+                ),
+                metadata={"quarantined": MetadataValue.json([r.file_name for r in results])},
+            )
+        yield MaterializeResult(
             metadata={
-                "deliveries": MetadataValue.json(loaded),
-                "rows": sum(entry["rows"] for entry in loaded),
-                "new_deliveries": sum(entry["new"] for entry in loaded),
+                "deliveries": MetadataValue.json(
+                    [
+                        {
+                            "partition": key,
+                            "file": result.file_name,
+                            "status": result.status,
+                            "rows": result.row_count,
+                            "sha256": result.delivery_id,
+                        }
+                        for key, result in zip(partition_keys, results, strict=True)
+                    ]
+                ),
+                "rows": sum(result.row_count for result in results),
+                "new_deliveries": sum(result.status == "loaded" for result in results),
+                "quarantined": sum(result.status == "quarantined" for result in results),
             }
         )
+        yield _accepted_check(spec, results)
 
     return _raw_source
 

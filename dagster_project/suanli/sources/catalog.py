@@ -14,12 +14,22 @@ METADATA_COLUMNS = ("_delivery_id", "_row_number")
 
 
 @dataclass(frozen=True)
+class ColumnSpec:
+    """A delivered column and what its values must be (`meta.kind`, `meta.nullable`)."""
+
+    name: str
+    kind: str = "text"
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     name: str
     description: str
     file_pattern: str
     partitioned_by_year: bool
     columns: tuple[str, ...]
+    column_specs: tuple[ColumnSpec, ...] = ()
 
     def relative_path(self, partition_key: str | None) -> str:
         return (
@@ -35,14 +45,27 @@ def source_specs(manifest: Mapping[str, Any]) -> list[SourceSpec]:
         delivery = source.get("meta", {}).get("delivery")
         if source["source_name"] != "raw" or not delivery:
             continue
-        columns = tuple(name for name in source["columns"] if name not in METADATA_COLUMNS)
+        declared = {
+            name: column
+            for name, column in source["columns"].items()
+            if name not in METADATA_COLUMNS
+        }
+        column_specs = tuple(
+            ColumnSpec(
+                name,
+                kind=column.get("meta", {}).get("kind", "text"),
+                nullable=bool(column.get("meta", {}).get("nullable", False)),
+            )
+            for name, column in declared.items()
+        )
         specs.append(
             SourceSpec(
                 name=source["name"],
                 description=source.get("description", ""),
                 file_pattern=delivery["file"],
                 partitioned_by_year=bool(delivery.get("partitioned_by_year", False)),
-                columns=columns,
+                columns=tuple(declared),
+                column_specs=column_specs,
             )
         )
     return sorted(specs, key=lambda spec: spec.name)

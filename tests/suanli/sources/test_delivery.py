@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from suanli.sources.catalog import SourceSpec
-from suanli.sources.delivery import Delivery, DeliveryError, parse, store
+from suanli.sources.delivery import Delivery, parse, store
+from suanli.sources.errors import NEGATIVE_COUNT, DeliveryError, Problem
 
 SPEC = SourceSpec(
     name="network_stats_demo",
@@ -45,25 +46,62 @@ def test_gbk_deliveries_are_decoded() -> None:
     assert list(frame["province"]) == ["北京", "内蒙古"]
 
 
+EXPECTED_COLUMNS = (
+    "the columns of source 'network_stats_demo', in order: province, year, broadband_ports"
+)
+
+
 def test_a_renamed_column_names_the_file_the_missing_and_the_unexpected() -> None:
     renamed = GOOD.replace("broadband_ports", "ports")
     with pytest.raises(DeliveryError) as raised:
         parse(delivery(renamed), SPEC)
-    message = str(raised.value)
-    assert message.startswith("demo_2025.csv: row 1 (header)")
-    assert "missing ['broadband_ports']" in message and "unexpected ['ports']" in message
+    assert str(raised.value).splitlines() == [
+        f'demo_2025.csv: row 1, column "broadband_ports" — expected {EXPECTED_COLUMNS} '
+        "(column missing) (schema change)",
+        f'demo_2025.csv: row 1, column "ports": value "ports" — expected {EXPECTED_COLUMNS} '
+        "(column not declared) (schema change)",
+    ]
+
+
+def test_reordered_columns_are_a_schema_change() -> None:
+    reordered = "year,province,broadband_ports\n2025,北京,21736000\n"
+    with pytest.raises(DeliveryError, match=r"\(order changed\) \(schema change\)$"):
+        parse(delivery(reordered), SPEC)
 
 
 def test_a_truncated_row_names_its_line() -> None:
     truncated = GOOD + "上海,2025\n"
-    with pytest.raises(DeliveryError, match=r"demo_2025.csv: row 4: 2 fields, expected 3"):
+    with pytest.raises(DeliveryError) as raised:
         parse(delivery(truncated), SPEC)
+    assert str(raised.value) == (
+        'demo_2025.csv: row 4: value "上海,2025" — expected 3 fields '
+        "(province, year, broadband_ports), found 2 (truncated file)"
+    )
 
 
-@pytest.mark.parametrize("text", ["", "province,year,broadband_ports\n"])
-def test_an_empty_delivery_is_refused(text: str) -> None:
-    with pytest.raises(DeliveryError, match=r"demo_2025\.csv: (empty file|header only)"):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "demo_2025.csv: row 1 — expected a header row (empty file)"),
+        (
+            "province,year,broadband_ports\n",
+            "demo_2025.csv: row 2 — expected data rows after the header (empty file)",
+        ),
+    ],
+)
+def test_an_empty_delivery_is_refused(text: str, message: str) -> None:
+    with pytest.raises(DeliveryError) as raised:
         parse(delivery(text), SPEC)
+    assert str(raised.value) == message
+
+
+def test_bytes_in_no_known_encoding_are_refused() -> None:
+    with pytest.raises(DeliveryError) as raised:
+        parse(Delivery(SPEC.name, "2025", "demo_2025.csv", b"\xff\xfe\x00\x81\x30"), SPEC)
+    assert str(raised.value) == (
+        "demo_2025.csv — expected a CSV file in UTF-8 (with or without BOM) or GB18030/GBK "
+        "(unreadable encoding)"
+    )
 
 
 def test_store_archives_loads_and_treats_identical_bytes_as_a_no_op(
@@ -94,12 +132,46 @@ def test_a_corrected_delivery_supersedes_but_keeps_the_old_one(
     assert len(list((tmp_path / "archive" / SPEC.name).iterdir())) == 2
 
 
-def test_a_rejected_delivery_changes_nothing(
+def test_a_rejected_delivery_is_quarantined_and_the_good_one_stays_current(
     connection: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    store(connection, SPEC, delivery(GOOD), tmp_path / "archive")
-    with pytest.raises(DeliveryError):
-        store(connection, SPEC, delivery("wrong,header\n1,2\n"), tmp_path / "archive")
+    good = store(connection, SPEC, delivery(GOOD), tmp_path / "archive")
+    bad_bytes = "wrong,header\n1,2\n"
+    bad = store(connection, SPEC, delivery(bad_bytes), tmp_path / "archive")
+
+    assert bad.status == "quarantined"
+    assert bad.problems[0].startswith('demo_2025.csv: row 1, column "province"')
+    assert Path(bad.archived_path).read_bytes() == bad_bytes.encode(), "kept as received"
     assert connection.execute(
-        "select count(*), bool_and(is_current) from raw.deliveries"
-    ).fetchone() == (1, True)
+        "select delivery_id from raw.deliveries where is_current"
+    ).fetchall() == [(good.delivery_id,)]
+    quarantined = connection.execute(
+        "select delivery_id, file_name, json_array_length(problems), reason from raw.quarantine"
+    ).fetchall()
+    assert quarantined == [
+        (bad.delivery_id, "demo_2025.csv", 5, bad.problems[0] + "\n" + "\n".join(bad.problems[1:]))
+    ]
+    assert connection.execute("select count(*) from raw.network_stats_demo").fetchone() == (2,)
+
+    again = store(connection, SPEC, delivery(bad_bytes), tmp_path / "archive")
+    assert again.status == "quarantined" and again.problems == bad.problems
+    assert connection.execute("select count(*) from raw.quarantine").fetchone() == (1,)
+
+
+def test_a_validator_can_quarantine_a_well_formed_delivery(
+    connection: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    def no_negative_ports(frame, received):
+        return [
+            Problem(NEGATIVE_COUNT, received.file_name, int(row), "broadband_ports", value, ">= 0")
+            for row, value in zip(frame["_row_number"], frame["broadband_ports"], strict=True)
+            if value.startswith("-")
+        ]
+
+    negative = GOOD.replace("9876543", "-9876543")
+    result = store(connection, SPEC, delivery(negative), tmp_path / "a", no_negative_ports)
+    assert result.problems == (
+        'demo_2025.csv: row 3, column "broadband_ports": value "-9876543" — expected >= 0 '
+        "(negative count)",
+    )
+    assert connection.execute("select count(*) from raw.deliveries").fetchone() == (0,)

@@ -1,0 +1,94 @@
+"""What is wrong with a delivery, said so that the agency can fix the file: one line per problem.
+
+A `Problem` names the file, the row as delivered (the line of a CSV, the sheet row of a
+spreadsheet), the column by its header text, the offending value and what was expected.
+Validators collect every problem; `DeliveryError` carries them when a delivery cannot be used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+UNKNOWN_REGION = "unknown_region"
+AMBIGUOUS_REGION = "ambiguous_region"
+MISSING_REGION = "missing_region"
+DUPLICATE_REGION = "duplicate_region"
+NOT_A_NUMBER = "not_a_number"
+NEGATIVE_COUNT = "negative_count"
+UNKNOWN_UNIT = "unknown_unit"
+UNKNOWN_STATISTIC = "unknown_statistic"
+SCHEMA_CHANGE = "schema_change"
+EMPTY_FILE = "empty_file"
+TRUNCATED_FILE = "truncated_file"
+YEAR_OUT_OF_RANGE = "year_out_of_range"
+UNREADABLE_ENCODING = "unreadable_encoding"
+UNKNOWN_FORMAT = "unknown_format"
+# Record-level deliveries also need these two: a required cell left empty, a date that is not one.
+MISSING_VALUE = "missing_value"
+NOT_A_DATE = "not_a_date"
+
+KINDS = frozenset(
+    {
+        UNKNOWN_REGION,
+        AMBIGUOUS_REGION,
+        MISSING_REGION,
+        DUPLICATE_REGION,
+        NOT_A_NUMBER,
+        NEGATIVE_COUNT,
+        UNKNOWN_UNIT,
+        UNKNOWN_STATISTIC,
+        SCHEMA_CHANGE,
+        EMPTY_FILE,
+        TRUNCATED_FILE,
+        YEAR_OUT_OF_RANGE,
+        UNREADABLE_ENCODING,
+        UNKNOWN_FORMAT,
+        MISSING_VALUE,
+        NOT_A_DATE,
+    }
+)
+
+MAX_LISTED = 10
+
+
+def _one_line(text: str) -> str:
+    # A value copied from a broken file may hold line breaks; the message must stay one line.
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown problem kind {self.kind!r}")
+
+    def __str__(self) -> str:
+        where = [f"row {self.row}"] if self.row is not None else []
+        if self.column is not None:
+            where.append(f'column "{_one_line(self.column)}"')
+        head = self.file + (": " + ", ".join(where) if where else "")
+        if self.value is not None:
+            head += f': value "{_one_line(self.value)}"'
+        label = self.kind.replace("_", " ")
+        return f"{head} — expected {_one_line(self.expected)} ({label})"
+
+
+class DeliveryError(ValueError):
+    """A delivery that cannot be used; `problems` lists everything found, the message the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("DeliveryError needs at least one problem")
+        self.problems: list[Problem] = list(problems)
+        lines = [str(problem) for problem in self.problems[:MAX_LISTED]]
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"… and {len(self.problems) - MAX_LISTED} more")
+        super().__init__("\n".join(lines))
