@@ -12,13 +12,10 @@ import time
 
 from dagster import DagsterInstance
 
+from suanli.landing_watch import RANGE_END_TAG, RANGE_START_TAG
 from suanli.partitions import year_partitions
 from suanli.paths import published_marts_path
 from suanli.reports import top_units
-
-# Dagster's tags for a single run over a partition range (what a single-run backfill sets).
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def materialize(years: list[str] | None = None) -> bool:

@@ -6,7 +6,13 @@ import os
 import sys
 from pathlib import Path
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    DefaultSensorStatus,
+    Definitions,
+    define_asset_job,
+    in_process_executor,
+)
 from dagster_dbt import DbtCliResource
 
 from suanli.alerts.resource import AlertsResource
@@ -15,10 +21,12 @@ from suanli.assets.definitions import index_definitions
 from suanli.assets.publish import published_marts
 from suanli.assets.raw import build_raw_assets, deliveries_log
 from suanli.checks.gx_checks import build_gx_checks
-from suanli.paths import DEFAULT_WAREHOUSE, SNAPSHOT_DIR
+from suanli.landing_watch import build_landing_sensor
+from suanli.paths import DEFAULT_WAREHOUSE
 from suanli.resources.landing import LandingResource
 from suanli.resources.warehouse import WarehouseResource
 from suanli.sensors import alert_sensors
+from suanli.sources.catalog import source_specs
 
 materialize_all = define_asset_job(
     "materialize_all",
@@ -26,9 +34,19 @@ materialize_all = define_asset_job(
     description="Every source, model and mart with their checks, for the years chosen at launch.",
 )
 
+manifest = load_manifest()
+landing_sensor = build_landing_sensor(
+    source_specs(manifest),
+    job_name=materialize_all.name,
+    # `make run` loads the bundled snapshot itself; watch a landing directory once one is set.
+    default_status=DefaultSensorStatus.RUNNING
+    if os.environ.get("SUANLI_LANDING")
+    else DefaultSensorStatus.STOPPED,
+)
+
 defs = Definitions(
     assets=[
-        *build_raw_assets(load_manifest()),
+        *build_raw_assets(manifest),
         deliveries_log,
         index_definitions,
         dbt_foundation,
@@ -38,7 +56,7 @@ defs = Definitions(
     ],
     asset_checks=build_gx_checks(),
     jobs=[materialize_all],
-    sensors=alert_sensors,
+    sensors=[*alert_sensors, landing_sensor],
     resources={
         "warehouse": WarehouseResource(
             path=os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE,
@@ -46,7 +64,7 @@ defs = Definitions(
             marts_path=os.environ.get("SUANLI_MARTS") or "",
             lock_timeout_seconds=float(os.environ.get("SUANLI_LOCK_TIMEOUT") or 1800),
         ),
-        "landing": LandingResource(location=os.environ.get("SUANLI_LANDING") or str(SNAPSHOT_DIR)),
+        "landing": LandingResource.from_env(),
         # The dbt of this interpreter's environment, whether or not the venv is on PATH.
         "dbt": DbtCliResource(
             project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")

@@ -24,10 +24,17 @@ from dagster import (
 )
 
 from suanli.partitions import year_partitions
-from suanli.resources.landing import LandingResource
+from suanli.resources.landing import LandingError, LandingResource
 from suanli.resources.warehouse import WarehouseResource
 from suanli.sources.catalog import SourceSpec, source_specs
-from suanli.sources.delivery import Delivery, LoadResult, Validator, has_current, store
+from suanli.sources.delivery import (
+    Delivery,
+    LoadResult,
+    has_current,
+    prepare_raw_tables,
+    store,
+)
+from suanli.sources.readers import reader_for
 
 DELIVERIES_KEY = AssetKey(["raw", "deliveries"])
 
@@ -77,7 +84,26 @@ def _accepted_check(spec: SourceSpec, results: list[LoadResult]) -> AssetCheckRe
     )
 
 
-def build_raw_asset(spec: SourceSpec, validator: Validator | None = None) -> AssetsDefinition:
+def delivery_slots(
+    spec: SourceSpec, context: AssetExecutionContext, landing: LandingResource
+) -> list[tuple[str | None, str]]:
+    """(slot, path under the landing location) of each file this run loads.
+
+    A yearly source has one file per year partition; a cumulative list one file; a source
+    whose pattern has a wildcard (statistics tables) every matching file, each its own slot.
+    """
+    if spec.partitioned_by_year:
+        return [(key, spec.relative_path(key)) for key in context.partition_keys]
+    if spec.is_multi_file:
+        return [
+            (Path(path).name, path) for path in landing.list_files(spec.name, spec.file_pattern)
+        ]
+    return [(None, spec.relative_path(None))]
+
+
+def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
+    read = reader_for(spec)
+
     @asset(
         key=raw_asset_key(spec.name),
         description=spec.description,
@@ -102,27 +128,39 @@ def build_raw_asset(spec: SourceSpec, validator: Validator | None = None) -> Ass
         landing: LandingResource,
         warehouse: WarehouseResource,
     ) -> Iterator[MaterializeResult | AssetCheckResult]:
-        partition_keys = context.partition_keys if spec.partitioned_by_year else [None]
         results: list[LoadResult] = []
+        slots: list[str | None] = []
         without_delivery: list[str] = []
         with warehouse.connect(what=f"run {context.run_id}: raw/{spec.name}") as connection:
-            for partition_key in partition_keys:
-                relative_path = spec.relative_path(partition_key)
-                content = landing.fetch(relative_path)
-                delivery = Delivery(spec.name, partition_key, Path(relative_path).name, content)
-                result = store(connection, spec, delivery, warehouse.archive_path, validator)
+            prepare_raw_tables(connection, spec)
+            for slot, relative_path in delivery_slots(spec, context, landing):
+                try:
+                    fetched = landing.retrieve(relative_path, spec.name)
+                except LandingError as error:
+                    raise Failure(description=str(error)) from None  # already free of secrets
+                delivery = Delivery(spec.name, slot, Path(relative_path).name, fetched.content)
+                result = store(connection, spec, delivery, warehouse.archive_path, read)
                 results.append(result)
+                slots.append(slot)
                 if result.status == "quarantined":
                     context.log.error(
                         f"{result.file_name}: quarantined (sha256 {result.delivery_id[:12]}, "
                         f"kept at {result.archived_path}):\n" + "\n".join(result.problems)
                     )
-                    if not has_current(connection, spec.name, partition_key):
+                    # Each statistics file is optional; a year's or a list's file is not.
+                    if not spec.is_multi_file and not has_current(connection, spec.name, slot):
                         without_delivery.append(relative_path)
                 else:
                     context.log.info(
-                        f"{result.file_name}: {result.status} ({result.row_count} rows, "
-                        f"{result.encoding}, sha256 {result.delivery_id[:12]})"
+                        f"{landing.describe(relative_path, spec.name)}: {result.status} "
+                        f"({result.row_count} rows, {result.encoding}, "
+                        f"sha256 {result.delivery_id[:12]}, {fetched.attempts} attempt(s)"
+                        + (
+                            f", {fetched.checksum_verified} verified"
+                            if fetched.checksum_verified
+                            else ""
+                        )
+                        + ")"
                     )
         if without_delivery:
             # Nothing good to fall back on: downstream must not run on a hole.
@@ -133,7 +171,7 @@ def build_raw_asset(spec: SourceSpec, validator: Validator | None = None) -> Ass
                     for result in results
                     if result.status == "quarantined"
                 ),
-                metadata={"quarantined": MetadataValue.json([r.file_name for r in results])},
+                metadata={"without_delivery": MetadataValue.json(without_delivery)},
             )
         yield MaterializeResult(
             metadata={
@@ -146,7 +184,7 @@ def build_raw_asset(spec: SourceSpec, validator: Validator | None = None) -> Ass
                             "rows": result.row_count,
                             "sha256": result.delivery_id,
                         }
-                        for key, result in zip(partition_keys, results, strict=True)
+                        for key, result in zip(slots, results, strict=True)
                     ]
                 ),
                 "rows": sum(result.row_count for result in results),

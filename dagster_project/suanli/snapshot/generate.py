@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from suanli.snapshot import centres, others
+from suanli.snapshot import centres, others, statistics
 from suanli.snapshot.check import verify
 from suanli.snapshot.cities import load_hosting_cities, load_old_names, spell_cities
 from suanli.snapshot.facts import Fact, load_facts
@@ -186,12 +186,16 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
         ["model_id", "model_name", "developer", "province", "listed_date"],
     )
 
+    contents = {
+        relative: frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        for relative, frame in files.items()
+    }
+    contents[statistics.GDP_FILE] = statistics.gdp_export(provinces, rng_for(12))
     written = []
-    for relative, frame in files.items():
+    for relative, content in contents.items():
         path = out_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = frame.to_csv(index=False, lineterminator="\n")
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes(content)
         written.append(path)
     failures = verify(out_dir, reference_dir, facts)
     if failures:

@@ -30,6 +30,13 @@ class SourceSpec:
     partitioned_by_year: bool
     columns: tuple[str, ...]
     column_specs: tuple[ColumnSpec, ...] = ()
+    # `records`: a CSV with the declared header; `statistics`: tables as bureaus publish them.
+    format: str = "records"
+
+    @property
+    def is_multi_file(self) -> bool:
+        """Any number of files, each its own delivery (e.g. `provincial_statistics/*`)."""
+        return "*" in self.file_pattern
 
     def relative_path(self, partition_key: str | None) -> str:
         return (
@@ -66,6 +73,7 @@ def source_specs(manifest: Mapping[str, Any]) -> list[SourceSpec]:
                 partitioned_by_year=bool(delivery.get("partitioned_by_year", False)),
                 columns=tuple(declared),
                 column_specs=column_specs,
+                format=delivery.get("format", "records"),
             )
         )
     return sorted(specs, key=lambda spec: spec.name)

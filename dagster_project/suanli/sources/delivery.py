@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,8 +93,9 @@ class LoadResult:
         return self.status == "loaded"
 
 
-# Checks a parsed delivery (text columns plus `_row_number`) and returns what is wrong with it.
-Validator = Callable[[pd.DataFrame, Delivery], Sequence[Problem]]
+# Parses and checks a delivery: its rows as text columns plus `_row_number`, and the encoding;
+# raises DeliveryError with every problem found (`suanli.sources.readers` has one per format).
+Reader = Callable[["Delivery"], tuple[pd.DataFrame, str]]
 
 
 def decode(delivery: Delivery) -> tuple[str, str]:
@@ -178,6 +179,14 @@ def archive(delivery: Delivery, archive_dir: Path) -> Path:
     return target
 
 
+def prepare_raw_tables(connection: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """The raw tables exist even before a first delivery, so staging can always read them."""
+    connection.execute("create schema if not exists raw")
+    connection.execute(DELIVERIES_DDL)
+    connection.execute(QUARANTINE_DDL)
+    _ensure_raw_table(connection, spec)
+
+
 def _ensure_raw_table(connection: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     columns = ", ".join(f'"{name}" varchar' for name in spec.columns)
     connection.execute(
@@ -254,16 +263,15 @@ def store(
     spec: SourceSpec,
     delivery: Delivery,
     archive_dir: Path,
-    validate: Validator | None = None,
+    read: Reader | None = None,
 ) -> LoadResult:
     """Load a delivery into `raw.<source>` unless identical bytes are already current.
 
-    A delivery that cannot be parsed, or that `validate` finds problems in, is quarantined
-    instead; identical bytes delivered again are recognised and not recorded twice.
+    `read` parses and validates (default: the CSV header and shape only). A delivery it
+    refuses is quarantined instead; identical bytes delivered again are recognised and not
+    recorded twice.
     """
-    connection.execute("create schema if not exists raw")
-    connection.execute(DELIVERIES_DDL)
-    connection.execute(QUARANTINE_DDL)
+    prepare_raw_tables(connection, spec)
     current = connection.execute(
         "select delivery_id, row_count, encoding, archived_path from raw.deliveries "
         "where source = ? and partition_key is not distinct from ? and is_current",
@@ -277,10 +285,11 @@ def store(
         return known_bad
 
     try:
-        frame, encoding = parse(delivery, spec)
-        frame["_row_number"] = range(2, len(frame) + 2)  # line number in the file, header = 1
-        if validate is not None and (problems := validate(frame, delivery)):
-            raise DeliveryError(problems)
+        if read is None:
+            frame, encoding = parse(delivery, spec)
+            frame["_row_number"] = range(2, len(frame) + 2)  # line in the file, header = 1
+        else:
+            frame, encoding = read(delivery)
     except DeliveryError as error:
         return quarantine(connection, spec, delivery, archive_dir, error)
     archived = archive(delivery, archive_dir)

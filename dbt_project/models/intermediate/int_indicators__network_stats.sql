@@ -1,9 +1,15 @@
 -- Province-year network indicators. Inter-centre network quality is 100 × (20 ms ÷ latency)
 -- × (1 − loss): 100 means the national 20 ms inter-hub target is met with no packet loss.
+-- Broadband ports delivered by a statistics bureau replace the network delivery's figure: the
+-- index year's data are as of its March cut-off, so they are the previous calendar year's.
 with
 
 network as (
     select * from {{ ref('stg_network_stats') }}
+),
+
+province_statistics as (
+    select * from {{ ref('int_province_statistics') }}
 ),
 
 indicators as (
@@ -27,7 +33,7 @@ indicators as (
     from network
 ),
 
-final as (
+network_indicators as (
     {{ unpivot_indicators(
         'indicators',
         ['year', 'unit_level', 'unit_code', 'provenance', 'source'],
@@ -44,6 +50,34 @@ final as (
             'inter_centre_network_quality': 'inter_centre_network_quality',
         }
     ) }}
+),
+
+delivered_broadband_ports as (
+    select
+        year + 1 as year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        'provincial_statistics: ' || delivery_file || ' (' || provenance_source || ')' as source,
+        'broadband_ports' as indicator_code,
+        value / 10000 as raw_value
+    from province_statistics
+    where
+        statistic_code = 'broadband_ports'
+        -- only for index years the network delivery covers, not the statistics' whole history
+        and year + 1 in (select network.year from network)
+),
+
+final as (
+    select * from delivered_broadband_ports
+    union all
+    select network_indicators.*
+    from network_indicators
+    anti join delivered_broadband_ports
+        on
+            network_indicators.year = delivered_broadband_ports.year
+            and network_indicators.unit_code = delivered_broadband_ports.unit_code
+            and network_indicators.indicator_code = delivered_broadband_ports.indicator_code
 )
 
 select * from final

@@ -158,15 +158,19 @@ def test_a_rejected_delivery_is_quarantined_and_the_good_one_stays_current(
     assert connection.execute("select count(*) from raw.quarantine").fetchone() == (1,)
 
 
-def test_a_validator_can_quarantine_a_well_formed_delivery(
+def test_a_reader_can_quarantine_a_well_formed_delivery(
     connection: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    def no_negative_ports(frame, received):
-        return [
+    def no_negative_ports(received: Delivery):
+        frame, encoding = parse(received, SPEC)
+        frame["_row_number"] = range(2, len(frame) + 2)
+        if problems := [
             Problem(NEGATIVE_COUNT, received.file_name, int(row), "broadband_ports", value, ">= 0")
             for row, value in zip(frame["_row_number"], frame["broadband_ports"], strict=True)
             if value.startswith("-")
-        ]
+        ]:
+            raise DeliveryError(problems)
+        return frame, encoding
 
     negative = GOOD.replace("9876543", "-9876543")
     result = store(connection, SPEC, delivery(negative), tmp_path / "a", no_negative_ports)

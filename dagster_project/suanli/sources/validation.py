@@ -1,0 +1,578 @@
+"""Is a delivery usable? Validators that collect every problem (never stop at the first).
+
+- `validate_statistics`: a parsed statistics file (`suanli.sources.parsers`) against the
+  reference seeds: regions, units, statistics, completeness, duplicates, numbers, years.
+- `validate_records`: a record-level CSV (already checked for header and truncation by
+  `suanli.sources.delivery.parse`) against one `ColumnRule` per column.
+
+The lookups read the dbt seeds in `seeds/reference/`, so Python and dbt staging share them.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from suanli.paths import SEEDS_DIR
+from suanli.sources.errors import (
+    AMBIGUOUS_REGION,
+    DUPLICATE_REGION,
+    MISSING_REGION,
+    MISSING_VALUE,
+    NEGATIVE_COUNT,
+    NOT_A_DATE,
+    NOT_A_NUMBER,
+    SCHEMA_CHANGE,
+    UNKNOWN_REGION,
+    UNKNOWN_STATISTIC,
+    UNKNOWN_UNIT,
+    YEAR_OUT_OF_RANGE,
+    Problem,
+)
+from suanli.sources.parsers.cells import (
+    NO_DATA_DESCRIPTION,
+    is_no_data,
+    normalise,
+    parse_number,
+    parse_year,
+)
+from suanli.sources.parsers.frame import StatisticsDelivery
+
+REFERENCE_DIR = SEEDS_DIR / "reference"
+FIRST_YEAR = 1949  # the People's Republic's statistics start here; earlier years are typos
+PROVINCE_EXPECTED = "a province name or GB/T 2260 code"
+NUMBER_EXPECTED = (
+    f"a number (thousands separators allowed) or a no-data marker ({NO_DATA_DESCRIPTION})"
+)
+
+
+def _read_seed(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            {key: (value or "").strip() for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
+
+
+# ---------------------------------------------------------------------------------- regions
+
+
+class RegionLookup:
+    """Delivered province names and codes → GB/T 2260 codes.
+
+    Names match after NFKC (full-width letters, digits and spaces), with every whitespace
+    removed and case folded: `北　京`, ` 北京市 `, `BEIJING` all resolve. Codes resolve as
+    6 digits (`110000`) or the 12-digit statistical code (`110000000000`).
+
+    With `include_cities`, city names and codes are known too; a name that means several
+    divisions (a bare `吉林`: the province 220000 or the city 220200; pinyin `Suzhou`) then
+    resolves to all of them and is ambiguous. Province deliveries leave cities out, so that
+    `吉林` is the province, as the province aliases say.
+    """
+
+    def __init__(
+        self,
+        names: Mapping[str, Iterable[str]],
+        provinces: Mapping[str, str],
+        cities: Mapping[str, str] | None = None,
+    ) -> None:
+        self._names = {normalise(name): frozenset(codes) for name, codes in names.items()}
+        self.provinces = dict(provinces)  # code → name_zh
+        self.cities = dict(cities or {})
+
+    @classmethod
+    def from_seeds(
+        cls, reference_dir: Path = REFERENCE_DIR, include_cities: bool = False
+    ) -> RegionLookup:
+        names: dict[str, set[str]] = defaultdict(set)
+        provinces = {}
+        for row in _read_seed(reference_dir / "provinces.csv"):
+            provinces[row["province_code"]] = row["name_zh"]
+            for column in ("name_zh", "short_name_zh", "name_en"):
+                names[normalise(row[column])].add(row["province_code"])
+        for row in _read_seed(reference_dir / "province_aliases.csv"):
+            names[normalise(row["alias"])].add(row["province_code"])
+        cities = {}
+        if include_cities:
+            for row in _read_seed(reference_dir / "cities.csv"):
+                cities[row["city_code"]] = row["name_zh"]
+                names[normalise(row["name_zh"])].add(row["city_code"])
+            for row in _read_seed(reference_dir / "city_aliases.csv"):
+                names[normalise(row["alias"])].add(row["city_code"])
+        return cls(names, provinces, cities)
+
+    @property
+    def province_codes(self) -> tuple[str, ...]:
+        return tuple(sorted(self.provinces))
+
+    def name(self, code: str) -> str:
+        return self.provinces.get(code) or self.cities.get(code) or code
+
+    def resolve(self, delivered: str | None) -> tuple[str, ...]:
+        """Every code the text can mean: none (unknown), one, or several (ambiguous)."""
+        if delivered is None:
+            return ()
+        key = normalise(delivered)
+        if key.isdigit():
+            code = key[:6] if len(key) == 12 and key.endswith("000000") else key
+            return (code,) if code in self.provinces or code in self.cities else ()
+        return tuple(sorted(self._names.get(key, ())))
+
+    def problem(
+        self, delivered: str | None, file_name: str, row: int | None, column: str | None
+    ) -> Problem | None:
+        """Why the text does not name exactly one province, or None when it does."""
+        codes = self.resolve(delivered)
+        value = delivered if delivered is not None else ""
+        if len(codes) > 1:
+            meanings = " or ".join(f"{code} {self.name(code)}" for code in codes)
+            return Problem(
+                AMBIGUOUS_REGION, file_name, row, column, value,
+                f"{PROVINCE_EXPECTED} that names one division ({value.strip()} is {meanings})",
+            )  # fmt: skip
+        if not codes:
+            return Problem(UNKNOWN_REGION, file_name, row, column, value, PROVINCE_EXPECTED)
+        if codes[0] not in self.provinces:
+            return Problem(
+                UNKNOWN_REGION, file_name, row, column, value,
+                f"{PROVINCE_EXPECTED}, not the city {codes[0]} {self.name(codes[0])}",
+            )  # fmt: skip
+        return None
+
+
+# ---------------------------------------------------------------------- units, statistics
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit: str
+    canonical_unit: str
+    factor: float  # value in `unit` × factor = value in `canonical_unit`
+    quantity: str
+
+
+class UnitTable:
+    """`seeds/reference/units.csv`: every unit as written, its canonical unit and factor."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.units = {normalise(unit.unit): unit for unit in units}
+
+    @classmethod
+    def from_seeds(cls, reference_dir: Path = REFERENCE_DIR) -> UnitTable:
+        return cls(
+            Unit(row["unit"], row["canonical_unit"], float(row["factor"]), row["quantity"])
+            for row in _read_seed(reference_dir / "units.csv")
+        )
+
+    def get(self, unit: str | None) -> Unit | None:
+        return self.units.get(normalise(unit)) if unit else None
+
+    def spellings(self, canonical_unit: str) -> list[str]:
+        return [unit.unit for unit in self.units.values() if unit.canonical_unit == canonical_unit]
+
+
+@dataclass(frozen=True)
+class Statistic:
+    code: str
+    name_zh: str
+    name_en: str
+    canonical_unit: str
+    is_amount: bool  # a count or amount: additive over provinces and never negative
+
+
+class StatisticTable:
+    """`seeds/reference/statistics.csv` and `statistic_aliases.csv` (names as agencies write
+    them; matched like region names). An alias naming two statistics is a seed error."""
+
+    def __init__(self, statistics: Iterable[Statistic], aliases: Iterable[tuple[str, str]]) -> None:
+        self.statistics = {statistic.code: statistic for statistic in statistics}
+        self.aliases: dict[str, str] = {}
+        pairs = [(s.name_zh, s.code) for s in self.statistics.values()]
+        pairs += [(s.code, s.code) for s in self.statistics.values()]
+        for alias, code in [*pairs, *aliases]:
+            if code not in self.statistics:
+                raise ValueError(f"statistic alias {alias!r} names unknown statistic {code!r}")
+            known = self.aliases.setdefault(normalise(alias), code)
+            if known != code:
+                raise ValueError(f"statistic alias {alias!r} names both {code} and {known}")
+        self.by_alias = {alias: self.statistics[code] for alias, code in self.aliases.items()}
+
+    @classmethod
+    def from_seeds(cls, reference_dir: Path = REFERENCE_DIR) -> StatisticTable:
+        statistics = [
+            Statistic(
+                row["statistic_code"],
+                row["name_zh"],
+                row["name_en"],
+                row["canonical_unit"],
+                row["is_amount"].lower() == "true",
+            )
+            for row in _read_seed(reference_dir / "statistics.csv")
+        ]
+        aliases = _read_seed(reference_dir / "statistic_aliases.csv")
+        return cls(statistics, [(row["alias"], row["statistic_code"]) for row in aliases])
+
+    def resolve(self, name: str | None) -> Statistic | None:
+        return self.by_alias.get(normalise(name)) if name else None
+
+
+# ------------------------------------------------------------------------------ statistics
+
+
+def validate_statistics(
+    delivery: StatisticsDelivery,
+    file_name: str,
+    regions: RegionLookup,
+    units: UnitTable,
+    statistics: StatisticTable,
+    declared_years: tuple[int, int] | None = None,
+    *,
+    current_year: int | None = None,
+) -> list[Problem]:
+    """Every problem of a parsed statistics file, in file order (whole-file ones last).
+
+    `declared_years` (inclusive) is the range the caller expects; without it, the range the
+    file declares (`时间：2016-2024`) applies. A province with a row whose values are all
+    no-data has reported no data; a province with no row is missing, unless nobody has a
+    value for that statistic and year (a year not yet published).
+    """
+    rows = _Rows(delivery, regions, statistics)
+    year_now = current_year or dt.date.today().year
+    problems = [dataclasses.replace(problem, file=file_name) for problem in delivery.problems]
+    problems += _declaration_problems(rows, file_name, units)
+    problems += _region_problems(rows, file_name)
+    problems += _year_problems(rows, file_name, declared_years, year_now)
+    problems += _value_problems(rows, file_name)
+    problems += _duplicate_problems(rows, file_name)
+    problems += _missing_problems(rows, file_name)
+    return sorted(problems, key=lambda problem: (problem.row is None, problem.row or 0))
+
+
+@dataclass
+class _Rows:
+    """The long frame as records, each with its statistic and province resolved once."""
+
+    delivery: StatisticsDelivery
+    regions: RegionLookup
+    statistics: StatisticTable
+
+    def __post_init__(self) -> None:
+        frame = self.delivery.frame.astype(object).where(self.delivery.frame.notna(), None)
+        self.records: list[dict] = frame.to_dict("records")
+        names = {record["statistic"] for record in self.records}
+        self.statistic_of = {name: self.statistics.resolve(name) for name in names}
+        self.province_of: dict[int, str | None] = {}
+        for record in self.records:
+            if record["source_row"] not in self.province_of:
+                codes = self.regions.resolve(record["region"])
+                known = len(codes) == 1 and codes[0] in self.regions.provinces
+                self.province_of[record["source_row"]] = codes[0] if known else None
+
+    def statistic_key(self, record: dict) -> str:
+        statistic = self.statistic_of[record["statistic"]]
+        return statistic.code if statistic else f"?{record['statistic']}"
+
+
+def _declaration_problems(rows: _Rows, file_name: str, units: UnitTable) -> list[Problem]:
+    delivery, problems = rows.delivery, []
+    seen: set[tuple] = set()
+    for record in rows.records:
+        name, unit_text = record["statistic"], record["unit"]
+        statistic = rows.statistic_of[name]
+        where = delivery.statistic_cell(record["source_row"], record["source_column"])
+        if statistic is None and (where, name) not in seen:
+            seen.add((where, name))
+            problems.append(
+                Problem(
+                    UNKNOWN_STATISTIC, file_name, *where, name,
+                    "a statistic named in seeds/reference/statistics.csv or statistic_aliases.csv",
+                )
+            )  # fmt: skip
+        where = delivery.unit_cell(record["source_row"], record["source_column"])
+        if (where, unit_text, name) in seen:
+            continue
+        seen.add((where, unit_text, name))
+        unit = units.get(unit_text)
+        # An unknown statistic is reported once, above; its unit only when that is unknown too.
+        if unit is not None and (
+            statistic is None or unit.canonical_unit == statistic.canonical_unit
+        ):
+            continue
+        if statistic is not None:
+            spellings = ", ".join(units.spellings(statistic.canonical_unit))
+            expected = f"a unit of {statistic.canonical_unit} for {name}: {spellings}"
+        else:
+            expected = "a unit listed in seeds/reference/units.csv"
+        if not unit_text:
+            expected += ", in brackets after the name or in a unit row or column"
+        problems.append(Problem(UNKNOWN_UNIT, file_name, *where, unit_text, expected))
+    return problems
+
+
+def _region_problems(rows: _Rows, file_name: str) -> list[Problem]:
+    delivery, regions, problems = rows.delivery, rows.regions, []
+    done: set[int] = set()
+    for record in rows.records:
+        row = record["source_row"]
+        if row in done:
+            continue
+        done.add(row)
+        problem = regions.problem(record["region"], file_name, row, delivery.region_column)
+        if problem is not None:
+            problems.append(problem)
+        province, code = rows.province_of[row], record["region_code"]
+        if province is None or code is None or delivery.code_column is None:
+            continue
+        if regions.resolve(code) != (province,):
+            problems.append(
+                Problem(
+                    AMBIGUOUS_REGION, file_name, row, delivery.code_column, code,
+                    f'{province} ({province}000000), the code of {regions.name(province)} '
+                    f'in column "{delivery.region_column}"',
+                )
+            )  # fmt: skip
+    return problems
+
+
+def _year_problems(
+    rows: _Rows, file_name: str, declared: tuple[int, int] | None, year_now: int
+) -> list[Problem]:
+    delivery, problems, source = rows.delivery, [], ""
+    if declared is not None:
+        source = "as expected for this delivery"
+    elif delivery.declared_years is not None:
+        declared, row = delivery.declared_years, delivery.title_rows.get("时间")
+        source = f"as the file declares in row {row} (时间：{delivery.title.get('时间')})"
+    done: set[tuple] = set()
+    for record in rows.records:
+        year = record["year"]
+        where = delivery.year_cell(record["source_row"], record["source_column"])
+        if year is None or where in done:
+            continue
+        done.add(where)
+        text = record["source_column"] if delivery.year_column is None else str(year)
+        if not FIRST_YEAR <= year <= year_now:
+            expected = f"a year from {FIRST_YEAR} to {year_now}"
+        elif declared is not None and not declared[0] <= year <= declared[1]:
+            expected = f"a year within {declared[0]}–{declared[1]} {source}"
+        else:
+            continue
+        problems.append(Problem(YEAR_OUT_OF_RANGE, file_name, *where, text, expected))
+    return problems
+
+
+def _value_problems(rows: _Rows, file_name: str) -> list[Problem]:
+    problems = []
+    for record in rows.records:
+        text, value = record["value_text"], record["value"]
+        where = (record["source_row"], record["source_column"])
+        if value is None and not is_no_data(text):
+            problems.append(Problem(NOT_A_NUMBER, file_name, *where, text, NUMBER_EXPECTED))
+        statistic = rows.statistic_of[record["statistic"]]
+        if value is not None and value < 0 and statistic is not None and statistic.is_amount:
+            problems.append(
+                Problem(
+                    NEGATIVE_COUNT, file_name, *where, text,
+                    f"a number ≥ 0 ({record['statistic']} is a count or amount)",
+                )
+            )  # fmt: skip
+    return problems
+
+
+def _duplicate_problems(rows: _Rows, file_name: str) -> list[Problem]:
+    first_row: dict[tuple, int] = {}
+    duplicated: dict[int, int] = {}  # row → the earlier row it repeats
+    for record in rows.records:
+        row, province = record["source_row"], rows.province_of[record["source_row"]]
+        if province is None or record["year"] is None:
+            continue
+        key = (province, rows.statistic_key(record), record["year"])
+        earlier = first_row.setdefault(key, row)
+        if earlier != row:
+            duplicated.setdefault(row, earlier)
+    region_column = rows.delivery.region_column
+    by_row = {record["source_row"]: record["region"] for record in rows.records}
+    return [
+        Problem(
+            DUPLICATE_REGION, file_name, row, region_column, by_row[row],
+            f"each province once per statistic and year "
+            f"({rows.regions.name(rows.province_of[row] or '')} is already in row {earlier})",
+        )
+        for row, earlier in duplicated.items()
+    ]  # fmt: skip
+
+
+def _missing_problems(rows: _Rows, file_name: str) -> list[Problem]:
+    present: dict[tuple, set[str]] = defaultdict(set)
+    reported: dict[tuple, bool] = defaultdict(bool)  # some province has a value
+    names: dict[str, str] = {}
+    for record in rows.records:
+        if record["year"] is None:
+            continue
+        key = (rows.statistic_key(record), record["year"])
+        names[key[0]] = record["statistic"]
+        reported[key] |= record["value"] is not None or not is_no_data(record["value_text"])
+        if (province := rows.province_of[record["source_row"]]) is not None:
+            present[key].add(province)
+    missing: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for key, has_values in reported.items():
+        if has_values:
+            for province in set(rows.regions.province_codes) - present[key]:
+                missing[province][names[key[0]]].add(key[1])
+    problems = []
+    for province in sorted(missing):
+        by_statistic = missing[province]
+        years = sorted(set().union(*by_statistic.values()))
+        listed = (
+            ", ".join(by_statistic) if len(by_statistic) <= 3 else f"{len(by_statistic)} statistics"
+        )
+        problems.append(
+            Problem(
+                MISSING_REGION, file_name, None, rows.delivery.region_column, None,
+                f"a row for {rows.regions.name(province)} ({province}) "
+                f"in {_year_ranges(years)} ({listed})",
+            )
+        )  # fmt: skip
+    return problems
+
+
+def _year_ranges(years: Sequence[int]) -> str:
+    """[2006, 2007, 2008, 2010] → `2006–2008, 2010`."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans)
+
+
+# --------------------------------------------------------------------------------- records
+
+RecordKind = Literal["text", "number", "count", "integer_count", "year", "province", "date"]
+_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
+_KIND_EXPECTED = {
+    "text": "a value",
+    "number": "a number",
+    "count": "a number ≥ 0",
+    "integer_count": "a whole number ≥ 0",
+    "year": "a four-digit year",
+    "province": PROVINCE_EXPECTED,
+    "date": "a date such as 2024-05-31",
+}
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """What one column of a record-level delivery must hold; `nullable` allows empty cells
+    (and, except for text, the no-data markers)."""
+
+    kind: RecordKind
+    nullable: bool = False
+
+
+def validate_records(
+    frame: pd.DataFrame,
+    file_name: str,
+    rules: Mapping[str, ColumnRule],
+    regions: RegionLookup,
+    partition_year: int | None = None,
+    row_numbers: Sequence[int] | None = None,
+    *,
+    current_year: int | None = None,
+) -> list[Problem]:
+    """Every cell that breaks its column's rule, row by row. Rows are numbered by
+    `row_numbers`, else the frame's `_row_number` (line in the file), else from 2 (header 1)."""
+    if row_numbers is None:
+        row_numbers = (
+            [int(n) for n in frame["_row_number"]]
+            if "_row_number" in frame
+            else list(range(2, len(frame) + 2))
+        )
+    if len(row_numbers) != len(frame):
+        raise ValueError(f"{len(row_numbers)} row numbers for {len(frame)} rows")
+    problems = [
+        Problem(SCHEMA_CHANGE, file_name, 1, column, None, f'a column "{column}"')
+        for column in rules
+        if column not in frame
+    ]
+    year_now = current_year or dt.date.today().year
+    columns = [(column, rule) for column, rule in rules.items() if column in frame]
+    values = {
+        column: frame[column].astype(object).where(frame[column].notna(), None).tolist()
+        for column, _ in columns
+    }
+    for index, row in enumerate(row_numbers):
+        for column, rule in columns:
+            text = values[column][index]
+            problem = _cell_problem(
+                text, rule, file_name, row, column, regions, partition_year, year_now
+            )
+            if problem is not None:
+                problems.append(problem)
+    return sorted(problems, key=lambda problem: problem.row or 0)
+
+
+def _cell_problem(
+    text: str | None,
+    rule: ColumnRule,
+    file_name: str,
+    row: int,
+    column: str,
+    regions: RegionLookup,
+    partition_year: int | None,
+    year_now: int,
+) -> Problem | None:
+    value = "" if text is None else str(text)
+    empty = not value.strip() or (rule.kind != "text" and is_no_data(value))
+    if empty:
+        if rule.nullable:
+            return None
+        return Problem(
+            MISSING_VALUE, file_name, row, column, value,
+            f"{_KIND_EXPECTED[rule.kind]}; this column may not be empty",
+        )  # fmt: skip
+
+    def problem(kind: str, expected: str) -> Problem:
+        return Problem(kind, file_name, row, column, value, expected)
+
+    if rule.kind in ("number", "count", "integer_count"):
+        number = parse_number(value)
+        if number is None:
+            return problem(NOT_A_NUMBER, _KIND_EXPECTED[rule.kind])
+        if rule.kind != "number" and number < 0:
+            return problem(NEGATIVE_COUNT, _KIND_EXPECTED[rule.kind])
+        if rule.kind == "integer_count" and not number.is_integer():
+            return problem(NOT_A_NUMBER, _KIND_EXPECTED[rule.kind])
+    elif rule.kind == "year":
+        year = parse_year(value)
+        if year is None or not FIRST_YEAR <= year <= year_now:
+            return problem(YEAR_OUT_OF_RANGE, f"a year from {FIRST_YEAR} to {year_now}")
+        if partition_year is not None and year != partition_year:
+            return problem(YEAR_OUT_OF_RANGE, f"{partition_year}, the year this delivery is for")
+    elif rule.kind == "province":
+        return regions.problem(value, file_name, row, column)
+    elif rule.kind == "date" and _parse_date(value) is None:
+        return problem(NOT_A_DATE, _KIND_EXPECTED["date"])
+    return None
+
+
+def _parse_date(text: str) -> dt.date | None:
+    """`2024-05-31`, `2024/5/31`, `2024.05.31`, `2024年5月31日`."""
+    match = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None

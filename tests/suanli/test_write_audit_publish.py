@@ -1,0 +1,173 @@
+"""Whole runs against a copy of the session's warehouse: what readers see when runs die or collide.
+
+Each test copies the work file, the published marts, the archive and the Dagster home of the
+session's first run, then starts `python -m suanli.cli materialize --years 2025` on the copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from suanli.publish import last_publication
+from suanli.resources.warehouse import writer_lock
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def copied(env: dict[str, str], first_run, tmp_path: Path) -> dict[str, str]:
+    work = Path(env["SUANLI_WAREHOUSE"])
+    published = work.with_name(f"{work.stem}_marts{work.suffix}")
+    target = tmp_path / "warehouse"
+    target.mkdir()
+    shutil.copy(work, target / work.name)
+    shutil.copy(published, target / published.name)
+    shutil.copytree(env["SUANLI_ARCHIVE"], tmp_path / "archive")
+    shutil.copytree(env["DAGSTER_HOME"], tmp_path / "dagster_home")
+    return {
+        **env,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "SUANLI_WAREHOUSE": str(target / work.name),
+        "SUANLI_ARCHIVE": str(tmp_path / "archive"),
+        "SUANLI_GX_DOCS": str(tmp_path / "gx_docs"),
+    }
+
+
+def paths(environment: dict[str, str]) -> tuple[Path, Path]:
+    work = Path(environment["SUANLI_WAREHOUSE"])
+    return work, work.with_name(f"{work.stem}_marts{work.suffix}")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def start_run(environment: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "suanli.cli", "materialize", "--years", "2025"],
+        env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,  # its own process group: dbt dies with it
+    )  # fmt: skip
+
+
+def scores(published: Path) -> list[tuple]:
+    with duckdb.connect(str(published), read_only=True) as reader:
+        return reader.execute(
+            "select system_code, year, unit_code, node_code, score, rank "
+            "from marts.fct_index_scores order by all"
+        ).fetchall()
+
+
+def test_kill_9_while_dbt_writes_leaves_the_published_marts_readable_and_unchanged(
+    copied: dict[str, str],
+) -> None:
+    work, published = paths(copied)
+    before, before_scores = sha256(published), scores(published)
+    before_run = last_publication(published)["run_id"]
+    owner = work.with_name(work.name + ".lock.owner")
+
+    run = start_run(copied)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and run.poll() is None:
+        if owner.exists() and "dbt_yearly" in owner.read_text(encoding="utf-8"):
+            break
+        time.sleep(0.05)
+    assert run.poll() is None, "the run ended before dbt_yearly started:\n" + run.stdout.read()
+    time.sleep(2)  # dbt is now rewriting the year's tables in the work file
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=60)
+
+    assert sha256(published) == before
+    assert scores(published) == before_scores
+    assert last_publication(published)["run_id"] == before_run
+
+    again = start_run(copied)  # the killed run's leftovers (WAL, lock files) do not get in the way
+    output, _ = again.communicate(timeout=600)
+    assert again.returncode == 0, output[-4000:]
+    assert last_publication(published)["run_id"] != before_run
+    assert scores(published) == before_scores, "same deliveries, same published scores"
+
+
+def test_a_bi_reader_and_a_second_writer_do_not_stop_a_run(copied: dict[str, str]) -> None:
+    work, published = paths(copied)
+    reader = duckdb.connect(str(published), read_only=True)  # a BI tool, open all along
+    before_run = reader.execute("select run_id from marts._publication").fetchone()[0]
+    released = threading.Event()
+
+    def hold_the_warehouse_for_a_while() -> None:
+        with writer_lock(work, timeout_seconds=5, what="another writer"):
+            time.sleep(8)
+        released.set()
+
+    holder = threading.Thread(target=hold_the_warehouse_for_a_while)
+    holder.start()
+    time.sleep(0.5)
+    try:
+        run = start_run(copied)
+        output, _ = run.communicate(timeout=600)
+    finally:
+        holder.join()
+        still_readable = reader.execute("select count(*) from marts.fct_index_scores").fetchone()
+        reader.close()
+
+    assert released.is_set()
+    assert run.returncode == 0, output[-4000:]
+    assert still_readable[0] > 0
+    assert last_publication(published)["run_id"] != before_run
+
+
+def test_a_writer_that_does_not_finish_in_time_fails_with_the_holders_name(
+    copied: dict[str, str],
+) -> None:
+    work, published = paths(copied)
+    before = sha256(published)
+    with writer_lock(work, timeout_seconds=5, what="a long backfill"):
+        run = start_run({**copied, "SUANLI_LOCK_TIMEOUT": "3"})
+        output, _ = run.communicate(timeout=600)
+
+    assert run.returncode != 0
+    assert f"is in use by process {os.getpid()} (a long backfill, since " in output
+    assert "waited 3 s for it (SUANLI_LOCK_TIMEOUT)" in output
+    assert sha256(published) == before
+
+
+HOLD_OPEN = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1])
+print("open", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_program_holding_the_work_file_open_gets_a_clear_message(
+    copied: dict[str, str],
+) -> None:
+    work, published = paths(copied)
+    before = sha256(published)
+    notebook = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(work)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert notebook.stdout.readline().strip() == "open"
+        run = start_run(copied)
+        output, _ = run.communicate(timeout=600)
+    finally:
+        notebook.kill()
+        notebook.wait()
+
+    assert run.returncode != 0
+    assert f"warehouse {work} is held open by a program outside the pipeline" in output
+    assert f"should read the published marts, {published}" in output
+    assert sha256(published) == before
