@@ -10,13 +10,18 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: run test ui env manifest lint benchmark docs snapshot cities clean
+OLD_DUCKDB := 1.1.3
+OLD_DUCKDB_DIR := .cache/duckdb-$(OLD_DUCKDB)
+WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckdb))
+DOCS_PORT ?= 8080
+
+.PHONY: run test ui env manifest lint benchmark docs snapshot cities clean old-duckdb
 
 run: manifest
 	$(BIN)/python -m suanli.cli materialize
 	$(BIN)/python -m suanli.cli top10
 
-test: manifest
+test: manifest old-duckdb
 	$(BIN)/pytest
 
 ui: manifest
@@ -43,8 +48,17 @@ lint: env
 benchmark: manifest
 	$(BIN)/python -m suanli.benchmark
 
+# dbt docs read the warehouse's tables: build it first on a fresh clone.
 docs: manifest
-	cd dbt_project && $(BIN)/dbt docs generate --profiles-dir . && $(BIN)/dbt docs serve --profiles-dir .
+	@test -f "$(WAREHOUSE_FILE)" || { echo "no warehouse at $(WAREHOUSE_FILE): running make run first"; $(MAKE) run; }
+	cd dbt_project && $(BIN)/dbt docs generate --profiles-dir . && $(BIN)/dbt docs serve --profiles-dir . --port $(DOCS_PORT)
+
+# An older DuckDB outside the venv: tests open the marts with it, as BI tools bundling 1.1 would.
+old-duckdb: $(OLD_DUCKDB_DIR)/.installed
+$(OLD_DUCKDB_DIR)/.installed: | $(VENV)/.installed
+	rm -rf $(OLD_DUCKDB_DIR)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --target $(OLD_DUCKDB_DIR) duckdb==$(OLD_DUCKDB)
+	touch $@
 
 # Regenerate the bundled demonstration snapshot (deterministic: same bytes every time).
 snapshot: env

@@ -68,6 +68,27 @@ def first_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
+def copied_warehouse(env: dict[str, str], first_run, tmp_path: Path) -> dict[str, str]:
+    """The environment of a copy of the first run (work file, published marts, archive,
+    Dagster home): for runs that change or break things."""
+    work = Path(env["SUANLI_WAREHOUSE"])
+    published = work.with_name(f"{work.stem}_marts{work.suffix}")
+    target = tmp_path / "warehouse"
+    target.mkdir()
+    shutil.copy(work, target / work.name)
+    shutil.copy(published, target / published.name)
+    shutil.copytree(env["SUANLI_ARCHIVE"], tmp_path / "archive")
+    shutil.copytree(env["DAGSTER_HOME"], tmp_path / "dagster_home")
+    return {
+        **env,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "SUANLI_WAREHOUSE": str(target / work.name),
+        "SUANLI_ARCHIVE": str(tmp_path / "archive"),
+        "SUANLI_GX_DOCS": str(tmp_path / "gx_docs"),
+    }
+
+
+@pytest.fixture
 def warehouse(env: dict[str, str], first_run) -> duckdb.DuckDBPyConnection:
     with duckdb.connect(env["SUANLI_WAREHOUSE"], read_only=True) as connection:
         yield connection

@@ -18,6 +18,7 @@ from dagster_dbt import DbtCliResource
 from suanli.alerts.resource import AlertsResource
 from suanli.assets.dbt import dbt_foundation, dbt_marts, dbt_project, dbt_yearly, load_manifest
 from suanli.assets.definitions import index_definitions
+from suanli.assets.exports import marts_exports
 from suanli.assets.publish import published_marts
 from suanli.assets.raw import build_raw_assets, deliveries_log
 from suanli.checks.gx_checks import build_gx_checks
@@ -53,6 +54,7 @@ defs = Definitions(
         dbt_yearly,
         dbt_marts,
         published_marts,
+        marts_exports,
     ],
     asset_checks=build_gx_checks(),
     jobs=[materialize_all],

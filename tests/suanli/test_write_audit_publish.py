@@ -1,14 +1,13 @@
 """Whole runs against a copy of the session's warehouse: what readers see when runs die or collide.
 
-Each test copies the work file, the published marts, the archive and the Dagster home of the
-session's first run, then starts `python -m suanli.cli materialize --years 2025` on the copy.
+Each test works on a copy of the session's first run (`copied_warehouse`) and starts
+`python -m suanli.cli materialize --years 2025` on it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,25 +23,6 @@ from suanli.resources.warehouse import writer_lock
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def copied(env: dict[str, str], first_run, tmp_path: Path) -> dict[str, str]:
-    work = Path(env["SUANLI_WAREHOUSE"])
-    published = work.with_name(f"{work.stem}_marts{work.suffix}")
-    target = tmp_path / "warehouse"
-    target.mkdir()
-    shutil.copy(work, target / work.name)
-    shutil.copy(published, target / published.name)
-    shutil.copytree(env["SUANLI_ARCHIVE"], tmp_path / "archive")
-    shutil.copytree(env["DAGSTER_HOME"], tmp_path / "dagster_home")
-    return {
-        **env,
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        "SUANLI_WAREHOUSE": str(target / work.name),
-        "SUANLI_ARCHIVE": str(tmp_path / "archive"),
-        "SUANLI_GX_DOCS": str(tmp_path / "gx_docs"),
-    }
 
 
 def paths(environment: dict[str, str]) -> tuple[Path, Path]:
@@ -71,14 +51,14 @@ def scores(published: Path) -> list[tuple]:
 
 
 def test_kill_9_while_dbt_writes_leaves_the_published_marts_readable_and_unchanged(
-    copied: dict[str, str],
+    copied_warehouse: dict[str, str],
 ) -> None:
-    work, published = paths(copied)
+    work, published = paths(copied_warehouse)
     before, before_scores = sha256(published), scores(published)
     before_run = last_publication(published)["run_id"]
     owner = work.with_name(work.name + ".lock.owner")
 
-    run = start_run(copied)
+    run = start_run(copied_warehouse)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and run.poll() is None:
         if owner.exists() and "dbt_yearly" in owner.read_text(encoding="utf-8"):
@@ -93,15 +73,19 @@ def test_kill_9_while_dbt_writes_leaves_the_published_marts_readable_and_unchang
     assert scores(published) == before_scores
     assert last_publication(published)["run_id"] == before_run
 
-    again = start_run(copied)  # the killed run's leftovers (WAL, lock files) do not get in the way
+    again = start_run(
+        copied_warehouse
+    )  # the killed run's leftovers (WAL, lock files) do not get in the way
     output, _ = again.communicate(timeout=600)
     assert again.returncode == 0, output[-4000:]
     assert last_publication(published)["run_id"] != before_run
     assert scores(published) == before_scores, "same deliveries, same published scores"
 
 
-def test_a_bi_reader_and_a_second_writer_do_not_stop_a_run(copied: dict[str, str]) -> None:
-    work, published = paths(copied)
+def test_a_bi_reader_and_a_second_writer_do_not_stop_a_run(
+    copied_warehouse: dict[str, str],
+) -> None:
+    work, published = paths(copied_warehouse)
     reader = duckdb.connect(str(published), read_only=True)  # a BI tool, open all along
     before_run = reader.execute("select run_id from marts._publication").fetchone()[0]
     released = threading.Event()
@@ -115,7 +99,7 @@ def test_a_bi_reader_and_a_second_writer_do_not_stop_a_run(copied: dict[str, str
     holder.start()
     time.sleep(0.5)
     try:
-        run = start_run(copied)
+        run = start_run(copied_warehouse)
         output, _ = run.communicate(timeout=600)
     finally:
         holder.join()
@@ -129,12 +113,12 @@ def test_a_bi_reader_and_a_second_writer_do_not_stop_a_run(copied: dict[str, str
 
 
 def test_a_writer_that_does_not_finish_in_time_fails_with_the_holders_name(
-    copied: dict[str, str],
+    copied_warehouse: dict[str, str],
 ) -> None:
-    work, published = paths(copied)
+    work, published = paths(copied_warehouse)
     before = sha256(published)
     with writer_lock(work, timeout_seconds=5, what="a long backfill"):
-        run = start_run({**copied, "SUANLI_LOCK_TIMEOUT": "3"})
+        run = start_run({**copied_warehouse, "SUANLI_LOCK_TIMEOUT": "3"})
         output, _ = run.communicate(timeout=600)
 
     assert run.returncode != 0
@@ -152,16 +136,16 @@ time.sleep(120)
 
 
 def test_a_program_holding_the_work_file_open_gets_a_clear_message(
-    copied: dict[str, str],
+    copied_warehouse: dict[str, str],
 ) -> None:
-    work, published = paths(copied)
+    work, published = paths(copied_warehouse)
     before = sha256(published)
     notebook = subprocess.Popen(
         [sys.executable, "-c", HOLD_OPEN, str(work)], stdout=subprocess.PIPE, text=True
     )
     try:
         assert notebook.stdout.readline().strip() == "open"
-        run = start_run(copied)
+        run = start_run(copied_warehouse)
         output, _ = run.communicate(timeout=600)
     finally:
         notebook.kill()
