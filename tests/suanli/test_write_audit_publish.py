@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import DagsterInstance, DagsterRunStatus
 
 from suanli.publish import last_publication
 from suanli.resources.warehouse import writer_lock
@@ -80,6 +81,11 @@ def test_kill_9_while_dbt_writes_leaves_the_published_marts_readable_and_unchang
     assert again.returncode == 0, output[-4000:]
     assert last_publication(published)["run_id"] != before_run
     assert scores(published) == before_scores, "same deliveries, same published scores"
+    with DagsterInstance.from_config(copied_warehouse["DAGSTER_HOME"]) as instance:
+        statuses = {run.run_id: run.status for run in instance.get_runs()}
+    assert DagsterRunStatus.STARTED not in statuses.values(), "the killed run is not left running"
+    assert list(statuses.values()).count(DagsterRunStatus.FAILURE) == 1
+    assert "marked run" in output and "failed: its process was gone" in output
 
 
 def test_a_bi_reader_and_a_second_writer_do_not_stop_a_run(

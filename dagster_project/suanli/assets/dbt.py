@@ -49,7 +49,6 @@ translator = SuanliDbtTranslator()
     exclude="tag:by_year tag:mart",
     dagster_dbt_translator=translator,
     name="dbt_foundation",
-    pool="warehouse",
 )
 def dbt_foundation(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
@@ -66,7 +65,6 @@ def dbt_foundation(
     partitions_def=year_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     name="dbt_yearly",
-    pool="warehouse",
 )
 def dbt_yearly(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
@@ -83,7 +81,6 @@ def dbt_yearly(
     select="tag:mart",
     dagster_dbt_translator=translator,
     name="dbt_marts",
-    pool="warehouse",
 )
 def dbt_marts(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource

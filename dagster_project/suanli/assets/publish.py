@@ -29,7 +29,6 @@ def mart_keys(manifest: Mapping[str, Any]) -> list[AssetKey]:
     key=PUBLISHED_KEY,
     deps=mart_keys(load_manifest()),
     group_name="published",
-    pool="warehouse",
     kinds={"duckdb"},
     description="The marts BI tools read: a separate DuckDB file, replaced atomically by a copy "
     "of the work file's marts once their blocking checks pass. A failed or killed run leaves it "

@@ -110,7 +110,6 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
         group_name="raw",
         partitions_def=year_partitions if spec.partitioned_by_year else None,
         backfill_policy=BackfillPolicy.single_run() if spec.partitioned_by_year else None,
-        pool="warehouse",
         kinds={"duckdb", "csv"},
         metadata={"file_pattern": spec.file_pattern, "columns": ", ".join(spec.columns)},
         check_specs=[
