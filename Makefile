@@ -9,19 +9,21 @@ UV_VERSION := 0.13.9
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
+# Where the browser tests leave their screenshots (the report page, the Dagster asset graph).
+export SUANLI_SCREENSHOT_DIR ?= $(CURDIR)/data/screenshots
 
 OLD_DUCKDB := 1.1.3
 OLD_DUCKDB_DIR := .cache/duckdb-$(OLD_DUCKDB)
 WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckdb))
 DOCS_PORT ?= 8080
 
-.PHONY: run test ui env manifest lint benchmark docs snapshot cities clean old-duckdb
+.PHONY: run test ui env manifest lint benchmark docs snapshot cities clean old-duckdb system-deps
 
-run: manifest
+run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize
 	$(BIN)/python -m suanli.cli top10
 
-test: manifest old-duckdb
+test: manifest old-duckdb system-deps
 	$(BIN)/pytest
 
 ui: manifest
@@ -70,3 +72,21 @@ cities: env
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
+
+# System packages the report needs: a CJK font (Chinese labels in charts and the page) and, for
+# its browser tests, the distribution's Chromium (Playwright drives it; no browser download).
+# Installed with apt-get when missing and we are root (or have password-less sudo); otherwise
+# the command to run is printed.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list ':family=Noto Sans CJK SC' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
+	else echo "missing system packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "missing:$$missing (no apt-get here: install Chromium and Noto Sans CJK SC with your package manager)" >&2; exit 0; fi; \
+	echo "installing$$missing"; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing

@@ -56,6 +56,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
         "SUANLI_ARCHIVE": str(root / "archive"),
         "SUANLI_GX_DOCS": str(root / "gx_docs"),
+        "SUANLI_REPORT_DIR": str(root / "report"),
+        "SUANLI_EXPORT_DIR": str(root / "exports"),
         "SUANLI_LANDING": str(REPO_ROOT / "seeds" / "snapshot"),
     }
 
@@ -85,6 +87,8 @@ def copied_warehouse(env: dict[str, str], first_run, tmp_path: Path) -> dict[str
         "SUANLI_WAREHOUSE": str(target / work.name),
         "SUANLI_ARCHIVE": str(tmp_path / "archive"),
         "SUANLI_GX_DOCS": str(tmp_path / "gx_docs"),
+        "SUANLI_REPORT_DIR": str(tmp_path / "report"),
+        "SUANLI_EXPORT_DIR": str(tmp_path / "exports"),
     }
 
 

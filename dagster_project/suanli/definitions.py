@@ -21,6 +21,7 @@ from suanli.assets.definitions import index_definitions
 from suanli.assets.exports import marts_exports
 from suanli.assets.publish import published_marts
 from suanli.assets.raw import build_raw_assets, deliveries_log
+from suanli.assets.report import blue_book
 from suanli.checks.gx_checks import build_gx_checks
 from suanli.landing_watch import build_landing_sensor
 from suanli.paths import DEFAULT_WAREHOUSE
@@ -55,6 +56,7 @@ defs = Definitions(
         dbt_marts,
         published_marts,
         marts_exports,
+        blue_book,
     ],
     asset_checks=build_gx_checks(),
     jobs=[materialize_all],

@@ -1,0 +1,280 @@
+"""Assemble the blue-book report of one system and year: charts, tables, the page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from matplotlib.figure import Figure
+
+from suanli.report import charts, choropleth, queries
+from suanli.report.fonts import CjkFont, cjk_style, find_cjk_font
+from suanli.report.page import (
+    FigureBlock,
+    Section,
+    TextBlock,
+    render_body,
+    render_page,
+    table_across_years,
+    table_from_frame,
+)
+from suanli.report.webfont import FONT_DIR, font_face_css, write_web_fonts
+
+CHART_DIR = "charts"
+PAGE = "index.html"
+SHARE_INDICATORS = ("racks_in_use", "intelligent_compute")
+UTILISATION = "rack_utilisation"
+GDP_NOT_DELIVERED = (
+    "GDP not delivered：marts.fct_province_statistics 中没有 statistic_code = 'gdp' 的数据，"
+    "综合算力指数与地区生产总值的散点图暂缺。"
+)
+DATA_NOTE_PAGE = (
+    "数据说明：随附数据快照仅作演示，不是官方统计。除蓝皮书等已公开发布的数字（provenance = "
+    "published）外，数值均为确定性生成的合成数据（synthetic）或由其推算（derived）。"
+)
+PROVENANCE_ZH = {
+    "published": "已公开发布（published）",
+    "synthetic": "合成（synthetic）",
+    "derived": "推算（derived）",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What build_report wrote, and the data behind each chart (keyed like the charts)."""
+
+    html: Path
+    charts: tuple[Chart, ...]
+    year: int
+    system: str
+    top10: pd.DataFrame
+    gdp_fit: charts.OlsFit | None
+    data: dict[str, pd.DataFrame] = field(repr=False)
+    fonts: tuple[Path, ...] = ()
+
+    @property
+    def pngs(self) -> list[Path]:
+        return [chart.path for chart in self.charts]
+
+    @property
+    def titles(self) -> list[str]:
+        return [chart.title for chart in self.charts]
+
+
+@contextmanager
+def _connection(
+    source: duckdb.DuckDBPyConnection | str | os.PathLike[str],
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        yield source
+        return
+    with duckdb.connect(str(source), read_only=True) as connection:
+        yield connection
+
+
+def _clear(directory: Path, pattern: str) -> None:
+    """Drop what an earlier build left (e.g. a scatter from a year GDP was delivered)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(pattern):
+        stale.unlink()
+
+
+class _Builder:
+    """Collects charts and page sections while drawing, in page order."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.charts: list[Chart] = []
+        self.data: dict[str, pd.DataFrame] = {}
+
+    def chart(self, key: str, title: str, figure: Figure, frame: pd.DataFrame) -> FigureBlock:
+        path = charts.save_png(figure, self.out_dir / CHART_DIR / f"{key}.png")
+        self.charts.append(Chart(key, title, path))
+        self.data[key] = frame
+        return FigureBlock(f"{CHART_DIR}/{key}.png", title)
+
+
+def rank_change_text(change: object) -> str:
+    """+2 moved up two places, -1 down one, 0 unchanged, 新 no rank the year before."""
+    if change is None or pd.isna(change):
+        return "新"
+    return f"{int(change):+d}" if change else "0"
+
+
+def _index_sections(
+    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
+) -> tuple[list[Section], pd.DataFrame]:
+    nodes = queries.report_nodes(connection, system)
+    composite, primaries = nodes[0], [n for n in nodes if n.level == "primary"]
+    secondaries = [n for n in nodes if n.level == "secondary"]
+    top10 = queries.top_units(connection, system, composite.code, year)
+    overview = Section(composite.name_zh)
+    title = f"{year}年 {composite.name_zh} Top 10"
+    overview.blocks.append(
+        builder.chart("composite_top10", title, charts.top_bar(top10, title), top10)
+    )
+    across = queries.top_across_years(connection, system, composite.code, year)
+    caption = f"{composite.name_zh} Top 10 历年排名与得分"
+    overview.blocks.append(table_across_years(caption, across))
+    scores = queries.node_scores(connection, system, composite.code, [year])
+    title = f"{year}年 {composite.name_zh} 省级分布"
+    figure = choropleth.choropleth(scores, title)
+    overview.blocks.append(builder.chart("composite_map", title, figure, scores))
+
+    primary_section = Section("分指数（一级指标）")
+    for node in primaries:
+        frame = queries.top_units(connection, system, node.code, year)
+        title = f"{year}年 {node.name_zh}分指数 Top 10"
+        figure = charts.top_bar(frame, title)
+        primary_section.blocks.append(builder.chart(f"{node.code}_top10", title, figure, frame))
+        across = queries.top_across_years(connection, system, node.code, year)
+        caption = f"{node.name_zh}分指数 Top 10 历年排名与得分"
+        primary_section.blocks.append(table_across_years(caption, across))
+
+    secondary_section = Section("二级指标", grid=True)
+    for node in secondaries:
+        frame = queries.top_units(connection, system, node.code, year)
+        title = f"{year}年 {node.parent_name_zh}·{node.name_zh} Top 10"
+        figure = charts.top_bar(frame, title)
+        secondary_section.blocks.append(builder.chart(f"{node.code}_top10", title, figure, frame))
+    return [overview, primary_section, secondary_section], top10
+
+
+def _resource_section(
+    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
+) -> Section:
+    section = Section("算力资源分布")
+    for indicator in SHARE_INDICATORS:
+        label = queries.indicator_label(connection, system, indicator)
+        frame = queries.indicator_shares(connection, system, year, indicator)
+        name = label.split("（")[0]
+        title = f"{year}年 {name} 各省份占全国比重"
+        figure = charts.share_bar(frame, title, label)
+        section.blocks.append(builder.chart(f"share_{indicator}", title, figure, frame))
+        table = frame[["province", "value", "share", "cumulative_share"]].rename(
+            columns={
+                "province": "省份",
+                "value": label,
+                "share": "占比（%）",
+                "cumulative_share": "累计占比（%）",
+            }
+        )
+        formats = {label: "{:,.2f}", "占比（%）": "{:.1f}", "累计占比（%）": "{:.1f}"}
+        section.blocks.append(table_from_frame(f"{title}（前 10 位）", table.head(10), formats))
+    label = queries.indicator_label(connection, system, UTILISATION)
+    frame = queries.indicator_by_province(connection, system, year, UTILISATION)
+    title = f"{year}年 各省份算力中心上架率"
+    figure = charts.value_bar(frame, title, f"{label}：已上架机架 ÷ 已完成机电建设机架", "{:.1f}%")
+    section.blocks.append(builder.chart("utilisation", title, figure, frame))
+    return section
+
+
+def _city_section(builder: _Builder, connection: duckdb.DuckDBPyConnection, year: int) -> Section:
+    section = Section("城市算力分指数")
+    frame = queries.city_top(connection, year)
+    title = f"{year}年 城市算力分指数 Top 30"
+    section.blocks.append(builder.chart("city_top30", title, charts.city_bar(frame, title), frame))
+    table = frame.rename(
+        columns={
+            "rank": "排名",
+            "city": "城市",
+            "province": "省份",
+            "score": "得分",
+            "rank_change": "排名变化",
+        }
+    )
+    table["排名变化"] = [rank_change_text(change) for change in table["排名变化"]]
+    formats = {"得分": "{:.1f}"}
+    section.blocks.append(table_from_frame(title, table, formats))
+    return section
+
+
+def _gdp_section(
+    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
+) -> tuple[Section, charts.OlsFit | None]:
+    section = Section("算力与经济")
+    scatter = queries.gdp_vs_index(connection, system, year)
+    if scatter is None:
+        section.blocks.append(TextBlock(GDP_NOT_DELIVERED, "notice"))
+        return section, None
+    frame = scatter.frame
+    fit = charts.ols_fit(frame["gdp_trillion"].to_numpy(), frame["score"].to_numpy())
+    title = f"{year}年 综合算力指数与地区生产总值（{scatter.gdp_year}年）"
+    provenance = "、".join(sorted(set(frame["provenance"].dropna().astype(str)))) or "未注明"
+    sources = "；".join(scatter.sources) or "未注明"
+    note = f"{charts.DATA_NOTE}\nGDP 来源：{sources}；provenance：{provenance}"
+    figure = charts.gdp_scatter(frame, fit, title, note)
+    section.blocks.append(builder.chart("gdp_scatter", title, figure, frame))
+    section.blocks.append(TextBlock(charts.slope_text(fit)))
+    return section, fit
+
+
+def _provenance_text(connection: duckdb.DuckDBPyConnection, system: str, year: int) -> str:
+    rows = queries.provenance_counts(connection, system, year)
+    counts = "，".join(f"{PROVENANCE_ZH.get(name, name)} {count} 个" for name, count in rows)
+    return f"{year}年指标值（指标体系 {system}）按来源：{counts}。"
+
+
+def build_report(
+    connection: duckdb.DuckDBPyConnection | str | os.PathLike[str],
+    out_dir: Path,
+    system: str = "comprehensive_v4",
+    year: int | None = None,
+    font: CjkFont | None = None,
+) -> ReportResult:
+    """Write `index.html`, `charts/*.png` and `fonts/*.woff` under out_dir; return what it wrote.
+
+    `connection` is an open DuckDB connection or the path of a marts file (opened read-only).
+    `year` defaults to the latest year with scores. Fails before writing the page when a
+    glyph is missing from the CJK font (tofu) or no CJK font is installed.
+    """
+    out_dir = Path(out_dir)
+    font = font or find_cjk_font()
+    _clear(out_dir / CHART_DIR, "*.png")
+    _clear(out_dir / FONT_DIR, "*.woff")
+    builder = _Builder(out_dir)
+    with _connection(connection) as db, cjk_style(font):
+        latest = queries.latest_year(db, system)
+        year = latest if year is None else year
+        available = queries.years_available(db, system, latest)
+        if year not in available:
+            raise ValueError(f"{system} has no province scores for {year}; it has {available}")
+        index_sections, top10 = _index_sections(builder, db, system, year)
+        sections = [
+            *index_sections,
+            _resource_section(builder, db, system, year),
+            _city_section(builder, db, year),
+        ]
+        gdp_section, fit = _gdp_section(builder, db, system, year)
+        sections.append(gdp_section)
+        intro = [TextBlock(DATA_NOTE_PAGE, "note"), TextBlock(_provenance_text(db, system, year))]
+        name = queries.report_nodes(db, system)[0].name_zh
+    title = f"{name}（{year}年）· 演示报告"
+    body = render_body(title, intro, sections)
+    web_fonts = write_web_fonts(font, title + body, out_dir)
+    html = out_dir / PAGE
+    html.write_text(
+        render_page(title, body, font_face_css(font.family, web_fonts, out_dir)), encoding="utf-8"
+    )
+    return ReportResult(
+        html=html,
+        charts=tuple(builder.charts),
+        year=year,
+        system=system,
+        top10=top10,
+        gdp_fit=fit,
+        data=builder.data,
+        fonts=tuple(f.path for f in web_fonts),
+    )

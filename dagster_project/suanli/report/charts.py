@@ -1,0 +1,250 @@
+"""Matplotlib figures of the report (bars, shares, scatter with its OLS line) and PNG output.
+
+Figures are built with `matplotlib.figure.Figure`, never pyplot, so nothing registers in
+pyplot's global figure list; call them inside `fonts.cjk_style` so the labels use the CJK font.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
+
+DATA_NOTE = (
+    "数据说明：随附数据快照仅作演示，除已公开发布的数字外，数值均为合成数据，不代表官方统计。"
+)
+NOTE_INCHES = 0.32  # strip kept free at the bottom of every figure for DATA_NOTE
+WIDTH = 8.0
+BAR = "#2b6cb0"
+ACCENT = "#c05621"
+MUTED = "#718096"
+UP, DOWN = "#2f855a", "#c53030"
+
+
+def new_figure(height: float, width: float = WIDTH, note: str = DATA_NOTE) -> Figure:
+    """A figure whose bottom strip carries the data-honesty note, never covered by axes."""
+    figure = Figure(figsize=(width, height), layout="constrained")
+    engine = figure.get_layout_engine()
+    bottom = NOTE_INCHES / height
+    engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))  # type: ignore[call-arg]
+    figure.text(0.01, 0.08 / height, note, fontsize=7.5, color=MUTED, ha="left", va="bottom")
+    return figure
+
+
+def save_png(figure: Figure, path: Path) -> Path:
+    """PNG without the matplotlib version in its metadata: the same data give the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png", metadata={"Software": None})
+    return path
+
+
+def _rank_change_label(change: float | None) -> tuple[str, str]:
+    if change is None or pd.isna(change):
+        return "新", MUTED
+    if change > 0:
+        return f"▲{int(change)}", UP
+    if change < 0:
+        return f"▼{-int(change)}", DOWN
+    return "—", MUTED
+
+
+def _horizontal_bars(axes: Axes, labels: list[str], values: list[float], color: str) -> None:
+    """Largest at the top, as the blue books draw their rankings."""
+    positions = np.arange(len(labels))
+    axes.barh(positions, values, color=color, height=0.68)
+    axes.set_yticks(positions, labels)
+    axes.invert_yaxis()
+    axes.set_ylim(len(labels) - 0.5, -0.5)
+    axes.tick_params(axis="y", length=0)
+    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+    axes.set_axisbelow(True)
+
+
+def top_bar(frame: pd.DataFrame, title: str, xlabel: str = "得分") -> Figure:
+    """Top N of one node: score labels at the bar ends, rank change (▲ up, ▼ down) beside."""
+    figure = new_figure(height=0.9 + 0.36 * len(frame))
+    axes = figure.add_subplot()
+    labels = [
+        f"{int(rank)}  {name}" for rank, name in zip(frame["rank"], frame["province"], strict=True)
+    ]
+    scores = frame["score"].astype(float).tolist()
+    _horizontal_bars(axes, labels, scores, BAR)
+    right = max(scores) * 1.22
+    axes.set_xlim(0, right)
+    for position, (score, change) in enumerate(zip(scores, frame["rank_change"], strict=True)):
+        axes.text(score + right * 0.01, position, f"{score:.1f}", va="center", fontsize=9)
+        text, color = _rank_change_label(change)
+        axes.text(right * 0.995, position, text, va="center", ha="right", fontsize=8, color=color)
+    axes.set_title(title, loc="left")
+    axes.set_xlabel(f"{xlabel}（0–100）；右侧为较上年排名变化")
+    return figure
+
+
+def share_bar(frame: pd.DataFrame, title: str, value_label: str) -> Figure:
+    """Every province's share of the national total, largest first."""
+    figure = new_figure(height=1.2 + 0.26 * len(frame))
+    axes = figure.add_subplot()
+    shares = frame["share"].astype(float).tolist()
+    _horizontal_bars(axes, frame["province"].tolist(), shares, BAR)
+    right = max(shares) * 1.3
+    axes.set_xlim(0, right)
+    for position, (share, value) in enumerate(zip(shares, frame["value"], strict=True)):
+        axes.text(
+            share + right * 0.01,
+            position,
+            f"{share:.1f}%  ({value:,.1f})" if share >= 0.1 else f"{share:.2f}%  ({value:,.2f})",
+            va="center",
+            fontsize=7.5,
+        )
+    axes.set_title(title, loc="left")
+    total = float(frame["value"].sum())
+    axes.set_xlabel(f"占全国比重（%）；括号内为{value_label}，全国合计 {total:,.1f}")
+    return figure
+
+
+def value_bar(frame: pd.DataFrame, title: str, xlabel: str, fmt: str = "{:.1f}") -> Figure:
+    """A raw indicator for every province, largest first (e.g. 上架率)."""
+    figure = new_figure(height=1.2 + 0.26 * len(frame))
+    axes = figure.add_subplot()
+    values = frame["value"].astype(float).tolist()
+    _horizontal_bars(axes, frame["province"].tolist(), values, ACCENT)
+    right = max(values) * 1.15
+    axes.set_xlim(0, right)
+    for position, value in enumerate(values):
+        axes.text(value + right * 0.01, position, fmt.format(value), va="center", fontsize=7.5)
+    axes.set_title(title, loc="left")
+    axes.set_xlabel(xlabel)
+    return figure
+
+
+def city_bar(frame: pd.DataFrame, title: str) -> Figure:
+    """City Top 30: the city with its province, score at the bar end."""
+    figure = new_figure(height=1.2 + 0.27 * len(frame))
+    axes = figure.add_subplot()
+    labels = [
+        f"{int(rank)}  {city}（{province}）"
+        for rank, city, province in zip(
+            frame["rank"], frame["city"], frame["province"], strict=True
+        )
+    ]
+    scores = frame["score"].astype(float).tolist()
+    _horizontal_bars(axes, labels, scores, BAR)
+    right = max(scores) * 1.15
+    axes.set_xlim(0, right)
+    for position, score in enumerate(scores):
+        axes.text(score + right * 0.01, position, f"{score:.1f}", va="center", fontsize=7.5)
+    axes.set_title(title, loc="left")
+    axes.set_xlabel("城市算力分指数得分（0–100）")
+    return figure
+
+
+@dataclass(frozen=True)
+class OlsFit:
+    """y = intercept + slope·x by ordinary least squares."""
+
+    slope: float
+    intercept: float
+    r_squared: float
+    n: int
+
+
+def ols_fit(x: np.ndarray, y: np.ndarray) -> OlsFit:
+    """Closed-form simple regression (slope = cov(x, y) / var(x))."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if len(x) < 2 or np.ptp(x) == 0:
+        raise ValueError("a line needs at least two distinct x values")
+    dx, dy = x - x.mean(), y - y.mean()
+    slope = float((dx * dy).sum() / (dx * dx).sum())
+    intercept = float(y.mean() - slope * x.mean())
+    residual = y - (intercept + slope * x)
+    total = float((dy * dy).sum())
+    r_squared = 1.0 - float((residual * residual).sum()) / total if total else 1.0
+    return OlsFit(slope, intercept, r_squared, len(x))
+
+
+def slope_text(fit: OlsFit) -> str:
+    """The fitted line as printed on the figure and the page."""
+    return (
+        f"OLS 拟合：得分 = {fit.intercept:.2f} + {fit.slope:.3f} × GDP（万亿元）；"
+        f"斜率 {fit.slope:.3f} 分/万亿元，R² = {fit.r_squared:.2f}，n = {fit.n}"
+    )
+
+
+def gdp_scatter(frame: pd.DataFrame, fit: OlsFit, title: str, note: str) -> Figure:
+    """Composite score against GDP (万亿元), each province labelled, with the fitted line."""
+    figure = new_figure(height=6.4, note=note)
+    axes = figure.add_subplot()
+    x = frame["gdp_trillion"].astype(float).to_numpy()
+    y = frame["score"].astype(float).to_numpy()
+    axes.scatter(x, y, s=28, color=BAR, zorder=3)
+    line_x = np.linspace(0, x.max() * 1.05, 50)
+    axes.plot(line_x, fit.intercept + fit.slope * line_x, color=ACCENT, linewidth=1.6, zorder=2)
+    legend = axes.text(
+        0.02, 0.97, slope_text(fit).replace("；", "\n"), transform=axes.transAxes,
+        va="top", fontsize=9, bbox={"facecolor": "white", "edgecolor": "#cbd5e0"},
+    )  # fmt: skip
+    axes.set_xlim(0, x.max() * 1.08)
+    axes.set_title(title, loc="left")
+    axes.set_xlabel("地区生产总值（万亿元）")
+    axes.set_ylabel("综合算力指数得分")
+    axes.grid(color="#e2e8f0", linewidth=0.8)
+    axes.set_axisbelow(True)
+    place_labels(figure, axes, frame["province"].tolist(), x, y, obstacles=[legend])
+    return figure
+
+
+# Offsets (points) tried in turn for a point label: right, left, above, below, the diagonals.
+LABEL_OFFSETS = (
+    (5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"),
+    (0, -5, "center", "top"), (5, 5, "left", "bottom"), (-5, 5, "right", "bottom"),
+    (5, -5, "left", "top"), (-5, -5, "right", "top"), (12, 9, "left", "bottom"),
+    (-12, 9, "right", "bottom"), (12, -9, "left", "top"), (-12, -9, "right", "top"),
+)  # fmt: skip
+
+
+def place_labels(
+    figure: Figure,
+    axes: Axes,
+    names: list[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    obstacles: list[Artist],
+) -> None:
+    """Label points without overlaps: each label takes the first offset that collides with no
+    point, no earlier label and no obstacle (greedy, deterministic, densest points first)."""
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw_without_rendering()  # run the layout so display coordinates are final
+    points = axes.transData.transform(np.column_stack([x, y]))
+    radius = 4.0 * figure.dpi / 72.0
+    taken = [
+        Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points
+    ]
+    taken += [artist.get_window_extent(renderer) for artist in obstacles]
+    frame = axes.get_window_extent(renderer)
+    crowding = [sum(np.hypot(*(points - p).T) < 40) for p in points]
+    for index in sorted(range(len(names)), key=lambda i: (-crowding[i], i)):
+        for dx, dy, ha, va in LABEL_OFFSETS:
+            label = axes.annotate(
+                names[index], (x[index], y[index]), xytext=(dx, dy), textcoords="offset points",
+                ha=ha, va=va, fontsize=7.5, in_layout=False,
+            )  # fmt: skip
+            box = label.get_window_extent(renderer)
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+            label.remove()
+        else:  # nowhere free: keep the first choice, overlapping rather than unlabelled
+            label = axes.annotate(
+                names[index], (x[index], y[index]), xytext=LABEL_OFFSETS[0][:2],
+                textcoords="offset points", va="center", fontsize=7.5, in_layout=False,
+            )  # fmt: skip
+            taken.append(label.get_window_extent(renderer))

