@@ -22,6 +22,15 @@ def resolve_from_repo(path: str | os.PathLike[str]) -> Path:
     return candidate if candidate.is_absolute() else REPO_ROOT / candidate
 
 
+def index_systems_dir() -> Path:
+    """Index definitions: `SUANLI_INDEX_SYSTEMS` (a folder of *.yml), else the bundled ones.
+
+    Lets users run their own experts' matrices, and tests run an edited copy, without
+    touching the repository's definitions."""
+    configured = os.environ.get("SUANLI_INDEX_SYSTEMS")
+    return resolve_from_repo(configured) if configured else INDEX_SYSTEMS_DIR
+
+
 def warehouse_path() -> Path:
     """The DuckDB file: `SUANLI_WAREHOUSE`, else the embedded default."""
     return resolve_from_repo(os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE)

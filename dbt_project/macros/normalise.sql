@@ -17,3 +17,16 @@
         )
     end
 {%- endmacro %}
+
+{#- Base-year anchored min-max score: the base year's min and max scale every year, so scores
+    are comparable across years and a later year may score above 100 or below 0. A constant
+    base-year column gets `constant_score`, as in the per-year rule. -#}
+{% macro base_year_score(value, direction, constant_score, base_min, base_max) -%}
+    case
+        when {{ value }} is null then null
+        when {{ base_max }} = {{ base_min }} then {{ constant_score }}
+        when {{ direction }} = 'negative'
+            then 100.0 * (({{ base_max }} - {{ value }}) / ({{ base_max }} - {{ base_min }}))
+        else 100.0 * (({{ value }} - {{ base_min }}) / ({{ base_max }} - {{ base_min }}))
+    end
+{%- endmacro %}

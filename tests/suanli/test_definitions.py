@@ -48,7 +48,17 @@ def test_gx_checks_gate_the_marts_and_re_check_them(repository) -> None:
     assert checks[(("raw", "compute_centres"), "gx_compute_centres")] is True
     assert checks[(("intermediate", "int_node_scores"), "gx_index_scores")] is True
     assert checks[(("intermediate", "int_indicator_scores"), "gx_indicator_coverage")] is True
-    assert checks[(("marts", "fct_index_scores"), "gx_index_scores")] is False
+    # The same suites re-check the marts and, blocking, gate what BI reads.
+    assert checks[(("marts", "fct_index_scores"), "gx_index_scores")] is True
+
+
+def test_publication_waits_for_every_mart(repository) -> None:
+    graph = repository.asset_graph
+    marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
+    published = graph.get(AssetKey(["published", "marts"]))
+    assert marts and marts <= published.parent_keys
+    for downstream in (["report", "blue_book"], ["exports", "marts"]):
+        assert published.key in graph.get(AssetKey(downstream)).parent_keys
 
 
 def test_dbt_tests_are_asset_checks_too(repository) -> None:
@@ -61,3 +71,13 @@ def test_marts_depend_on_the_audited_intermediate_tables(repository) -> None:
     graph = repository.asset_graph
     parents = graph.get(AssetKey(["marts", "fct_index_scores"])).parent_keys
     assert AssetKey(["intermediate", "int_node_scores"]) in parents
+
+
+def test_every_judgement_matrix_flows_from_the_definitions_to_a_mart(repository) -> None:
+    graph = repository.asset_graph
+    experts = AssetKey(["definitions", "index_node_experts"])
+    staged = AssetKey(["staging", "stg_index_node_experts"])
+    assert experts in graph.get(staged).parent_keys
+    assert staged in graph.get(AssetKey(["marts", "fct_index_expert_judgements"])).parent_keys
+    systems = graph.get(AssetKey(["marts", "dim_index_system"])).parent_keys
+    assert AssetKey(["staging", "stg_index_systems"]) in systems

@@ -180,11 +180,14 @@ def ahp_weights(
 
 def aggregate_judgements(
     matrices: Sequence[Sequence[Sequence[Judgement]]],
+    weights: Sequence[float] | None = None,
 ) -> list[list[float]]:
     """Aggregate experts' matrices by the element-wise geometric mean (AIJ, Aczél–Saaty).
 
     Unlike the arithmetic mean it keeps the result reciprocal (the mean of log a_ji is minus
-    the mean of log a_ij), which is why Aczél and Saaty (1983) single it out.
+    the mean of log a_ij), which is why Aczél and Saaty (1983) single it out. `weights` (one
+    positive number per expert, normalised here) give the weighted geometric mean ∏ a_ij^w_k
+    of Forman and Peniwati (1998); without them every expert counts the same.
     """
     if not matrices:
         raise AhpMatrixError("no matrices to aggregate")
@@ -200,5 +203,22 @@ def aggregate_judgements(
         raise AhpMatrixError(
             f"matrices differ in size ({sizes}); all experts must judge the same n"
         )
-    aggregated: list[list[float]] = np.exp(np.log(np.stack(arrays)).mean(axis=0)).tolist()
+    shares = _expert_shares(weights, len(arrays))
+    logs = np.log(np.stack(arrays))
+    aggregated: list[list[float]] = np.exp(np.tensordot(shares, logs, axes=1)).tolist()
     return aggregated
+
+
+def _expert_shares(weights: Sequence[float] | None, n_experts: int) -> np.ndarray:
+    if weights is None:
+        return np.full(n_experts, 1.0 / n_experts)
+    if len(weights) != n_experts:
+        raise AhpMatrixError(f"{len(weights)} expert weights for {n_experts} matrices")
+    valid = all(
+        isinstance(weight, Real) and not isinstance(weight, bool) and weight > 0
+        for weight in weights
+    )
+    values = np.array(weights, dtype=float) if valid else np.array([])
+    if not valid or not np.isfinite(values).all():
+        raise AhpMatrixError(f"expert weights must be positive numbers, found {list(weights)}")
+    return values / values.sum()

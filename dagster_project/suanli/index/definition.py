@@ -1,26 +1,44 @@
 """Index systems as data: parse a definition file and weigh its hierarchy with AHP.
 
 A definition (one YAML file per system under `seeds/index_systems/`) holds the hierarchy,
-names, units, directions and one pairwise-comparison matrix per inner node. A node may be
-`include: <system>#<node>`, reusing another system's subtree (and its judgements) verbatim.
-This module turns it into flat node rows that the generic dbt pipeline reads; nothing here
-knows any indicator.
+names, units, directions and the pairwise judgements of every inner node: either one matrix
+(`pairwise`) or several experts' matrices (`experts: [{name, pairwise, weight?}, …]`), which
+are aggregated by the element-wise geometric mean (AIJ) before the eigenvector is taken. A
+node may be `include: <system>#<node>`, reusing another system's subtree (and its judgements)
+verbatim. This module turns it into flat node rows that the generic dbt pipeline reads;
+nothing here knows any indicator.
+
+Every expert's matrix must itself be acceptable (CR < 0.10) or the definition is refused:
+AIJ presumes each judge is consistent (Saaty; Forman and Peniwati 1998), and a geometric mean
+can hide one expert's contradictions behind the others' agreement. Leaving such an expert out
+silently would change the panel, so the run stops and names system, node, expert and CR.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from suanli.index.ahp import CR_THRESHOLD, AhpMatrixError, AhpResult, ahp_weights
+from suanli.index.ahp import (
+    CR_THRESHOLD,
+    AhpMatrixError,
+    AhpResult,
+    aggregate_judgements,
+    ahp_weights,
+)
 
 LEVEL_NAMES = ("composite", "primary", "secondary", "tertiary")
 DIRECTIONS = ("positive", "negative")
-STANDARDISATIONS = ("minmax_per_year",)
+# minmax_per_year: each year rescaled to 0-100 on its own (ranks within a year);
+# minmax_base_year: every year scaled by the base year's min and max (scores comparable
+# across years, so later years may leave 0-100). METHODOLOGY.md §2.
+STANDARDISATIONS = ("minmax_per_year", "minmax_base_year")
 
 
 class DefinitionError(ValueError):
@@ -28,11 +46,21 @@ class DefinitionError(ValueError):
 
 
 @dataclass(frozen=True)
+class Expert:
+    """One judge's pairwise matrix over a node's children; `name` is None for a node that
+    gives a single `pairwise` matrix; `weight` is the judge's relative say in the AIJ."""
+
+    name: str | None
+    pairwise: Sequence[Sequence[Any]]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
 class Node:
     code: str
     name_zh: str
     name_en: str
-    pairwise: Sequence[Sequence[Any]] = ()
+    experts: tuple[Expert, ...] = ()
     children: tuple[Node, ...] = ()
     unit: str | None = None
     direction: str | None = None
@@ -40,6 +68,12 @@ class Node:
     @property
     def is_leaf(self) -> bool:
         return not self.children
+
+    @property
+    def aggregation(self) -> str | None:
+        if self.is_leaf:
+            return None
+        return "single" if len(self.experts) == 1 and self.experts[0].name is None else "aij"
 
 
 @dataclass(frozen=True)
@@ -55,6 +89,12 @@ class IndexSystem:
     random_index: str
     root: Node
     source_file: str = ""
+    base_year: int | None = None
+    description: str = ""
+    # An approximation of a published system (e.g. 3.0 rebuilt from 4.0's indicators), and
+    # what it approximates: readers must not take its scores for the published ones.
+    approximation: bool = False
+    approximates: str = ""
 
     def nodes(self) -> Iterator[tuple[Node, Node | None, int, int]]:
         """Every node with its parent, depth (0 = composite) and position among siblings."""
@@ -91,6 +131,35 @@ class NodeWeight:
     random_index_table: str
 
 
+@dataclass(frozen=True)
+class ExpertJudgement:
+    """One row of `definitions.index_node_experts`: one expert's matrix at one node, its own
+    consistency, and the node's aggregate CR (the matrix the weights come from)."""
+
+    system_code: str
+    node_code: str
+    expert_position: int
+    expert_name: str | None
+    expert_weight: float
+    aggregation: str
+    n_experts: int
+    n: int
+    judgements: str
+    lambda_max: float
+    consistency_index: float
+    random_index: float
+    consistency_ratio: float
+    is_consistent: bool
+    aggregate_consistency_ratio: float
+    random_index_table: str
+
+
+@dataclass(frozen=True)
+class SystemWeights:
+    nodes: list[NodeWeight]
+    experts: list[ExpertJudgement]
+
+
 class InconsistentMatrixError(DefinitionError):
     def __init__(self, system_code: str, node_code: str, result: AhpResult) -> None:
         self.system_code, self.node_code, self.result = system_code, node_code, result
@@ -100,6 +169,28 @@ class InconsistentMatrixError(DefinitionError):
             f"(n = {result.n}, λmax = {result.lambda_max:.4f}, "
             f"RI = {result.random_index} from {result.random_index_table}); "
             "revise the pairwise judgements of this node"
+        )
+
+
+class InconsistentExpertError(DefinitionError):
+    """One expert's own matrix is not acceptable: stop before it enters the group matrix."""
+
+    def __init__(
+        self, source_file: str, system_code: str, node_code: str, expert: str, result: AhpResult
+    ) -> None:
+        self.system_code, self.node_code, self.expert, self.result = (
+            system_code,
+            node_code,
+            expert,
+            result,
+        )
+        super().__init__(
+            f"{source_file}: index system {system_code!r}, node {node_code!r}, expert "
+            f"{expert!r}: AHP consistency ratio CR = {result.consistency_ratio:.4f} is not "
+            f"below {CR_THRESHOLD:.2f} (n = {result.n}, λmax = {result.lambda_max:.4f}, "
+            f"RI = {result.random_index} from {result.random_index_table}); every expert's "
+            "matrix must be acceptable before the experts are aggregated (AIJ): have this "
+            "expert revise their judgements, or leave them out of the panel"
         )
 
 
@@ -159,12 +250,45 @@ class _Parser:
                 unit=str(raw["unit"]),
                 direction=raw["direction"],
             )
-        pairwise = raw.get("pairwise")
-        if not isinstance(pairwise, list) or len(pairwise) != len(children):
-            raise self.fail(
-                where, f"needs a {len(children)}×{len(children)} pairwise matrix over its children"
-            )
-        return Node(code, raw["name_zh"], raw["name_en"], pairwise=pairwise, children=children)
+        return Node(
+            code,
+            raw["name_zh"],
+            raw["name_en"],
+            experts=self.experts(raw, len(children), where),
+            children=children,
+        )
+
+    def experts(self, raw: dict[str, Any], n: int, where: str) -> tuple[Expert, ...]:
+        """The node's judgements: one `pairwise` matrix, or `experts` each with their own."""
+        size = f"a {n}×{n} pairwise matrix over its children"
+        if "experts" in raw and "pairwise" in raw:
+            raise self.fail(where, "give either `pairwise` or `experts`, not both")
+        if "experts" not in raw:
+            if not _is_matrix_of(raw.get("pairwise"), n):
+                raise self.fail(where, f"needs {size} (or `experts` with one each)")
+            return (Expert(None, raw["pairwise"]),)
+        listed = raw["experts"]
+        if not isinstance(listed, list) or not listed:
+            raise self.fail(where, "`experts` must be a non-empty list of {name, pairwise}")
+        experts: list[Expert] = []
+        for i, entry in enumerate(listed, start=1):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not name or not isinstance(name, str):
+                raise self.fail(where, f"expert {i} needs a name")
+            if name in {expert.name for expert in experts}:
+                raise self.fail(where, f"expert {name!r} is listed twice")
+            if not _is_matrix_of(entry.get("pairwise"), n):
+                raise self.fail(where, f"expert {name!r} needs {size}")
+            weight = entry.get("weight", 1)
+            if not isinstance(weight, Real) or isinstance(weight, bool) or not weight > 0:
+                raise self.fail(where, f"expert {name!r}: weight must be a positive number")
+            experts.append(Expert(name, entry["pairwise"], float(weight)))
+        return tuple(experts)
+
+
+def _is_matrix_of(pairwise: Any, n: int) -> bool:
+    # Only the row count here: ahp.py names the cell of any malformed row or judgement.
+    return isinstance(pairwise, list) and len(pairwise) == n
 
 
 def load_system(path: Path) -> IndexSystem:
@@ -184,21 +308,43 @@ def load_system(path: Path) -> IndexSystem:
     ]
     if missing:
         raise parser.fail("top level", f"missing {', '.join(missing)}")
+    years = tuple(int(year) for year in raw["years"])
     standardisation = raw.get("standardisation", "minmax_per_year")
     if standardisation not in STANDARDISATIONS:
         raise parser.fail("standardisation", f"must be one of {STANDARDISATIONS}")
+    base_year = raw.get("base_year")
+    if standardisation == "minmax_base_year":
+        if not isinstance(base_year, int) or base_year not in years:
+            raise parser.fail(
+                "base_year",
+                f"minmax_base_year needs a base_year among the system's years {list(years)}, "
+                f"found {base_year!r}",
+            )
+    elif base_year is not None:
+        raise parser.fail(
+            "base_year", f"only minmax_base_year uses a base year, not {standardisation}"
+        )
+    approximation = raw.get("approximation", False)
+    if not isinstance(approximation, bool):
+        raise parser.fail("approximation", "must be true or false")
+    if approximation and not raw.get("approximates"):
+        raise parser.fail("approximates", "an approximation must say what it approximates")
     return IndexSystem(
         system_code=str(raw["system_code"]),
         name_zh=raw["name_zh"],
         name_en=raw["name_en"],
         report=raw.get("report", ""),
         unit_level=raw["unit_level"],
-        years=tuple(int(year) for year in raw["years"]),
+        years=years,
         standardisation=standardisation,
         constant_column_score=float(raw.get("constant_column_score", 0)),
         random_index=raw.get("random_index", "saaty_1980"),
         root=parser.node(raw["root"], 0, "root"),
         source_file=source,
+        base_year=base_year,
+        description=str(raw.get("description") or "").strip(),
+        approximation=approximation,
+        approximates=str(raw.get("approximates") or ""),
     )
 
 
@@ -213,22 +359,54 @@ def load_systems(directory: Path) -> list[IndexSystem]:
 
 def weigh(system: IndexSystem) -> list[NodeWeight]:
     """AHP local weights for every node; stops on a malformed or inconsistent matrix."""
+    return weigh_system(system).nodes
+
+
+def weigh_system(system: IndexSystem) -> SystemWeights:
+    """Node weights and every expert's judgement; stops on a malformed matrix, an expert whose
+    own matrix is inconsistent, or an inconsistent (aggregate) node matrix."""
     local_weight: dict[str, float] = {system.root.code: 1.0}
     results: dict[str, AhpResult] = {}
+    experts: list[ExpertJudgement] = []
     for node, _, _, _ in system.nodes():
         if node.is_leaf:
             continue
-        try:
-            result = ahp_weights(node.pairwise, system.random_index)
-        except AhpMatrixError as error:
-            raise DefinitionError(
-                f"{system.source_file}: index system {system.system_code!r}, "
-                f"node {node.code!r}: {error}"
-            ) from error
+        individual = [_judge(system, node, expert) for expert in node.experts]
+        result = individual[0]
+        if node.aggregation == "aij":
+            group = aggregate_judgements(
+                [expert.pairwise for expert in node.experts],
+                [expert.weight for expert in node.experts],
+            )
+            result = _judge(system, node, Expert(None, group))
         if not result.is_consistent:
             raise InconsistentMatrixError(system.system_code, node.code, result)
         results[node.code] = result
         local_weight.update(zip((c.code for c in node.children), result.weights, strict=True))
+        total_weight = sum(expert.weight for expert in node.experts)
+        experts.extend(
+            ExpertJudgement(
+                system_code=system.system_code,
+                node_code=node.code,
+                expert_position=position,
+                expert_name=expert.name,
+                expert_weight=expert.weight / total_weight,
+                aggregation=str(node.aggregation),
+                n_experts=len(node.experts),
+                n=own.n,
+                judgements=json.dumps(expert.pairwise, ensure_ascii=False),
+                lambda_max=own.lambda_max,
+                consistency_index=own.consistency_index,
+                random_index=own.random_index,
+                consistency_ratio=own.consistency_ratio,
+                is_consistent=own.is_consistent,
+                aggregate_consistency_ratio=result.consistency_ratio,
+                random_index_table=own.random_index_table,
+            )
+            for position, (expert, own) in enumerate(
+                zip(node.experts, individual, strict=True), start=1
+            )
+        )
 
     rows = []
     for node, parent, depth, position in system.nodes():
@@ -254,4 +432,21 @@ def weigh(system: IndexSystem) -> list[NodeWeight]:
                 random_index_table=system.random_index,
             )
         )
-    return rows
+    return SystemWeights(rows, experts)
+
+
+def _judge(system: IndexSystem, node: Node, expert: Expert) -> AhpResult:
+    """AHP of one matrix; an individual expert's must be acceptable on its own."""
+    try:
+        result = ahp_weights(expert.pairwise, system.random_index)
+    except AhpMatrixError as error:
+        whose = f", expert {expert.name!r}" if expert.name else ""
+        raise DefinitionError(
+            f"{system.source_file}: index system {system.system_code!r}, "
+            f"node {node.code!r}{whose}: {error}"
+        ) from error
+    if expert.name is not None and not result.is_consistent:
+        raise InconsistentExpertError(
+            system.source_file, system.system_code, node.code, expert.name, result
+        )
+    return result

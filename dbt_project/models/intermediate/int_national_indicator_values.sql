@@ -1,8 +1,9 @@
 {{ config(tags=['by_year']) }}
 
--- National values of indicators, for reconciliation with published national figures: the
--- registry's own national aggregate where it has one (ratios such as PUE need the centres),
--- otherwise the sum over provinces for additive indicators (var `additive_indicators`).
+-- National values of indicators, for reconciliation with published national figures and for
+-- national shares: the registry's own national aggregate where it has one (ratios such as PUE
+-- need the centres), otherwise the sum over provinces for additive indicators
+-- (var `additive_indicators`). `national_source` says which.
 with
 
 indicator_values as (
@@ -13,7 +14,8 @@ registry_national as (
     select
         year,
         indicator_code,
-        raw_value
+        raw_value,
+        'registry' as national_source
     from indicator_values
     where unit_level = 'national'
 ),
@@ -22,7 +24,8 @@ summed_over_provinces as (
     select
         year,
         indicator_code,
-        sum(raw_value) as raw_value
+        sum(raw_value) as raw_value,
+        'sum_of_provinces' as national_source
     from indicator_values
     where
         unit_level = 'province'

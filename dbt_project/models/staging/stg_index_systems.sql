@@ -14,8 +14,12 @@ final as (
         cast(first_year as integer) as first_year,
         cast(last_year as integer) as last_year,
         standardisation,
+        cast(base_year as integer) as base_year,
         cast(constant_column_score as double) as constant_column_score,
         random_index_table,
+        cast(is_approximation as boolean) as is_approximation,
+        approximates,
+        description,
         source_file
     from systems
 )

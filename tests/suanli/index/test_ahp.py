@@ -296,6 +296,55 @@ def test_aggregating_two_experts_is_the_elementwise_geometric_mean_and_reciproca
     assert ahp_weights(group).n == 3
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_the_geometric_mean_of_reciprocal_matrices_is_reciprocal(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, experts = int(rng.integers(3, 10)), int(rng.integers(2, 7))
+    matrices = [random_reciprocal(rng, n).tolist() for _ in range(experts)]
+    weights = rng.uniform(0.1, 5.0, experts).tolist()
+
+    for group in (aggregate_judgements(matrices), aggregate_judgements(matrices, weights)):
+        values = np.array(group)
+        assert np.allclose(values * values.T, 1.0, rtol=1e-12)
+        assert np.allclose(np.diag(values), 1.0, rtol=1e-12)
+        assert ahp_weights(group).n == n  # and so passes the reciprocity check of the weighing
+
+
+def test_aij_of_two_experts_matches_the_hand_computed_example() -> None:
+    # Expert A: x1 = 2·x2 = 4·x3, weights (4, 2, 1)/7; expert B: x1 = 8·x2 = 4·x3,
+    # weights (8, 1, 2)/11. Cell by cell: √(2·8) = 4, √(4·4) = 4, √(2·½) = 1, so the group
+    # matrix says x1 = 4·x2 = 4·x3: weights (4, 1, 1)/6 — not the mean of the experts'
+    # weights (AIP), which would give 0.6494, 0.1883, 0.1623.
+    expert_a = [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]
+    expert_b = [[1, 8, 4], ["1/8", 1, "1/2"], ["1/4", 2, 1]]
+
+    group = aggregate_judgements([expert_a, expert_b])
+    result = ahp_weights(group)
+
+    assert np.allclose(group, [[1, 4, 4], [1 / 4, 1, 1], [1 / 4, 1, 1]], rtol=1e-12)
+    assert result.weights == pytest.approx((4 / 6, 1 / 6, 1 / 6), rel=1e-9)
+    assert result.lambda_max == pytest.approx(3.0, rel=1e-9)
+    assert result.consistency_ratio == pytest.approx(0.0, abs=1e-9)
+    assert ahp_weights(expert_a).weights == pytest.approx((4 / 7, 2 / 7, 1 / 7), rel=1e-9)
+    assert ahp_weights(expert_b).weights == pytest.approx((8 / 11, 1 / 11, 2 / 11), rel=1e-9)
+
+
+def test_expert_weights_give_the_weighted_geometric_mean() -> None:
+    expert_a = [[1, 2], ["1/2", 1]]
+    expert_b = [[1, 8], ["1/8", 1]]
+
+    # weights 3 : 1 → 2^0.75 · 8^0.25 = 2^1.5; equal weights → 2^2 = 4
+    assert aggregate_judgements([expert_a, expert_b], [3, 1])[0][1] == pytest.approx(2**1.5)
+    assert aggregate_judgements([expert_a, expert_b], [0.5, 0.5])[0][1] == pytest.approx(4.0)
+    assert aggregate_judgements([expert_a, expert_b])[0][1] == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("weights", [[1], [1, 0], [1, -2], [1, float("nan")], [1, "2"], [1, True]])
+def test_expert_weights_must_be_one_positive_number_per_matrix(weights) -> None:
+    with pytest.raises(AhpMatrixError, match="expert weights"):
+        aggregate_judgements([LEADER, LEADER], weights)
+
+
 def test_aggregating_a_single_expert_returns_their_matrix() -> None:
     assert np.allclose(
         aggregate_judgements([LEADER]), [[parse_judgement(v) for v in r] for r in LEADER]

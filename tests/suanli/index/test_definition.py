@@ -63,7 +63,9 @@ def test_weights_of_every_family_sum_to_one_and_matrices_are_consistent() -> Non
 
 def test_every_bundled_system_loads() -> None:
     systems = load_systems(INDEX_SYSTEMS_DIR)
-    assert "comprehensive_v4" in {system.system_code for system in systems}
+    assert {"comprehensive_v4", "comprehensive_v3", "city_compute"} <= {
+        system.system_code for system in systems
+    }
 
 
 def edited_copy(tmp_path: Path, edit) -> Path:
@@ -120,3 +122,82 @@ def test_a_duplicated_node_code_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(DefinitionError, match="used twice"):
         load_system(edited_copy(tmp_path, duplicate))
+
+
+# --- System A′ (comprehensive_v3) and standardisation ----------------------------------------
+
+SYSTEM_A_PRIME = INDEX_SYSTEMS_DIR / "comprehensive_v3.yml"
+
+
+def test_system_a_prime_is_system_a_without_models_and_says_it_is_an_approximation() -> None:
+    a, a_prime = load_system(SYSTEM_A), load_system(SYSTEM_A_PRIME)
+    levels = nodes_by_level(SYSTEM_A_PRIME)
+
+    assert levels["primary"] == ["compute", "storage", "network", "environment"]
+    assert len(levels["secondary"]) == 9 and len(levels["tertiary"]) == 35
+    assert a_prime.approximation and "3.0" in a_prime.approximates
+    assert "近似" in a_prime.name_zh and "approximation" in a_prime.name_en
+    assert not a.approximation and a_prime.years == a.years
+    assert a_prime.unit_level == a.unit_level == "province"
+
+
+def test_system_a_prime_reuses_system_a_subtrees_with_their_judgements() -> None:
+    a = {row.node_code: row for row in weigh(load_system(SYSTEM_A))}
+    a_prime = {row.node_code: row for row in weigh(load_system(SYSTEM_A_PRIME))}
+
+    below_primaries = [row for row in a_prime.values() if row.depth >= 2]
+    assert below_primaries and all(
+        (row.local_weight, row.consistency_ratio, row.direction, row.name_zh)
+        == (
+            a[row.node_code].local_weight,
+            a[row.node_code].consistency_ratio,
+            a[row.node_code].direction,
+            a[row.node_code].name_zh,
+        )
+        for row in below_primaries
+    )
+    assert not {"model", "model_resources", "genai_services_registered"} & set(a_prime)
+    primaries = [a_prime[code].local_weight for code in ("compute", "storage", "network")]
+    assert sum(row.local_weight for row in a_prime.values() if row.depth == 1) == pytest.approx(1)
+    assert primaries[0] > primaries[1] == pytest.approx(primaries[2])
+    assert a_prime["composite"].consistency_ratio < 0.10
+
+
+def test_a_base_year_system_needs_a_base_year_among_its_years(tmp_path: Path) -> None:
+    def base_year(year):
+        def edit(raw: dict) -> None:
+            raw["standardisation"] = "minmax_base_year"
+            if year is not None:
+                raw["base_year"] = year
+
+        return edit
+
+    system = load_system(edited_copy(tmp_path, base_year(2022)))
+    assert (system.standardisation, system.base_year) == ("minmax_base_year", 2022)
+    for year in (None, 2021, "2022"):
+        with pytest.raises(DefinitionError, match=r"base_year: minmax_base_year needs a base_year"):
+            load_system(edited_copy(tmp_path, base_year(year)))
+
+
+def test_a_base_year_without_base_year_standardisation_is_refused(tmp_path: Path) -> None:
+    def stray_base_year(raw: dict) -> None:
+        raw["base_year"] = 2022
+
+    with pytest.raises(DefinitionError, match="only minmax_base_year uses a base year"):
+        load_system(edited_copy(tmp_path, stray_base_year))
+
+
+def test_an_unknown_standardisation_is_refused(tmp_path: Path) -> None:
+    def zscore(raw: dict) -> None:
+        raw["standardisation"] = "zscore"
+
+    with pytest.raises(DefinitionError, match="standardisation: must be one of"):
+        load_system(edited_copy(tmp_path, zscore))
+
+
+def test_an_approximation_must_say_what_it_approximates(tmp_path: Path) -> None:
+    def unexplained(raw: dict) -> None:
+        raw["approximation"] = True
+
+    with pytest.raises(DefinitionError, match="approximates: an approximation must say"):
+        load_system(edited_copy(tmp_path, unexplained))
