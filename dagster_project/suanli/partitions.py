@@ -1,4 +1,7 @@
-"""Year partitions: every year any index system covers (index systems are data)."""
+"""Year partitions: every year any index system covers (index systems are data), and the
+years of source history a system needs before its first index year (`history_from`, e.g.
+System C's six-year server-shipment sums reach back to 2016). History years have raw
+deliveries and yearly indicator values but no index scores."""
 
 from __future__ import annotations
 
@@ -9,7 +12,11 @@ from suanli.paths import index_systems_dir
 
 
 def index_years() -> list[str]:
-    years = {year for system in load_systems(index_systems_dir()) for year in system.years}
+    years: set[int] = set()
+    for system in load_systems(index_systems_dir()):
+        years.update(system.years)
+        if system.history_from is not None:
+            years.update(range(system.history_from, min(system.years)))
     return [str(year) for year in sorted(years)]
 
 

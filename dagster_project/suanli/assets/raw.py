@@ -89,11 +89,13 @@ def delivery_slots(
 ) -> list[tuple[str | None, str]]:
     """(slot, path under the landing location) of each file this run loads.
 
-    A yearly source has one file per year partition; a cumulative list one file; a source
+    A yearly source has one file per year partition from its `first_year` on; a cumulative list one file; a source
     whose pattern has a wildcard (statistics tables) every matching file, each its own slot.
     """
     if spec.partitioned_by_year:
-        return [(key, spec.relative_path(key)) for key in context.partition_keys]
+        return [
+            (key, spec.relative_path(key)) for key in context.partition_keys if spec.delivers(key)
+        ]
     if spec.is_multi_file:
         return [
             (Path(path).name, path) for path in landing.list_files(spec.name, spec.file_pattern)

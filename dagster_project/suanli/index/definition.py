@@ -95,6 +95,9 @@ class IndexSystem:
     # what it approximates: readers must not take its scores for the published ones.
     approximation: bool = False
     approximates: str = ""
+    # First year its source history must reach (e.g. six-year shipment sums of the first
+    # index year): those years become year partitions too, without scores.
+    history_from: int | None = None
 
     def nodes(self) -> Iterator[tuple[Node, Node | None, int, int]]:
         """Every node with its parent, depth (0 = composite) and position among siblings."""
@@ -324,6 +327,15 @@ def load_system(path: Path) -> IndexSystem:
         raise parser.fail(
             "base_year", f"only minmax_base_year uses a base year, not {standardisation}"
         )
+    history_from = raw.get("history_from")
+    if history_from is not None and (
+        not isinstance(history_from, int) or isinstance(history_from, bool) or history_from > min(years)
+    ):
+        raise parser.fail(
+            "history_from",
+            f"must be a year no later than the first index year {min(years)}, "
+            f"found {history_from!r}",
+        )
     approximation = raw.get("approximation", False)
     if not isinstance(approximation, bool):
         raise parser.fail("approximation", "must be true or false")
@@ -345,6 +357,7 @@ def load_system(path: Path) -> IndexSystem:
         description=str(raw.get("description") or "").strip(),
         approximation=approximation,
         approximates=str(raw.get("approximates") or ""),
+        history_from=history_from,
     )
 
 

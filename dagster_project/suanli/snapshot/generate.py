@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from suanli.snapshot import centres, others, statistics
+from suanli.snapshot import centres, development, others, statistics
 from suanli.snapshot.check import verify
 from suanli.snapshot.cities import load_hosting_cities, load_old_names, spell_cities
 from suanli.snapshot.facts import Fact, load_facts
@@ -135,9 +135,9 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
     def synthetic(rows: list, columns: list[str]) -> pd.DataFrame:
         return others.frame(rows, columns, "synthetic", GENERATOR)
 
-    for year, rows in others.server_shipments(provinces, rng_for(5)).items():
+    for year, rows in development.server_shipments(provinces, rng_for(5)).items():
         files[f"server_shipments/server_shipments_{year}.csv"] = synthetic(
-            rows, ["province", "year", "server_type", "units", "mean_compute_tflops"]
+            rows, development.SHIPMENT_COLUMNS
         )
     network_columns = [
         "province",
@@ -185,12 +185,26 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
         others.fangsheng_models(provinces, names, rng_for(11)),
         ["model_id", "model_name", "developer", "province", "listed_date"],
     )
+    files["supercomputers/supercomputers.csv"] = synthetic(
+        development.supercomputers(provinces, rng_for(14)),
+        ["system_id", "system_name", "site", "province", "rmax_pflops", "year_listed"],
+    )
+    files["data_openness/data_openness.csv"] = synthetic(
+        development.data_openness(provinces, rng_for(15)), ["province", "year", "openness_index"]
+    )
+    files["application_cases/application_cases.csv"] = synthetic(
+        development.application_cases(provinces, rng_for(16)),
+        ["case_id", "case_name", "organisation", "province", "year"],
+    )
 
     contents = {
         relative: frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
         for relative, frame in files.items()
     }
     contents[statistics.GDP_FILE] = statistics.gdp_export(provinces, rng_for(12))
+    for stream, code in enumerate(development.STATISTICS, start=20):
+        content, _ = development.statistics_export(provinces, code, rng_for(stream))
+        contents[development.STATISTICS[code]["file"]] = content
     written = []
     for relative, content in contents.items():
         path = out_dir / relative

@@ -15,9 +15,6 @@ from suanli.snapshot.profiles import (
     HANDLES,
     PROFILES,
     SERVICE_KINDS,
-    SHIPMENT_LEADERS,
-    SHIPMENT_TFLOPS,
-    SHIPMENTS,
     YEARS,
 )
 from suanli.snapshot.reference import Province, allocate, fmt, weighted_choice
@@ -31,45 +28,6 @@ def cutoff(year: int) -> dt.date:
 
 
 # ----------------------------------------------------------------------------- shipments
-
-
-def server_shipments(provinces: list[Province], rng: np.random.Generator) -> dict[int, list]:
-    """Rows (province, year, type, units, mean TFLOPS) per calendar year. The leaders' block
-    and the rest are allocated separately so their shares hold exactly."""
-    out: dict[int, list] = {}
-    for year in YEARS:
-        rows = []
-        for server_type in ("general", "ai"):
-            leaders = SHIPMENT_LEADERS[server_type]
-            leader_share = sum(leaders.values()) / 100
-            # National total inside the rounding band of the figure as published (0.1 万).
-            total = round(SHIPMENTS[server_type][year] + rng.uniform(-350, 350))
-            minimum = 500 if server_type == "general" else 20
-            others = [p for p in provinces if p.short not in leaders]
-            rest_units = round(total * (1 - leader_share))
-            rest_weights = np.array(
-                [
-                    PROFILES[p.short].tech ** 1.2 * PROFILES[p.short].population ** 0.3
-                    for p in others
-                ]
-            ) * rng.uniform(0.9, 1.1, len(others))
-            rest = dict(
-                zip(
-                    [p.short for p in others],
-                    allocate(rest_units, rest_weights, minimum),
-                    strict=True,
-                )
-            )
-            lead_weights = np.array(list(leaders.values())) * rng.uniform(0.95, 1.05, len(leaders))
-            lead = dict(zip(leaders, allocate(total - rest_units, lead_weights), strict=True))
-            units = {**rest, **lead}
-            mean = SHIPMENT_TFLOPS[server_type][year]
-            for p in provinces:
-                tflops = mean * rng.uniform(0.93, 1.07)
-                decimals = 2 if server_type == "general" else 1
-                rows.append((p.name_zh, year, server_type, units[p.short], fmt(tflops, decimals)))
-        out[year] = rows
-    return out
 
 
 # ----------------------------------------------------------------------------- network
@@ -245,8 +203,9 @@ def _policies(
 # ----------------------------------------------------------------------------- patents
 
 
-PATENTS_PER_YEAR = {2022: 3000, 2023: 3800, 2024: 4900, 2025: 6300}
-LLM_SHARE = {2022: 0.06, 2023: 0.12, 2024: 0.30, 2025: 0.45}
+# 2021 (filings from April 2020) makes calendar year 2021 complete for System C.
+PATENTS_PER_YEAR = {2021: 2500, 2022: 3000, 2023: 3800, 2024: 4900, 2025: 6300}
+LLM_SHARE = {2021: 0.03, 2022: 0.06, 2023: 0.12, 2024: 0.30, 2025: 0.45}
 GRANT_SHARE = 0.6
 
 
@@ -264,7 +223,7 @@ def patents(provinces: list[Province], rng: np.random.Generator) -> list[tuple]:
     weights = tech**1.2 * (pop / 5000) ** 0.3
     llm_bias = 0.7 + 0.6 * np.minimum(1, tech / 6)
     records = []
-    for year in YEARS:
+    for year in sorted(PATENTS_PER_YEAR):
         start = cutoff(year - 1) + dt.timedelta(days=1)
         days = (cutoff(year) - start).days + 1
         count = PATENTS_PER_YEAR[year]

@@ -376,14 +376,6 @@ DIRECT_CONNECT_POINTS: list[tuple[str, int]] = [
 ]  # fmt: skip
 
 # Server shipments (calendar year): national units and the mean compute per server.
-SHIPMENTS: dict[str, dict[int, float]] = {
-    "general": {2022: 3_846_000, 2023: 3_886_000, 2024: 3_731_000, 2025: 3_918_000},
-    "ai": {2022: 280_000, 2023: 326_000, 2024: 630_000, 2025: 950_000},
-}
-SHIPMENT_TFLOPS: dict[str, dict[int, float]] = {
-    "general": {2022: 3.4, 2023: 3.9, 2024: 4.5, 2025: 5.2},
-    "ai": {2022: 640.0, 2023: 820.0, 2024: 1050.0, 2025: 1380.0},
-}
 # The seven provinces that hold ~87 % of general and ~95 % of AI server units (their split).
 SHIPMENT_LEADERS: dict[str, dict[str, float]] = {
     "general": {"北京": 24, "广东": 20, "浙江": 13, "江苏": 11, "上海": 10, "山东": 6, "天津": 3},

@@ -32,6 +32,12 @@ class SourceSpec:
     column_specs: tuple[ColumnSpec, ...] = ()
     # `records`: a CSV with the declared header; `statistics`: tables as bureaus publish them.
     format: str = "records"
+    # A yearly source's first delivered year (`meta.delivery.first_year`): year partitions
+    # before it (another source's history, another system's years) have no file to load.
+    first_year: int | None = None
+
+    def delivers(self, partition_key: str) -> bool:
+        return self.first_year is None or int(partition_key) >= self.first_year
 
     @property
     def is_multi_file(self) -> bool:
@@ -74,6 +80,7 @@ def source_specs(manifest: Mapping[str, Any]) -> list[SourceSpec]:
                 columns=tuple(declared),
                 column_specs=column_specs,
                 format=delivery.get("format", "records"),
+                first_year=int(delivery["first_year"]) if "first_year" in delivery else None,
             )
         )
     return sorted(specs, key=lambda spec: spec.name)

@@ -20,6 +20,8 @@ computed as (
     select * from {{ ref('int_indicators__environment_market') }}
     union all
     select * from {{ ref('int_indicators__registries') }}
+    union all
+    select * from {{ ref('int_indicators__development') }}
 ),
 
 published_figures as (

@@ -1,0 +1,279 @@
+-- Province-year indicators of System C (先进计算暨算力发展指数 3.0, METHODOLOGY.md §4), whose
+-- year is the data (calendar) year:
+-- - server compute = Σ over the last six shipment years of units × one server's compute, in
+--   EFLOPS (general FP32, AI FP16), only for years whose six shipment years are all delivered;
+--   the yearly shipments themselves (万台) are kept for the published national figures;
+-- - supercomputer compute = Σ Rmax (FP64, EFLOPS) of the systems listed up to the year;
+-- - statistics-bureau tables of the same calendar year (output, software revenue, R&D, IT
+--   spending, digital-economy core industries) in the indicators' units;
+-- - inter-provincial egress bandwidth at the end of year Y = the network delivery of index
+--   year Y + 1 (as of its March cut-off);
+-- - computing invention patents (application number type digit 1, CNIPA) filed and granted in
+--   the calendar year, for the years the patent list covers from January to December;
+-- - 开放数林 scores as delivered; application cases selected in the year (0 where none).
+with
+
+provinces as (
+    select province_code from {{ ref('provinces') }}
+),
+
+shipments as (
+    select * from {{ ref('stg_server_shipments') }}
+),
+
+shipment_years as (
+    select distinct year from shipments
+),
+
+six_year_compute as (
+    select
+        shipment_years.year,
+        shipments.province_code,
+        shipments.server_type,
+        sum(shipments.units * shipments.mean_compute_tflops) / 1e6 as eflops,
+        count(distinct shipments.year) as years_delivered,
+        {{ combined_provenance('shipments.provenance') }} as provenance,
+        'server_shipments: ' || min(shipments.delivery_file) || ' … '
+        || max(shipments.delivery_file) as source
+    from shipment_years
+    inner join shipments
+        on shipments.year between shipment_years.year - 5 and shipment_years.year
+    group by shipment_years.year, shipments.province_code, shipments.server_type
+),
+
+server_compute as (
+    select
+        year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        source,
+        case server_type
+            when 'general' then 'server_compute' else 'ai_server_compute'
+        end as indicator_code,
+        eflops as raw_value
+    from six_year_compute
+    where years_delivered = 6
+),
+
+yearly_shipments as (
+    select
+        year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        'server_shipments: ' || delivery_file as source,
+        case server_type
+            when 'general' then 'general_server_shipments' else 'ai_server_shipments'
+        end as indicator_code,
+        units / 1e4 as raw_value
+    from shipments
+),
+
+supercomputers as (
+    select * from {{ ref('stg_supercomputers') }}
+),
+
+listed_years as (
+    select unnest(range(min(year_listed), max(year_listed) + 1)) as year
+    from supercomputers
+),
+
+supercomputer_compute as (
+    select
+        listed_years.year,
+        'province' as unit_level,
+        provinces.province_code as unit_code,
+        {{ combined_provenance('supercomputers.provenance') }} as provenance,
+        'supercomputers: ' || coalesce(max(supercomputers.delivery_file), 'no rows') as source,
+        'supercomputer_compute' as indicator_code,
+        coalesce(sum(supercomputers.rmax_pflops), 0) / 1000.0 as raw_value
+    from listed_years
+    cross join provinces
+    left join supercomputers
+        on
+            provinces.province_code = supercomputers.province_code
+            and supercomputers.year_listed <= listed_years.year
+    group by listed_years.year, provinces.province_code
+),
+
+statistics as (
+    select
+        year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        'provincial_statistics: ' || delivery_file || ' (' || provenance_source || ')' as source,
+        statistic_code as indicator_code,
+        -- 台 → 万台 and 块 → 万块; amounts stay in 亿元
+        case when unit in ('台', '块') then value / 1e4 else value end as raw_value
+    from {{ ref('int_province_statistics') }}
+    where
+        statistic_code in (
+            'computing_device_output',
+            'ic_output',
+            'software_revenue',
+            'computer_manufacturing_rd',
+            'it_spending',
+            'digital_economy_core'
+        )
+),
+
+year_end_bandwidth as (
+    select
+        year - 1 as year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        'network_stats: ' || delivery_file || ' (as of March ' || year || ')' as source,
+        'inter_provincial_bandwidth_year_end' as indicator_code,
+        inter_provincial_bandwidth_tbps as raw_value
+    from {{ ref('stg_network_stats') }}
+),
+
+data_openness as (
+    select
+        year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        'data_openness: ' || delivery_file as source,
+        'data_openness_index' as indicator_code,
+        openness_index as raw_value
+    from {{ ref('stg_data_openness') }}
+),
+
+patents as (
+    select
+        *,
+        substr(patent_id, 7, 1) = '1' as is_invention
+    from {{ ref('stg_patents') }}
+),
+
+patent_years as (
+    select unnest(range(year(min(filing_date)), year(max(filing_date)) + 1)) as year
+    from patents
+    having count(*) > 0
+),
+
+covered_patent_years as (
+    select patent_years.year
+    from patent_years
+    cross join (
+        select
+            min(filing_date) as first_filing,
+            max(filing_date) as last_filing
+        from patents
+    ) as span
+    where
+        span.first_filing <= make_date(patent_years.year, 1, 31)
+        and span.last_filing >= make_date(patent_years.year, 12, 1)
+),
+
+patent_counts as (
+    select
+        covered_patent_years.year,
+        provinces.province_code,
+        count(
+            distinct case
+                when
+                    patents.is_invention and year(patents.filing_date) = covered_patent_years.year
+                    then patents.patent_id
+            end
+        ) as applications,
+        count(
+            distinct case
+                when
+                    patents.is_invention and year(patents.grant_date) = covered_patent_years.year
+                    then patents.patent_id
+            end
+        ) as grants,
+        {{ combined_provenance('patents.provenance') }} as provenance,
+        'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source
+    from covered_patent_years
+    cross join provinces
+    left join patents
+        on
+            provinces.province_code = patents.province_code
+            and (
+                year(patents.filing_date) = covered_patent_years.year
+                or year(patents.grant_date) = covered_patent_years.year
+            )
+    group by covered_patent_years.year, provinces.province_code
+),
+
+computing_patents as (
+    select
+        year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        source,
+        'computing_patent_applications' as indicator_code,
+        cast(applications as double) as raw_value
+    from patent_counts
+    union all
+    select
+        year,
+        'province' as unit_level,
+        province_code as unit_code,
+        provenance,
+        source,
+        'computing_patent_grants' as indicator_code,
+        cast(grants as double) as raw_value
+    from patent_counts
+),
+
+cases as (
+    select * from {{ ref('stg_application_cases') }}
+),
+
+case_years as (
+    select distinct year from cases
+),
+
+application_cases as (
+    select
+        case_years.year,
+        'province' as unit_level,
+        provinces.province_code as unit_code,
+        {{ combined_provenance('cases.provenance') }} as provenance,
+        'application_cases: ' || coalesce(max(cases.delivery_file), 'no rows') as source,
+        'application_cases' as indicator_code,
+        cast(count(cases.case_id) as double) as raw_value
+    from case_years
+    cross join provinces
+    left join cases
+        on
+            provinces.province_code = cases.province_code
+            and case_years.year = cases.year
+    group by case_years.year, provinces.province_code
+),
+
+final as (
+    select * from server_compute
+    union all
+    select * from yearly_shipments
+    union all
+    select * from supercomputer_compute
+    union all
+    select * from statistics
+    union all
+    select * from year_end_bandwidth
+    union all
+    select * from computing_patents
+    union all
+    select * from data_openness
+    union all
+    select * from application_cases
+)
+
+select
+    cast(year as integer) as year,
+    unit_level,
+    unit_code,
+    provenance,
+    source,
+    indicator_code,
+    cast(raw_value as double) as raw_value
+from final
