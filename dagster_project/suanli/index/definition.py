@@ -329,7 +329,9 @@ def load_system(path: Path) -> IndexSystem:
         )
     history_from = raw.get("history_from")
     if history_from is not None and (
-        not isinstance(history_from, int) or isinstance(history_from, bool) or history_from > min(years)
+        not isinstance(history_from, int)
+        or isinstance(history_from, bool)
+        or history_from > min(years)
     ):
         raise parser.fail(
             "history_from",

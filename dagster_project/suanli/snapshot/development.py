@@ -264,7 +264,14 @@ def supercomputers(provinces: list[Province], rng: np.random.Generator) -> list[
 
 
 # §7: 开放数林 leaders (> 50) in order 山东, 浙江, 上海, 贵州, 北京, 福建 (2024).
-OPENNESS_LEADERS = {"山东": 66.0, "浙江": 63.5, "上海": 60.2, "贵州": 57.4, "北京": 55.1, "福建": 52.6}
+OPENNESS_LEADERS = {
+    "山东": 66.0,
+    "浙江": 63.5,
+    "上海": 60.2,
+    "贵州": 57.4,
+    "北京": 55.1,
+    "福建": 52.6,
+}
 
 
 def data_openness(provinces: list[Province], rng: np.random.Generator) -> list[tuple]:
@@ -307,7 +314,9 @@ def application_cases(provinces: list[Province], rng: np.random.Generator) -> li
         chosen += [pool[i] for i in sorted(picks)]
         free = [s for s in chosen if s not in fixed]
         free_total = CASES_PER_YEAR[year] - sum(fixed.values())
-        free_w = np.array([PROFILES[s].tech ** 0.8 for s in free]) * rng.uniform(0.8, 1.2, len(free))
+        free_w = np.array([PROFILES[s].tech ** 0.8 for s in free]) * rng.uniform(
+            0.8, 1.2, len(free)
+        )
         counts = dict(zip(free, allocate(free_total, free_w, 1).tolist(), strict=True))
         if year in CASE_FIXED:  # the fixed province must stay the stated count, others below
             counts = {s: min(c, 5) for s, c in counts.items()}
@@ -326,7 +335,6 @@ def application_cases(provinces: list[Province], rng: np.random.Generator) -> li
                      f"{short}{topic}创新中心", short, year)
                 )  # fmt: skip
     return rows
-
 
 
 # ----------------------------------------------------------------------------- self-check
@@ -356,7 +364,7 @@ def read_statistics_table(content: bytes) -> dict[int, dict[str, float]]:
     return out
 
 
-def indicators(out_dir, reference_dir, year: int):  # noqa: ANN001, ANN201
+def indicators(out_dir, reference_dir, year: int):
     """System C indicators of one data year, computed from the files as delivered, per
     province code plus the national row (sums)."""
     import pandas as pd
@@ -404,7 +412,7 @@ def indicators(out_dir, reference_dir, year: int):  # noqa: ANN001, ANN201
     return table
 
 
-def verify(out_dir, reference_dir, facts) -> list[str]:  # noqa: ANN001
+def verify(out_dir, reference_dir, facts) -> list[str]:
     """Failures of the System C facts (published_facts rows of its indicators, and the §7
     statements that are not single-value comparisons)."""
     from suanli.snapshot.facts import NATIONAL, holds

@@ -48,10 +48,10 @@ server_compute as (
         province_code as unit_code,
         provenance,
         source,
+        eflops as raw_value,
         case server_type
             when 'general' then 'server_compute' else 'ai_server_compute'
-        end as indicator_code,
-        eflops as raw_value
+        end as indicator_code
     from six_year_compute
     where years_delivered = 6
 ),
@@ -93,7 +93,7 @@ supercomputer_compute as (
     left join supercomputers
         on
             provinces.province_code = supercomputers.province_code
-            and supercomputers.year_listed <= listed_years.year
+            and listed_years.year >= supercomputers.year_listed
     group by listed_years.year, provinces.province_code
 ),
 
@@ -103,8 +103,8 @@ statistics as (
         'province' as unit_level,
         province_code as unit_code,
         provenance,
-        'provincial_statistics: ' || delivery_file || ' (' || provenance_source || ')' as source,
         statistic_code as indicator_code,
+        'provincial_statistics: ' || delivery_file || ' (' || provenance_source || ')' as source,
         -- 台 → 万台 and 块 → 万块; amounts stay in 亿元
         case when unit in ('台', '块') then value / 1e4 else value end as raw_value
     from {{ ref('int_province_statistics') }}
@@ -121,13 +121,13 @@ statistics as (
 
 year_end_bandwidth as (
     select
-        year - 1 as year,
         'province' as unit_level,
         province_code as unit_code,
         provenance,
-        'network_stats: ' || delivery_file || ' (as of March ' || year || ')' as source,
         'inter_provincial_bandwidth_year_end' as indicator_code,
-        inter_provincial_bandwidth_tbps as raw_value
+        inter_provincial_bandwidth_tbps as raw_value,
+        year - 1 as year,
+        'network_stats: ' || delivery_file || ' (as of March ' || year || ')' as source
     from {{ ref('stg_network_stats') }}
 ),
 
@@ -137,9 +137,9 @@ data_openness as (
         'province' as unit_level,
         province_code as unit_code,
         provenance,
-        'data_openness: ' || delivery_file as source,
         'data_openness_index' as indicator_code,
-        openness_index as raw_value
+        openness_index as raw_value,
+        'data_openness: ' || delivery_file as source
     from {{ ref('stg_data_openness') }}
 ),
 
@@ -156,15 +156,17 @@ patent_years as (
     having count(*) > 0
 ),
 
+patent_span as (
+    select
+        min(filing_date) as first_filing,
+        max(filing_date) as last_filing
+    from patents
+),
+
 covered_patent_years as (
     select patent_years.year
     from patent_years
-    cross join (
-        select
-            min(filing_date) as first_filing,
-            max(filing_date) as last_filing
-        from patents
-    ) as span
+    cross join patent_span as span
     where
         span.first_filing <= make_date(patent_years.year, 1, 31)
         and span.last_filing >= make_date(patent_years.year, 12, 1)
@@ -257,7 +259,15 @@ final as (
     union all
     select * from supercomputer_compute
     union all
-    select * from statistics
+    select
+        year,
+        unit_level,
+        unit_code,
+        provenance,
+        source,
+        indicator_code,
+        raw_value
+    from statistics
     union all
     select * from year_end_bandwidth
     union all
