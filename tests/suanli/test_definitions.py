@@ -22,7 +22,9 @@ def test_every_layer_is_a_group(repository) -> None:
 
 def test_sources_and_yearly_models_are_partitioned_by_year(repository) -> None:
     graph = repository.asset_graph
-    expected_years = ["2022", "2023", "2024", "2025"]
+    # System C's years (2021-2024) and its shipment history from 2016 (`history_from`), then
+    # Systems A/A'/city (2022-2025)
+    expected_years = [str(year) for year in range(2016, 2026)]
     yearly = [
         ["raw", "compute_centres"],
         ["raw", "network_stats"],
@@ -33,6 +35,15 @@ def test_sources_and_yearly_models_are_partitioned_by_year(repository) -> None:
         partitions = graph.get(AssetKey(key)).partitions_def
         assert partitions is not None, key
         assert partitions.get_partition_keys() == expected_years, key
+    # a yearly source is only looked for from its first delivered year on
+    from suanli.assets.dbt import load_manifest
+    from suanli.sources.catalog import source_specs
+
+    specs = {spec.name: spec for spec in source_specs(load_manifest())}
+    assert specs["server_shipments"].delivers("2016")
+    assert not specs["compute_centres"].delivers("2021") and specs["compute_centres"].delivers(
+        "2022"
+    )
     # cumulative record lists and the published marts are not split by year
     assert graph.get(AssetKey(["raw", "patents"])).partitions_def is None
     assert graph.get(AssetKey(["marts", "fct_index_scores"])).partitions_def is None
