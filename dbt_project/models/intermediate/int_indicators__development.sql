@@ -253,29 +253,22 @@ application_cases as (
 ),
 
 final as (
-    select * from server_compute
-    union all
-    select * from yearly_shipments
-    union all
-    select * from supercomputer_compute
-    union all
-    select
-        year,
-        unit_level,
-        unit_code,
-        provenance,
-        source,
-        indicator_code,
-        raw_value
-    from statistics
-    union all
-    select * from year_end_bandwidth
-    union all
-    select * from computing_patents
-    union all
-    select * from data_openness
-    union all
-    select * from application_cases
+        -- by column name: every part lists its columns in its own order
+    {% for part in [
+        'server_compute', 'yearly_shipments', 'supercomputer_compute', 'statistics',
+        'year_end_bandwidth', 'computing_patents', 'data_openness', 'application_cases',
+    ] %}
+        select
+            year,
+            unit_level,
+            unit_code,
+            provenance,
+            source,
+            indicator_code,
+            raw_value
+        from {{ part }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select
