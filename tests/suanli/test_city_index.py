@@ -73,9 +73,23 @@ def smallest_city(warehouse_path: str) -> tuple[str, str]:
         ).fetchone()
 
 
+def latest_check_evaluation(environment: dict[str, str], asset: list[str], check: str):
+    """The most recent evaluation of an asset check in that environment's instance."""
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+
+    with DagsterInstance.from_config(environment["DAGSTER_HOME"]) as instance:
+        key = AssetCheckKey(AssetKey(asset), check)
+        history = instance.event_log_storage.get_asset_check_execution_history(key, 1)
+        assert history, f"{check} on {'/'.join(asset)} never ran"
+        return history[0].event.dagster_event.event_specific_data
+
+
 def test_a_city_missing_from_the_registry_is_named(
-    env, first_run, cli, landing_with_registry, latest_check_evaluation
+    copied_warehouse, cli, landing_with_registry
 ) -> None:
+    # a copy: these runs make a broken registry current, which must not leak into the
+    # session's warehouse that later tests copy
+    env = copied_warehouse
     _, name_zh = smallest_city(env["SUANLI_WAREHOUSE"])
     spellings = {name_zh, name_zh.removesuffix("市")}
     landing = landing_with_registry(lambda rows: [r for r in rows if r["city"] not in spellings])
@@ -83,7 +97,7 @@ def test_a_city_missing_from_the_registry_is_named(
     assert result.returncode == 1
 
     evaluation = latest_check_evaluation(
-        ["intermediate", "int_indicator_values"], "gx_city_coverage"
+        env, ["intermediate", "int_indicator_values"], "gx_city_coverage"
     )
     assert not evaluation.passed
     (failure,) = [
@@ -95,13 +109,16 @@ def test_a_city_missing_from_the_registry_is_named(
 
 
 def test_a_duplicated_centre_is_named_with_its_city(
-    env, first_run, cli, landing_with_registry, latest_check_evaluation
+    copied_warehouse, cli, landing_with_registry
 ) -> None:
+    # a copy: these runs make a broken registry current, which must not leak into the
+    # session's warehouse that later tests copy
+    env = copied_warehouse
     landing = landing_with_registry(lambda rows: [*rows, rows[-1]])
     result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
     assert result.returncode == 1
 
-    evaluation = latest_check_evaluation(["raw", "compute_centres"], "gx_compute_centres")
+    evaluation = latest_check_evaluation(env, ["raw", "compute_centres"], "gx_compute_centres")
     assert not evaluation.passed
     (failure,) = evaluation.metadata["failed_expectations"].value
     assert failure["expectation"] == "expect_compound_columns_to_be_unique"
@@ -110,8 +127,12 @@ def test_a_duplicated_centre_is_named_with_its_city(
 
 
 def test_a_city_assigned_to_the_wrong_province_is_named(
-    env, first_run, cli, landing_with_registry, latest_check_evaluation
+    copied_warehouse, cli, landing_with_registry
 ) -> None:
+    # a copy: these runs make a broken registry current, which must not leak into the
+    # session's warehouse that later tests copy
+    env = copied_warehouse
+
     def move_zhangjiakou_to_shanxi(rows):
         moved = next(r for r in rows if r["city"] == "张家口市")
         moved["province"] = "山西省"
@@ -121,7 +142,9 @@ def test_a_city_assigned_to_the_wrong_province_is_named(
     result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
     assert result.returncode == 1
 
-    evaluation = latest_check_evaluation(["staging", "stg_compute_centres"], "gx_registry_cities")
+    evaluation = latest_check_evaluation(
+        env, ["staging", "stg_compute_centres"], "gx_registry_cities"
+    )
     assert not evaluation.passed
     (failure,) = evaluation.metadata["failed_expectations"].value
     (offender,) = failure["unexpected_sample"]

@@ -99,7 +99,7 @@ def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
             "from marts.fct_indicator_values v join marts.dim_province p "
             "on v.unit_code = p.province_code "
             "where v.year = 2025 and v.indicator_code = 'broadband_ports' "
-            "and v.unit_level = 'province'"
+            "and v.unit_level = 'province' and v.system_code = 'comprehensive_v4'"
         ).fetchall()
         statistics = marts.execute(
             "select s.statistic_code, p.name_zh, s.year, s.value, s.unit, s.provenance, "
@@ -129,8 +129,16 @@ def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
         SOFTWARE_PANEL,
         "万元",
     )
-    assert ("software_revenue", "西藏自治区", 2024) not in by_key
-    assert len({name for code, name, year in by_key if code == "software_revenue"}) == 30
+    # The real panel, received later, supersedes the snapshot's synthetic table (System C)
+    # for the 30 provinces it reports; 西藏 keeps the synthetic figure, labelled as such.
+    tibet = by_key[("software_revenue", "西藏自治区", 2024)]
+    assert (tibet[2], tibet[4]) == ("synthetic", "software_revenue_synthetic.csv")
+    panel_files = {
+        rest[4] for (code, _, year), rest in by_key.items()
+        if code == "software_revenue" and year == 2024
+    }  # fmt: skip
+    assert panel_files == {SOFTWARE_PANEL, "software_revenue_synthetic.csv"}
+    assert len({name for code, name, year in by_key if code == "software_revenue"}) == 31
     # GDP: the real export (19 years) and its XLSX copy, newer than the synthetic snapshot file.
     gdp = {(name, year): rest for (code, name, year), rest in by_key.items() if code == "gdp"}
     assert len(gdp) == 31 * 19
