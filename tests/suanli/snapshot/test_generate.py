@@ -193,16 +193,29 @@ def test_regeneration_is_byte_for_byte_identical(regenerated: Path) -> None:
     fresh = sorted(p.relative_to(regenerated) for p in regenerated.rglob("*.csv"))
     committed = sorted(p.relative_to(SNAPSHOT) for p in SNAPSHOT.rglob("*.csv"))
     assert fresh == committed
-    assert len(fresh) == 4 * 4 + 3
+    assert len(fresh) == 4 * 4 + 3 + 1  # yearly tables, cumulative lists, the GDP table
     for relative in fresh:
         assert (regenerated / relative).read_bytes() == (SNAPSHOT / relative).read_bytes(), (
             f"{relative} differs from a fresh run"
         )
 
 
+STATISTICS = SNAPSHOT / "provincial_statistics"
+
+
+def test_statistics_tables_are_written_as_nbs_exports_and_say_they_are_synthetic() -> None:
+    for path in STATISTICS.glob("*.csv"):
+        raw = path.read_bytes()
+        text = raw.decode("gb18030")
+        assert b"\r\n" in raw and text.startswith("数据库：")
+        assert "数据来源：suanli demo generator v1 (synthetic)" in text
+
+
 def test_snapshot_is_small_utf8_lf_with_provenance() -> None:
     total = 0
     for path in SNAPSHOT.rglob("*.csv"):
+        if path.parent == STATISTICS:  # NBS layout on purpose: GBK, CRLF, footnotes
+            continue
         raw = path.read_bytes()
         total += len(raw)
         raw.decode("utf-8")
