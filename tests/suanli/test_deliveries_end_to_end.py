@@ -99,7 +99,7 @@ def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
             "from marts.fct_indicator_values v join marts.dim_province p "
             "on v.unit_code = p.province_code "
             "where v.year = 2025 and v.indicator_code = 'broadband_ports' "
-            "and v.unit_level = 'province'"
+            "and v.unit_level = 'province' and v.system_code = 'comprehensive_v4'"
         ).fetchall()
         statistics = marts.execute(
             "select s.statistic_code, p.name_zh, s.year, s.value, s.unit, s.provenance, "
@@ -201,7 +201,8 @@ def test_a_bad_delivery_is_quarantined_while_a_good_one_in_the_same_run_loads(
     with published(copied_warehouse) as marts:
         ports = marts.execute(
             "select raw_value from marts.fct_indicator_values where year = 2025 "
-            "and indicator_code = 'broadband_ports' and unit_code = '110000'"
+            "and indicator_code = 'broadband_ports' and unit_code = '110000' "
+            "and system_code = 'comprehensive_v4'"
         ).fetchone()
         racks_after = marts.execute(RACKS_2025).fetchall()
     assert ports == (pytest.approx(2178.3999),), "the good correction was loaded and published"
