@@ -66,25 +66,34 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def first_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     result = run_cli(env, "materialize")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    # Later tests load bad deliveries into the session's warehouse; `copied_warehouse` starts
+    # from this untouched copy of the first run instead.
+    work = Path(env["SUANLI_WAREHOUSE"])
+    pristine = pristine_dir(env)
+    (pristine / "warehouse").mkdir(parents=True)
+    for file in (work, work.with_name(f"{work.stem}_marts{work.suffix}")):
+        shutil.copy(file, pristine / "warehouse" / file.name)
+    shutil.copytree(env["SUANLI_ARCHIVE"], pristine / "archive")
+    shutil.copytree(env["DAGSTER_HOME"], pristine / "dagster_home")
     return result
+
+
+def pristine_dir(env: dict[str, str]) -> Path:
+    return Path(env["SUANLI_WAREHOUSE"]).parent.parent / "pristine"
 
 
 @pytest.fixture
 def copied_warehouse(env: dict[str, str], first_run, tmp_path: Path) -> dict[str, str]:
-    """The environment of a copy of the first run (work file, published marts, archive,
-    Dagster home): for runs that change or break things."""
-    work = Path(env["SUANLI_WAREHOUSE"])
-    published = work.with_name(f"{work.stem}_marts{work.suffix}")
-    target = tmp_path / "warehouse"
-    target.mkdir()
-    shutil.copy(work, target / work.name)
-    shutil.copy(published, target / published.name)
-    shutil.copytree(env["SUANLI_ARCHIVE"], tmp_path / "archive")
-    shutil.copytree(env["DAGSTER_HOME"], tmp_path / "dagster_home")
+    """The environment of a copy of the first run as it finished (work file, published marts,
+    archive, Dagster home): for runs that change or break things."""
+    pristine = pristine_dir(env)
+    shutil.copytree(pristine / "warehouse", tmp_path / "warehouse")
+    shutil.copytree(pristine / "archive", tmp_path / "archive")
+    shutil.copytree(pristine / "dagster_home", tmp_path / "dagster_home")
     return {
         **env,
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        "SUANLI_WAREHOUSE": str(target / work.name),
+        "SUANLI_WAREHOUSE": str(tmp_path / "warehouse" / Path(env["SUANLI_WAREHOUSE"]).name),
         "SUANLI_ARCHIVE": str(tmp_path / "archive"),
         "SUANLI_GX_DOCS": str(tmp_path / "gx_docs"),
         "SUANLI_REPORT_DIR": str(tmp_path / "report"),

@@ -209,7 +209,8 @@ def test_a_bad_delivery_is_quarantined_while_a_good_one_in_the_same_run_loads(
     with published(copied_warehouse) as marts:
         ports = marts.execute(
             "select raw_value from marts.fct_indicator_values where year = 2025 "
-            "and indicator_code = 'broadband_ports' and unit_code = '110000'"
+            "and indicator_code = 'broadband_ports' and unit_code = '110000' "
+            "and system_code = 'comprehensive_v4'"
         ).fetchone()
         racks_after = marts.execute(RACKS_2025).fetchall()
     assert ports == (pytest.approx(2178.3999),), "the good correction was loaded and published"

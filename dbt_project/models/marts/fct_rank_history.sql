@@ -18,28 +18,8 @@ nodes as (
     select * from {{ ref('fct_index_weights') }}
 ),
 
-provinces as (
-    select * from {{ ref('dim_province') }}
-),
-
-cities as (
-    select * from {{ ref('dim_city') }}
-),
-
 units as (
-    select
-        'province' as unit_level,
-        province_code as unit_code,
-        name_zh,
-        name_en
-    from provinces
-    union all
-    select
-        'city' as unit_level,
-        city_code as unit_code,
-        name_zh,
-        name_en
-    from cities
+    select * from {{ ref('dim_unit') }}
 ),
 
 final as (

@@ -201,6 +201,17 @@ def test_regeneration_is_byte_for_byte_identical(regenerated: Path) -> None:
         )
 
 
+STATISTICS = SNAPSHOT / "provincial_statistics"
+
+
+def test_statistics_tables_are_written_as_nbs_exports_and_say_they_are_synthetic() -> None:
+    for path in STATISTICS.glob("*.csv"):
+        raw = path.read_bytes()
+        text = raw.decode("gb18030")
+        assert b"\r\n" in raw and text.startswith("数据库：")
+        assert "数据来源：suanli demo generator v1 (synthetic)" in text
+
+
 def test_snapshot_is_small_utf8_lf_with_provenance() -> None:
     total = 0
     for path in SNAPSHOT.rglob("*.csv"):
