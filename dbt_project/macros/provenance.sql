@@ -7,3 +7,12 @@
         else 'derived'
     end
 {%- endmacro %}
+
+{#- Provenance of a value computed within one row from the given inputs (a ratio, a growth
+    rate): synthetic if any input is synthetic, otherwise derived. -#}
+{% macro derived_provenance() -%}
+    case
+        when 'synthetic' in ({{ varargs | join(', ') }}) then 'synthetic'
+        else 'derived'
+    end
+{%- endmacro %}

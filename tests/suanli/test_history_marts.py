@@ -192,7 +192,12 @@ def test_national_shares_cover_the_additive_indicators_of_each_province_system(w
         " where system_code = 'comprehensive_v4' and node_level = 'tertiary'"
     ).fetchone()[0]
     # no city system
-    assert set(indicators) == {"comprehensive_v4", "comprehensive_v3", "development_v3"}
+    assert set(indicators) == {
+        "comprehensive_v4",
+        "comprehensive_v3",
+        "development_v3",
+        "service_v1",
+    }
     assert indicators["comprehensive_v4"] == sorted(set(v4) & set(ADDITIVE))
     assert "genai_services_registered" not in indicators["comprehensive_v3"]
     assert set(indicators["comprehensive_v3"]) < set(indicators["comprehensive_v4"])

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from suanli.snapshot.profiles import GENERATOR, PROFILES, SHIPMENT_LEADERS
+from suanli.snapshot.profiles import PROFILES, SHIPMENT_LEADERS
 from suanli.snapshot.reference import Province, allocate, fmt
+from suanli.snapshot.statistics import nbs_export
 
 DATA_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024)
 LAST_DATA_YEAR = DATA_YEARS[-1]
@@ -201,27 +202,14 @@ def statistics_export(
 ) -> tuple[bytes, dict[int, dict[str, float]]]:
     """One NBS-layout table (GB18030, CRLF, title lines, footnotes) and the values written."""
     spec = STATISTICS[code]
-    values = statistic_values(provinces, code, rng)
-    years = sorted(DATA_YEARS, reverse=True)
-    lines = [
-        "数据库：分省年度数据（演示）",
-        f"指标：{spec['title']}({spec['unit']})",
-        f"时间：{years[-1]}-{years[0]}",
-        "地区," + ",".join(f"{year}年" for year in years),
-    ]
-    written: dict[int, dict[str, float]] = {year: {} for year in years}
-    for province in provinces:
-        cells = []
-        for year in years:
-            text = fmt(values[year][province.short], spec["decimals"])
-            written[year][province.short] = float(text)
-            cells.append(text)
-        lines.append(province.name_zh + "," + ",".join(cells))
-    lines += [
-        "注：演示数据，由生成器按先进计算暨算力发展指数的公开事实与省份画像合成，不是官方统计。",
-        f"数据来源：{GENERATOR} (synthetic)",
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode("gb18030"), written
+    return nbs_export(
+        provinces,
+        spec["title"],
+        spec["unit"],
+        statistic_values(provinces, code, rng),
+        spec["decimals"],
+        "演示数据，由生成器按先进计算暨算力发展指数的公开事实与省份画像合成，不是官方统计。",
+    )
 
 
 # ----------------------------------------------------------------------------- lists

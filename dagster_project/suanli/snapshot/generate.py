@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from suanli.snapshot import centres, development, others, statistics
+from suanli.snapshot import centres, development, others, services, statistics
 from suanli.snapshot.check import verify
 from suanli.snapshot.cities import load_hosting_cities, load_old_names, spell_cities
 from suanli.snapshot.facts import Fact, load_facts
@@ -173,7 +173,8 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
             rows, environment_columns
         )
     files["patents/patents.csv"] = synthetic(
-        others.patents(provinces, rng_for(8)),
+        others.patents(provinces, rng_for(8))
+        + services.utility_model_patents(provinces, rng_for(30), others.cn_application_number),
         ["patent_id", "applicant_province", "filing_date", "grant_date", "llm_related"],
     )
     names = others.Names(rng_for(9))
@@ -196,12 +197,19 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
         development.application_cases(provinces, rng_for(16)),
         ["case_id", "case_name", "organisation", "province", "year"],
     )
+    files["compute_services/compute_services.csv"] = synthetic(
+        services.compute_services(provinces, rng_for(31)), services.COMPUTE_COLUMNS
+    )
+    files["service_platforms/service_platforms.csv"] = synthetic(
+        services.service_platforms(provinces, rng_for(32)), services.PLATFORM_COLUMNS
+    )
 
     contents = {
         relative: frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
         for relative, frame in files.items()
     }
-    contents[statistics.GDP_FILE] = statistics.gdp_export(provinces, rng_for(12))
+    contents[statistics.GDP_FILE], gdp = statistics.gdp_export(provinces, rng_for(12))
+    contents.update(services.statistics_exports(provinces, gdp, rng_for(33)))
     for stream, code in enumerate(development.STATISTICS, start=20):
         content, _ = development.statistics_export(provinces, code, rng_for(stream))
         contents[development.STATISTICS[code]["file"]] = content

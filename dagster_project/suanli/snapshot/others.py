@@ -209,9 +209,10 @@ LLM_SHARE = {2021: 0.03, 2022: 0.06, 2023: 0.12, 2024: 0.30, 2025: 0.45}
 GRANT_SHARE = 0.6
 
 
-def cn_application_number(year: int, serial: int) -> str:
-    """CNIPA invention application number with its check digit (weights 2-9, 2-5; mod 11)."""
-    digits = f"{year}1{serial:07d}"
+def cn_application_number(year: int, serial: int, kind: int = 1) -> str:
+    """CNIPA application number with its check digit (weights 2-9, 2-5; mod 11); `kind` is
+    the type digit: 1 invention, 2 utility model."""
+    digits = f"{year}{kind}{serial:07d}"
     weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
     check = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
     return f"CN{digits}.{'X' if check == 10 else check}"

@@ -22,6 +22,10 @@ computed as (
     select * from {{ ref('int_indicators__registries') }}
     union all
     select * from {{ ref('int_indicators__development') }}
+    union all
+    select * from {{ ref('int_indicators__patents') }}
+    union all
+    select * from {{ ref('int_indicators__services') }}
 ),
 
 published_figures as (

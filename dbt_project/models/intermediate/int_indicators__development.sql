@@ -8,8 +8,8 @@
 --   spending, digital-economy core industries) in the indicators' units;
 -- - inter-provincial egress bandwidth at the end of year Y = the network delivery of index
 --   year Y + 1 (as of its March cut-off);
--- - computing invention patents (application number type digit 1, CNIPA) filed and granted in
---   the calendar year, for the years the patent list covers from January to December;
+-- - computing invention patents filed and granted in the calendar year come from
+--   int_indicators__patents;
 -- - 开放数林 scores as delivered; application cases selected in the year (0 where none).
 with
 
@@ -143,89 +143,6 @@ data_openness as (
     from {{ ref('stg_data_openness') }}
 ),
 
-patents as (
-    select
-        *,
-        substr(patent_id, 7, 1) = '1' as is_invention
-    from {{ ref('stg_patents') }}
-),
-
-patent_years as (
-    select unnest(range(year(min(filing_date)), year(max(filing_date)) + 1)) as year
-    from patents
-    having count(*) > 0
-),
-
-patent_span as (
-    select
-        min(filing_date) as first_filing,
-        max(filing_date) as last_filing
-    from patents
-),
-
-covered_patent_years as (
-    select patent_years.year
-    from patent_years
-    cross join patent_span as span
-    where
-        span.first_filing <= make_date(patent_years.year, 1, 31)
-        and span.last_filing >= make_date(patent_years.year, 12, 1)
-),
-
-patent_counts as (
-    select
-        covered_patent_years.year,
-        provinces.province_code,
-        count(
-            distinct case
-                when
-                    patents.is_invention and year(patents.filing_date) = covered_patent_years.year
-                    then patents.patent_id
-            end
-        ) as applications,
-        count(
-            distinct case
-                when
-                    patents.is_invention and year(patents.grant_date) = covered_patent_years.year
-                    then patents.patent_id
-            end
-        ) as grants,
-        {{ combined_provenance('patents.provenance') }} as provenance,
-        'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source
-    from covered_patent_years
-    cross join provinces
-    left join patents
-        on
-            provinces.province_code = patents.province_code
-            and (
-                year(patents.filing_date) = covered_patent_years.year
-                or year(patents.grant_date) = covered_patent_years.year
-            )
-    group by covered_patent_years.year, provinces.province_code
-),
-
-computing_patents as (
-    select
-        year,
-        'province' as unit_level,
-        province_code as unit_code,
-        provenance,
-        source,
-        'computing_patent_applications' as indicator_code,
-        cast(applications as double) as raw_value
-    from patent_counts
-    union all
-    select
-        year,
-        'province' as unit_level,
-        province_code as unit_code,
-        provenance,
-        source,
-        'computing_patent_grants' as indicator_code,
-        cast(grants as double) as raw_value
-    from patent_counts
-),
-
 cases as (
     select * from {{ ref('stg_application_cases') }}
 ),
@@ -256,7 +173,7 @@ final as (
         -- by column name: every part lists its columns in its own order
     {% for part in [
         'server_compute', 'yearly_shipments', 'supercomputer_compute', 'statistics',
-        'year_end_bandwidth', 'computing_patents', 'data_openness', 'application_cases',
+        'year_end_bandwidth', 'data_openness', 'application_cases',
     ] %}
         select
             year,

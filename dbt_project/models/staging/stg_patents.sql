@@ -7,6 +7,12 @@ delivered as (
 final as (
     select
         trim(patent_id) as patent_id,
+        -- CNIPA application numbers: the digit after the filing year is the patent type
+        case substr(trim(patent_id), 7, 1)
+            when '1' then 'invention'
+            when '2' then 'utility_model'
+            when '3' then 'design'
+        end as patent_type,
         {{ province_code('applicant_province') }} as province_code,
         trim(applicant_province) as province_as_delivered,
         {{ to_date('filing_date') }} as filing_date,

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from suanli.snapshot.development import read_statistics_table
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOT = REPO_ROOT / "seeds" / "snapshot"
 REFERENCE = REPO_ROOT / "seeds" / "reference"
@@ -193,8 +195,8 @@ def test_regeneration_is_byte_for_byte_identical(regenerated: Path) -> None:
     fresh = sorted(p.relative_to(regenerated) for p in regenerated.rglob("*.csv"))
     committed = sorted(p.relative_to(SNAPSHOT) for p in SNAPSHOT.rglob("*.csv"))
     assert fresh == committed
-    # 3 yearly sources × 4 index years, 10 shipment years, 6 record lists, 7 statistics tables
-    assert len(fresh) == 3 * 4 + 10 + 6 + 7
+    # 3 yearly sources × 4 index years, 10 shipment years, 8 record lists, 12 statistics tables
+    assert len(fresh) == 3 * 4 + 10 + 8 + 12
     for relative in fresh:
         assert (regenerated / relative).read_bytes() == (SNAPSHOT / relative).read_bytes(), (
             f"{relative} differs from a fresh run"
@@ -579,6 +581,15 @@ def test_record_level_lists(aliases: dict[str, str]) -> None:
     granted = patents[patents["grant_date"] != ""]
     assert (granted["grant_date"] > granted["filing_date"]).all()
     assert granted["grant_date"].max() <= "2025-03-31"
+    # invention patents (type digit 1) and, for System D, utility models (2) granted within a year
+    kind = patents["patent_id"].str[6]
+    assert set(kind) == {"1", "2"}
+    utility = patents[kind == "2"]
+    assert 2000 <= len(utility) <= 3000 and (utility["llm_related"] == "N").all()
+    lag = pd.to_datetime(utility["grant_date"].replace("", None)) - pd.to_datetime(
+        utility["filing_date"]
+    )
+    assert lag.dropna().dt.days.between(120, 330).all()
     shares = []
     for year in YEARS:
         window = patents[
@@ -597,3 +608,53 @@ def test_record_level_lists(aliases: dict[str, str]) -> None:
     assert models["model_id"].is_unique and models["model_name"].is_unique
     assert models["listed_date"].min() >= "2023-06-01"
     assert 150 <= (models["listed_date"] <= "2025-03-31").sum() <= 300
+
+
+def test_system_d_deliveries(aliases: dict[str, str], provinces: pd.DataFrame) -> None:
+    """Compute-service statistics, the platform survey and the System D statistics tables:
+    complete, internally consistent (used ≤ service-ready compute, enterprises ≤ objects,
+    5G ≤ mobile users) and plausible against GDP."""
+    compute = read(SNAPSHOT / "compute_services" / "compute_services.csv", aliases)
+    assert len(compute) == 31 * 3 * 2
+    assert set(compute["compute_type"]) == {"通用算力", "智能算力", "超算算力"}
+    numbers = compute[
+        ["datacentre_compute_eflops", "private_compute_eflops", "service_ratio_pct",
+         "used_compute_eflops"]
+    ].astype(float)  # fmt: skip
+    ready = (
+        (numbers["datacentre_compute_eflops"] + numbers["private_compute_eflops"])
+        * numbers["service_ratio_pct"]
+        / 100
+    )
+    assert (numbers.gt(0).all(axis=1)).all() and (numbers["service_ratio_pct"] < 100).all()
+    assert (numbers["used_compute_eflops"] <= ready).all()
+    general_2022 = numbers[(compute["year"] == "2022") & (compute["compute_type"] == "通用算力")]
+    total = general_2022["datacentre_compute_eflops"] + general_2022["private_compute_eflops"]
+    assert round(total.sum()) == 120  # the device side's 2022 general compute (§7)
+
+    platforms = read(SNAPSHOT / "service_platforms" / "service_platforms.csv", aliases)
+    assert platforms["platform_id"].is_unique and set(platforms["year"]) == {"2022"}
+    assert platforms["province"].nunique() == 31
+    sections = platforms["industries_served"].str.split(";").explode()
+    assert set(sections) <= set("ABCDEFGHIJKLMNOPQRST")
+    objects = platforms["service_objects"].astype(int)
+    enterprises = platforms["traditional_enterprises"].astype(int) + platforms[
+        "emerging_enterprises"
+    ].astype(int)
+    assert (enterprises <= objects).all()
+    for score in ("training_support_score", "satisfaction_score"):
+        assert platforms[score].astype(float).between(0, 100).all()
+
+    def table(name: str) -> dict[int, dict[str, float]]:
+        return read_statistics_table((SNAPSHOT / "provincial_statistics" / name).read_bytes())
+
+    gdp = table("gdp_synthetic.csv")[2022]
+    digital = table("digital_economy_primary_secondary_synthetic.csv")[2022]
+    spending = table("compute_service_spending_synthetic.csv")[2022]
+    mobile = table("mobile_users_synthetic.csv")
+    users_5g = table("mobile_5g_users_synthetic.csv")
+    assert set(gdp) == set(digital) == set(provinces["name_zh"])
+    for name, value in gdp.items():
+        assert 0.05 < digital[name] / value < 0.2, name
+        assert 0.0005 < spending[name] / value < 0.01, name
+        assert users_5g[2021][name] < users_5g[2022][name] < mobile[2022][name], name
