@@ -99,8 +99,8 @@ def test_every_inner_node_has_its_judgement_matrix_recorded(warehouse) -> None:
         "  on w.system_code = e.system_code and w.node_code = e.node_code"
         " where w.node_level <> 'tertiary'"
     ).fetchone()
-    # System A 17 inner nodes, A′ 14, city 4, System C 19 (1 + 5 + 13)
-    assert missing == 0 and recorded == 17 + 14 + 4 + 19 and panels == 0
+    # System A 17 inner nodes, A′ 14, city 4, System C 19 (1 + 5 + 13), System D 16 (1 + 4 + 11)
+    assert missing == 0 and recorded == 17 + 14 + 4 + 19 + 16 and panels == 0
     mismatched = warehouse.execute(
         "select count(*) from marts.fct_index_expert_judgements e join marts.fct_index_weights w"
         "  on w.system_code = e.system_code and w.node_code = e.node_code"
