@@ -174,6 +174,13 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
         )
     files["patents/patents.csv"] = synthetic(
         others.patents(provinces, rng_for(8))
+        + others.patents(
+            provinces,
+            rng_for(34),
+            others.EARLIER_PATENTS_PER_YEAR,
+            others.EARLIER_LLM_SHARE,
+            serial_range=(2_000_000, 4_000_000),
+        )
         + services.utility_model_patents(provinces, rng_for(30), others.cn_application_number),
         ["patent_id", "applicant_province", "filing_date", "grant_date", "llm_related"],
     )

@@ -203,9 +203,13 @@ def _policies(
 # ----------------------------------------------------------------------------- patents
 
 
-# 2021 (filings from April 2020) makes calendar year 2021 complete for System C.
+# Filings per index-year window (April to March). 2021 (filings from April 2020) makes
+# calendar year 2021's applications complete for System C; the earlier windows make its grants
+# complete too, since an invention is granted up to about three years after filing.
 PATENTS_PER_YEAR = {2021: 2500, 2022: 3000, 2023: 3800, 2024: 4900, 2025: 6300}
+EARLIER_PATENTS_PER_YEAR = {2018: 1500, 2019: 1800, 2020: 2100}
 LLM_SHARE = {2021: 0.03, 2022: 0.06, 2023: 0.12, 2024: 0.30, 2025: 0.45}
+EARLIER_LLM_SHARE = {2018: 0.0, 2019: 0.0, 2020: 0.0}
 GRANT_SHARE = 0.6
 
 
@@ -218,19 +222,27 @@ def cn_application_number(year: int, serial: int, kind: int = 1) -> str:
     return f"CN{digits}.{'X' if check == 10 else check}"
 
 
-def patents(provinces: list[Province], rng: np.random.Generator) -> list[tuple]:
+def patents(
+    provinces: list[Province],
+    rng: np.random.Generator,
+    per_year: dict[int, int] = PATENTS_PER_YEAR,
+    llm_share: dict[int, float] = LLM_SHARE,
+    serial_range: tuple[int, int] = (10_000, 2_000_000),
+) -> list[tuple]:
+    """Invention patents filed in the given index-year windows; a separate `serial_range`
+    keeps the application numbers of another call's filings in the same year apart."""
     tech = np.array([PROFILES[p.short].tech for p in provinces])
     pop = np.array([PROFILES[p.short].population for p in provinces])
     weights = tech**1.2 * (pop / 5000) ** 0.3
     llm_bias = 0.7 + 0.6 * np.minimum(1, tech / 6)
     records = []
-    for year in sorted(PATENTS_PER_YEAR):
+    for year in sorted(per_year):
         start = cutoff(year - 1) + dt.timedelta(days=1)
         days = (cutoff(year) - start).days + 1
-        count = PATENTS_PER_YEAR[year]
+        count = per_year[year]
         who = rng.choice(len(provinces), size=count, p=weights / weights.sum())
         offsets = np.sort(rng.integers(0, days, count))
-        llm = rng.random(count) < LLM_SHARE[year] * llm_bias[who]
+        llm = rng.random(count) < llm_share[year] * llm_bias[who]
         for k in range(count):
             records.append((start + dt.timedelta(days=int(offsets[k])), int(who[k]), bool(llm[k])))
     records.sort(key=lambda r: r[0])
@@ -239,7 +251,7 @@ def patents(provinces: list[Province], rng: np.random.Generator) -> list[tuple]:
     for filed, _, _ in records:
         by_year[filed.year] = by_year.get(filed.year, 0) + 1
     serials = {
-        y: iter(np.sort(rng.choice(np.arange(10_000, 2_000_000), size=c, replace=False)))
+        y: iter(np.sort(rng.choice(np.arange(*serial_range), size=c, replace=False)))
         for y, c in sorted(by_year.items())
     }
     rows = []

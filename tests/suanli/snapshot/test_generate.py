@@ -574,9 +574,11 @@ def test_environment_market(aliases: dict[str, str]) -> None:
 
 def test_record_level_lists(aliases: dict[str, str]) -> None:
     patents = read(SNAPSHOT / "patents" / "patents.csv", aliases, "applicant_province")
-    assert 15_000 <= len(patents) <= 27_500 and patents["patent_id"].is_unique
-    # from April 2020, so that System C's calendar year 2021 is complete
-    assert patents["filing_date"].min() >= "2020-04-01"
+    assert 25_000 <= len(patents) <= 32_000 and patents["patent_id"].is_unique
+    # from April 2017: System C's calendar year 2021 is complete, its grants (up to about three
+    # years after filing) too
+    assert patents["filing_date"].min() >= "2017-04-01"
+    assert patents["filing_date"].min() < "2017-05-01"
     assert patents["filing_date"].max() <= "2025-03-31"
     granted = patents[patents["grant_date"] != ""]
     assert (granted["grant_date"] > granted["filing_date"]).all()
