@@ -148,7 +148,10 @@ def service_platforms(provinces: list[Province], rng: np.random.Generator) -> li
 
 # ----------------------------------------------------------------------------- patents
 
-UTILITY_MODELS_PER_YEAR = {2021: 1100, 2022: 1300}
+# Filings per calendar year: the years around 2022 so that every calendar year the list
+# covers has its grants (filed up to eleven months earlier) complete.
+UTILITY_MODELS_PER_YEAR = {2020: 700, 2021: 800, 2022: 900, 2023: 1000, 2024: 1100}
+LAST_GRANT = dt.date(2025, 3, 31)  # the list's cut-off
 UTILITY_GRANT_SHARE = 0.85
 
 
@@ -168,8 +171,9 @@ def utility_model_patents(
         for k in range(count):
             filed = dt.date(year, 1, 1) + dt.timedelta(days=int(days[k]))
             granted = ""
-            if rng.random() < UTILITY_GRANT_SHARE:
-                granted = (filed + dt.timedelta(days=int(rng.integers(120, 330)))).isoformat()
+            grant = filed + dt.timedelta(days=int(rng.integers(120, 330)))
+            if rng.random() < UTILITY_GRANT_SHARE and grant <= LAST_GRANT:
+                granted = grant.isoformat()
             rows.append(
                 (application_number(year, int(serials[k]), kind=2),
                  provinces[int(who[k])].name_zh, filed.isoformat(), granted, "N")

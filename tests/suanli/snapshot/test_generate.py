@@ -587,7 +587,7 @@ def test_record_level_lists(aliases: dict[str, str]) -> None:
     kind = patents["patent_id"].str[6]
     assert set(kind) == {"1", "2"}
     utility = patents[kind == "2"]
-    assert 2000 <= len(utility) <= 3000 and (utility["llm_related"] == "N").all()
+    assert 4000 <= len(utility) <= 5000 and (utility["llm_related"] == "N").all()
     lag = pd.to_datetime(utility["grant_date"].replace("", None)) - pd.to_datetime(
         utility["filing_date"]
     )
