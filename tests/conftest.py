@@ -16,14 +16,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
-@pytest.fixture
-def shared_data() -> Path:
+def shared_data_dir() -> Path:
     """`../shared/data`: missing is a failure under CI, a skip on a developer machine without it."""
     if not SHARED_DATA.is_dir():
         if os.environ.get("CI") == "true":
             pytest.fail(f"shared data missing at {SHARED_DATA}")
         pytest.skip("shared data not present")
     return SHARED_DATA
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return shared_data_dir()
 
 
 # ---------------------------------------------------------------------------- end to end
@@ -82,23 +86,28 @@ def pristine_dir(env: dict[str, str]) -> Path:
     return Path(env["SUANLI_WAREHOUSE"]).parent.parent / "pristine"
 
 
-@pytest.fixture
-def copied_warehouse(env: dict[str, str], first_run, tmp_path: Path) -> dict[str, str]:
-    """The environment of a copy of the first run as it finished (work file, published marts,
-    archive, Dagster home): for runs that change or break things."""
+def copy_first_run(env: dict[str, str], root: Path) -> dict[str, str]:
+    """The environment of a copy under `root` of the first run as it finished (work file,
+    published marts, archive, Dagster home)."""
     pristine = pristine_dir(env)
-    shutil.copytree(pristine / "warehouse", tmp_path / "warehouse")
-    shutil.copytree(pristine / "archive", tmp_path / "archive")
-    shutil.copytree(pristine / "dagster_home", tmp_path / "dagster_home")
+    shutil.copytree(pristine / "warehouse", root / "warehouse")
+    shutil.copytree(pristine / "archive", root / "archive")
+    shutil.copytree(pristine / "dagster_home", root / "dagster_home")
     return {
         **env,
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        "SUANLI_WAREHOUSE": str(tmp_path / "warehouse" / Path(env["SUANLI_WAREHOUSE"]).name),
-        "SUANLI_ARCHIVE": str(tmp_path / "archive"),
-        "SUANLI_GX_DOCS": str(tmp_path / "gx_docs"),
-        "SUANLI_REPORT_DIR": str(tmp_path / "report"),
-        "SUANLI_EXPORT_DIR": str(tmp_path / "exports"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "SUANLI_WAREHOUSE": str(root / "warehouse" / Path(env["SUANLI_WAREHOUSE"]).name),
+        "SUANLI_ARCHIVE": str(root / "archive"),
+        "SUANLI_GX_DOCS": str(root / "gx_docs"),
+        "SUANLI_REPORT_DIR": str(root / "report"),
+        "SUANLI_EXPORT_DIR": str(root / "exports"),
     }
+
+
+@pytest.fixture
+def copied_warehouse(env: dict[str, str], first_run, tmp_path: Path) -> dict[str, str]:
+    """A copy of the first run as it finished: for runs that change or break things."""
+    return copy_first_run(env, tmp_path)
 
 
 @pytest.fixture

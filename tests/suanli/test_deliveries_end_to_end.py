@@ -1,7 +1,7 @@
 """Real and broken deliveries through whole runs, on a copy of the session's warehouse.
 
 Real NBS files (the GBK export, as CSV and as XLSX, and the broadband and software panels)
-land beside the bundled snapshot; a bad registry lands in the same run as a good correction.
+land beside the bundled snapshot, and a bad registry with a good correction, all in one run.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import io
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
+from conftest import copy_first_run, shared_data_dir
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from suanli.publish import last_publication
@@ -77,18 +79,54 @@ def panel_values(path: Path, column: str, year: str) -> dict[str, float]:
         }
 
 
-def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
-    copied_warehouse: dict[str, str], shared_data: Path, tmp_path: Path
-) -> None:
-    nbs = shared_data / "real" / "nbs"
-    landing = tmp_path / "landing"
+@dataclass
+class Run:
+    environment: dict[str, str]
+    landing: Path
+    result: subprocess.CompletedProcess[str]
+    racks_before: list[tuple]
+
+
+@pytest.fixture(scope="module")
+def one_run(tmp_path_factory: pytest.TempPathFactory, env, first_run) -> Run:
+    """One `--years 2025` run on a copy of the session's warehouse whose landing holds both
+    stories beside the snapshot: the real NBS files, and a bad 2025 registry delivered with a
+    good correction of the 2025 network statistics."""
+    root = tmp_path_factory.mktemp("deliveries")
+    environment = copy_first_run(env, root)
+    nbs = shared_data_dir() / "real" / "nbs"
+    landing = root / "landing"
     shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing)
     tables = landing / "provincial_statistics"
     for name in (EXPORT, BROADBAND_PANEL, SOFTWARE_PANEL):
         shutil.copy(nbs / name, tables / name)
     (tables / "export_gdp.xlsx").write_bytes(as_xlsx((nbs / EXPORT).read_bytes(), "gb18030"))
 
-    result = materialize(copied_warehouse, landing)
+    registry = landing / "compute_centres" / "compute_centres_2025.csv"
+    rows = list(csv.reader(io.StringIO(registry.read_text(encoding="utf-8"))))
+    header = rows[0]
+    rows[1][header.index("province")] = "北平市"  # no such province
+    rows[2][header.index("racks_in_use")] = "-12"  # a negative count
+    rows[4][header.index("racks_fitted_out")] = "12,3a"  # not a number
+    bad = io.StringIO()
+    csv.writer(bad, lineterminator="\n").writerows(rows)
+    registry.write_text(bad.getvalue(), encoding="utf-8")
+    network = landing / "network_stats" / "network_stats_2025.csv"
+    corrected = network.read_text(encoding="utf-8").replace(
+        "北京,2025,12,21783268,83.8,370971,", "北京,2025,12,21783268,83.8,370999,"
+    )
+    assert corrected != network.read_text(encoding="utf-8")
+    network.write_text(corrected, encoding="utf-8")
+    with published(environment) as marts:
+        racks_before = marts.execute(RACKS_2025).fetchall()
+    return Run(environment, landing, materialize(environment, landing), racks_before)
+
+
+def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
+    one_run: Run, shared_data: Path
+) -> None:
+    nbs = shared_data / "real" / "nbs"
+    copied_warehouse, result = one_run.environment, one_run.result
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     ports = panel_values(nbs / BROADBAND_PANEL, "互联网宽带接入端口 (万个)", "2024")
@@ -149,29 +187,11 @@ def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
 
 
 def test_a_bad_delivery_is_quarantined_while_a_good_one_in_the_same_run_loads(
-    copied_warehouse: dict[str, str], tmp_path: Path
+    one_run: Run,
 ) -> None:
-    landing = tmp_path / "landing"
-    shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing)
-    registry = landing / "compute_centres" / "compute_centres_2025.csv"
-    rows = list(csv.reader(io.StringIO(registry.read_text(encoding="utf-8"))))
-    header = rows[0]
-    rows[1][header.index("province")] = "北平市"  # no such province
-    rows[2][header.index("racks_in_use")] = "-12"  # a negative count
-    rows[4][header.index("racks_fitted_out")] = "12,3a"  # not a number
-    bad = io.StringIO()
-    csv.writer(bad, lineterminator="\n").writerows(rows)
-    registry.write_text(bad.getvalue(), encoding="utf-8")
-    network = landing / "network_stats" / "network_stats_2025.csv"
-    corrected = network.read_text(encoding="utf-8").replace(
-        "北京,2025,12,21783268,", "北京,2025,12,21783999,"
-    )
-    assert corrected != network.read_text(encoding="utf-8")
-    network.write_text(corrected, encoding="utf-8")
-    with published(copied_warehouse) as marts:
-        racks_before = marts.execute(RACKS_2025).fetchall()
-
-    result = materialize(copied_warehouse, landing)
+    copied_warehouse, result = one_run.environment, one_run.result
+    registry = one_run.landing / "compute_centres" / "compute_centres_2025.csv"
+    racks_before = one_run.racks_before
     output = result.stdout + result.stderr
 
     assert result.returncode == 0, output[-3000:]
@@ -207,13 +227,13 @@ def test_a_bad_delivery_is_quarantined_while_a_good_one_in_the_same_run_loads(
         evaluation.description
     )
     with published(copied_warehouse) as marts:
-        ports = marts.execute(
+        users = marts.execute(
             "select raw_value from marts.fct_indicator_values where year = 2025 "
-            "and indicator_code = 'broadband_ports' and unit_code = '110000' "
+            "and indicator_code = 'private_line_users' and unit_code = '110000' "
             "and system_code = 'comprehensive_v4'"
         ).fetchone()
         racks_after = marts.execute(RACKS_2025).fetchall()
-    assert ports == (pytest.approx(2178.3999),), "the good correction was loaded and published"
+    assert users == (370999,), "the good correction was loaded and published"
     # The registry in force before the bad one still counts (sums agree to rounding: DuckDB
     # may add the centres in another order).
     assert [code for code, _ in racks_after] == [code for code, _ in racks_before]

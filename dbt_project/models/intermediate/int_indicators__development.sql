@@ -170,30 +170,10 @@ application_cases as (
 ),
 
 final as (
-        -- by column name: every part lists its columns in its own order
-    {% for part in [
+    {{ union_indicator_parts([
         'server_compute', 'yearly_shipments', 'supercomputer_compute', 'statistics',
         'year_end_bandwidth', 'data_openness', 'application_cases',
-    ] %}
-        select
-            year,
-            unit_level,
-            unit_code,
-            provenance,
-            source,
-            indicator_code,
-            raw_value
-        from {{ part }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    ]) }}
 )
 
-select
-    cast(year as integer) as year,
-    unit_level,
-    unit_code,
-    provenance,
-    source,
-    indicator_code,
-    cast(raw_value as double) as raw_value
-from final
+select * from final

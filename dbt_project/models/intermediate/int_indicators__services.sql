@@ -87,24 +87,26 @@ platform_totals as (
     group by platform_years.year, provinces.province_code
 ),
 
+platform_sections as (
+    select
+        year,
+        province_code,
+        unnest(industries_served) as section
+    from platforms
+),
+
 sections_served as (
     select
         platform_years.year,
         provinces.province_code,
-        count(distinct sections.section) as industries_served
+        count(distinct platform_sections.section) as industries_served
     from platform_years
     cross join provinces
-    left join (
-        select
-            year,
-            province_code,
-            unnest(industries_served) as section
-        from platforms
-    ) as sections
+    left join platform_sections
         on
-            provinces.province_code = sections.province_code
-            and platform_years.year = sections.year
-            and sections.section in (
+            provinces.province_code = platform_sections.province_code
+            and platform_years.year = platform_sections.year
+            and platform_sections.section in (
                 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J',
                 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'
             )
@@ -201,7 +203,8 @@ revenue_indicators as (
         {{ derived_provenance('this_year.provenance', 'previous_year.provenance') }} as provenance,
         'provincial_statistics: ' || this_year.delivery_file || ' (' || previous_year.year
         || ' → ' || this_year.year || ')' as source,
-        100 * {{ ratio('this_year.value - previous_year.value', 'previous_year.value') }} as raw_value
+        {{ ratio('this_year.value - previous_year.value', 'previous_year.value') }}
+        * 100 as raw_value
     from revenue as this_year
     inner join revenue as previous_year
         on
@@ -210,29 +213,9 @@ revenue_indicators as (
 ),
 
 final as (
-    -- by column name: every part lists its columns in its own order
-    {% for part in [
+    {{ union_indicator_parts([
         'service_compute', 'platform_indicators', 'statistic_ratios', 'revenue_indicators',
-    ] %}
-        select
-            year,
-            unit_level,
-            unit_code,
-            provenance,
-            source,
-            indicator_code,
-            raw_value
-        from {{ part }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    ]) }}
 )
 
-select
-    cast(year as integer) as year,
-    unit_level,
-    unit_code,
-    provenance,
-    source,
-    indicator_code,
-    cast(raw_value as double) as raw_value
-from final
+select * from final
