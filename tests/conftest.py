@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -16,18 +17,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
-def shared_data_dir() -> Path:
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
     """`../shared/data`: missing is a failure under CI, a skip on a developer machine without it."""
     if not SHARED_DATA.is_dir():
         if os.environ.get("CI") == "true":
             pytest.fail(f"shared data missing at {SHARED_DATA}")
         pytest.skip("shared data not present")
     return SHARED_DATA
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    return shared_data_dir()
 
 
 # ---------------------------------------------------------------------------- end to end
@@ -102,6 +99,12 @@ def copy_first_run(env: dict[str, str], root: Path) -> dict[str, str]:
         "SUANLI_REPORT_DIR": str(root / "report"),
         "SUANLI_EXPORT_DIR": str(root / "exports"),
     }
+
+
+@pytest.fixture(scope="session")
+def copy_of_first_run(env: dict[str, str], first_run) -> Callable[[Path], dict[str, str]]:
+    """`copy(root)`: a copy of the first run under `root`, for fixtures wider than a test."""
+    return lambda root: copy_first_run(env, root)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from conftest import copy_first_run, shared_data_dir
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from suanli.publish import last_publication
@@ -88,13 +87,13 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def one_run(tmp_path_factory: pytest.TempPathFactory, env, first_run) -> Run:
+def one_run(tmp_path_factory: pytest.TempPathFactory, copy_of_first_run, shared_data: Path) -> Run:
     """One `--years 2025` run on a copy of the session's warehouse whose landing holds both
     stories beside the snapshot: the real NBS files, and a bad 2025 registry delivered with a
     good correction of the 2025 network statistics."""
     root = tmp_path_factory.mktemp("deliveries")
-    environment = copy_first_run(env, root)
-    nbs = shared_data_dir() / "real" / "nbs"
+    environment = copy_of_first_run(root)
+    nbs = shared_data / "real" / "nbs"
     landing = root / "landing"
     shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing)
     tables = landing / "provincial_statistics"
