@@ -145,14 +145,16 @@ def landing_with_registry(tmp_path: Path):
 
 @pytest.fixture
 def latest_check_evaluation(env: dict[str, str]):
-    """The most recent evaluation of an asset check in the test instance."""
+    """`latest(asset, check, environment=None)`: the most recent evaluation of an asset check in
+    the session's instance, or in the instance of `environment` (a copied warehouse)."""
     from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
-    def latest(asset: list[str], check: str):
-        os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
-        key = AssetCheckKey(AssetKey(asset), check)
-        history = DagsterInstance.get().event_log_storage.get_asset_check_execution_history(key, 1)
-        assert history, f"{check} on {'/'.join(asset)} never ran"
-        return history[0].event.dagster_event.event_specific_data
+    def latest(asset: list[str], check: str, environment: dict[str, str] | None = None):
+        home = (environment or env)["DAGSTER_HOME"]
+        with DagsterInstance.from_config(home) as instance:
+            key = AssetCheckKey(AssetKey(asset), check)
+            history = instance.event_log_storage.get_asset_check_execution_history(key, 1)
+            assert history, f"{check} on {'/'.join(asset)} never ran"
+            return history[0].event.dagster_event.event_specific_data
 
     return latest

@@ -73,19 +73,8 @@ def smallest_city(warehouse_path: str) -> tuple[str, str]:
         ).fetchone()
 
 
-def latest_check_evaluation(environment: dict[str, str], asset: list[str], check: str):
-    """The most recent evaluation of an asset check in that environment's instance."""
-    from dagster import AssetCheckKey, AssetKey, DagsterInstance
-
-    with DagsterInstance.from_config(environment["DAGSTER_HOME"]) as instance:
-        key = AssetCheckKey(AssetKey(asset), check)
-        history = instance.event_log_storage.get_asset_check_execution_history(key, 1)
-        assert history, f"{check} on {'/'.join(asset)} never ran"
-        return history[0].event.dagster_event.event_specific_data
-
-
 def test_a_city_missing_from_the_registry_is_named(
-    copied_warehouse, cli, landing_with_registry
+    copied_warehouse, cli, landing_with_registry, latest_check_evaluation
 ) -> None:
     # a copy: these runs make a broken registry current, which must not leak into the
     # session's warehouse that later tests copy
@@ -97,7 +86,7 @@ def test_a_city_missing_from_the_registry_is_named(
     assert result.returncode == 1
 
     evaluation = latest_check_evaluation(
-        env, ["intermediate", "int_indicator_values"], "gx_city_coverage"
+        ["intermediate", "int_indicator_values"], "gx_city_coverage", env
     )
     assert not evaluation.passed
     (failure,) = [
@@ -109,7 +98,7 @@ def test_a_city_missing_from_the_registry_is_named(
 
 
 def test_a_duplicated_centre_is_named_with_its_city(
-    copied_warehouse, cli, landing_with_registry
+    copied_warehouse, cli, landing_with_registry, latest_check_evaluation
 ) -> None:
     # a copy: these runs make a broken registry current, which must not leak into the
     # session's warehouse that later tests copy
@@ -118,7 +107,7 @@ def test_a_duplicated_centre_is_named_with_its_city(
     result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
     assert result.returncode == 1
 
-    evaluation = latest_check_evaluation(env, ["raw", "compute_centres"], "gx_compute_centres")
+    evaluation = latest_check_evaluation(["raw", "compute_centres"], "gx_compute_centres", env)
     assert not evaluation.passed
     (failure,) = evaluation.metadata["failed_expectations"].value
     assert failure["expectation"] == "expect_compound_columns_to_be_unique"
@@ -127,7 +116,7 @@ def test_a_duplicated_centre_is_named_with_its_city(
 
 
 def test_a_city_assigned_to_the_wrong_province_is_named(
-    copied_warehouse, cli, landing_with_registry
+    copied_warehouse, cli, landing_with_registry, latest_check_evaluation
 ) -> None:
     # a copy: these runs make a broken registry current, which must not leak into the
     # session's warehouse that later tests copy
@@ -143,7 +132,7 @@ def test_a_city_assigned_to_the_wrong_province_is_named(
     assert result.returncode == 1
 
     evaluation = latest_check_evaluation(
-        env, ["staging", "stg_compute_centres"], "gx_registry_cities"
+        ["staging", "stg_compute_centres"], "gx_registry_cities", env
     )
     assert not evaluation.passed
     (failure,) = evaluation.metadata["failed_expectations"].value

@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from suanli.publish import last_publication
 from suanli.sources.parsers.cells import parse_number
@@ -60,13 +59,6 @@ def as_xlsx(csv_content: bytes, encoding: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def latest_evaluation(environment: dict[str, str], asset: list[str], check: str):
-    with DagsterInstance.from_config(environment["DAGSTER_HOME"]) as instance:
-        key = AssetCheckKey(AssetKey(asset), check)
-        [record] = instance.event_log_storage.get_asset_check_execution_history(key, 1)
-        return record.event.dagster_event.event_specific_data
 
 
 def panel_values(path: Path, column: str, year: str) -> dict[str, float]:
@@ -186,7 +178,7 @@ def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
 
 
 def test_a_bad_delivery_is_quarantined_while_a_good_one_in_the_same_run_loads(
-    one_run: Run,
+    one_run: Run, latest_check_evaluation
 ) -> None:
     copied_warehouse, result = one_run.environment, one_run.result
     registry = one_run.landing / "compute_centres" / "compute_centres_2025.csv"
@@ -218,8 +210,8 @@ def test_a_bad_delivery_is_quarantined_while_a_good_one_in_the_same_run_loads(
     assert lines[2].startswith(
         'compute_centres_2025.csv: row 5, column "racks_fitted_out": value "12,3a" — expected'
     )
-    evaluation = latest_evaluation(
-        copied_warehouse, ["raw", "compute_centres"], "delivery_accepted"
+    evaluation = latest_check_evaluation(
+        ["raw", "compute_centres"], "delivery_accepted", copied_warehouse
     )
     assert not evaluation.passed
     assert "compute_centres_2025.csv quarantined: compute_centres_2025.csv: row 2" in (
