@@ -181,7 +181,7 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
             others.EARLIER_LLM_SHARE,
             serial_range=(2_000_000, 4_000_000),
         )
-        + services.utility_model_patents(provinces, rng_for(30), others.cn_application_number),
+        + services.utility_model_patents(provinces, rng_for(30)),
         ["patent_id", "applicant_province", "filing_date", "grant_date", "llm_related"],
     )
     names = others.Names(rng_for(9))

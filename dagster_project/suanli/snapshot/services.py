@@ -23,6 +23,7 @@ import datetime as dt
 
 import numpy as np
 
+from suanli.snapshot.others import cn_application_number
 from suanli.snapshot.profiles import CITIES, PROFILES
 from suanli.snapshot.reference import Province, fmt, weighted_choice
 from suanli.snapshot.statistics import nbs_export
@@ -155,9 +156,7 @@ LAST_GRANT = dt.date(2025, 3, 31)  # the list's cut-off
 UTILITY_GRANT_SHARE = 0.85
 
 
-def utility_model_patents(
-    provinces: list[Province], rng: np.random.Generator, application_number
-) -> list[tuple]:
+def utility_model_patents(provinces: list[Province], rng: np.random.Generator) -> list[tuple]:
     """Rows in the patent list's columns (type digit 2 in the application number); utility
     models are granted after a formal examination, 4 to 11 months after filing."""
     tech = np.array([PROFILES[p.short].tech for p in provinces])
@@ -175,7 +174,7 @@ def utility_model_patents(
             if rng.random() < UTILITY_GRANT_SHARE and grant <= LAST_GRANT:
                 granted = grant.isoformat()
             rows.append(
-                (application_number(year, int(serials[k]), kind=2),
+                (cn_application_number(year, int(serials[k]), kind=2),
                  provinces[int(who[k])].name_zh, filed.isoformat(), granted, "N")
             )  # fmt: skip
     return rows

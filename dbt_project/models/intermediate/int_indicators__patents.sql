@@ -39,29 +39,20 @@ patent_counts as (
     select
         covered_years.year,
         provinces.province_code,
-        count(
-            distinct case
-                when
-                    patents.patent_type = 'invention'
-                    and year(patents.filing_date) = covered_years.year
-                    then patents.patent_id
-            end
+        count(distinct patents.patent_id) filter (
+            where
+            patents.patent_type = 'invention'
+            and year(patents.filing_date) = covered_years.year
         ) as invention_applications,
-        count(
-            distinct case
-                when
-                    patents.patent_type = 'invention'
-                    and year(patents.grant_date) = covered_years.year
-                    then patents.patent_id
-            end
+        count(distinct patents.patent_id) filter (
+            where
+            patents.patent_type = 'invention'
+            and year(patents.grant_date) = covered_years.year
         ) as invention_grants,
-        count(
-            distinct case
-                when
-                    patents.patent_type = 'utility_model'
-                    and year(patents.grant_date) = covered_years.year
-                    then patents.patent_id
-            end
+        count(distinct patents.patent_id) filter (
+            where
+            patents.patent_type = 'utility_model'
+            and year(patents.grant_date) = covered_years.year
         ) as utility_model_grants,
         {{ combined_provenance('patents.provenance') }} as provenance,
         'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source

@@ -33,24 +33,23 @@ service_ready as (
 
 service_compute as (
     select
-        year,
+        service_ready.year,
         'province' as unit_level,
-        province_code as unit_code,
-        {{ derived_provenance('provenance') }} as provenance,
-        'compute_services: ' || delivery_file as source,
-        compute_type || '_service_compute' as indicator_code,
-        service_ready_eflops as raw_value
+        service_ready.province_code as unit_code,
+        {{ derived_provenance('service_ready.provenance') }} as provenance,
+        'compute_services: ' || service_ready.delivery_file as source,
+        service_ready.compute_type || measures.suffix as indicator_code,
+        measures.raw_value
     from service_ready
-    union all
-    select
-        year,
-        'province' as unit_level,
-        province_code as unit_code,
-        {{ derived_provenance('provenance') }} as provenance,
-        'compute_services: ' || delivery_file as source,
-        compute_type || '_service_utilisation' as indicator_code,
-        100 * {{ ratio('used_compute_eflops', 'service_ready_eflops') }} as raw_value
-    from service_ready
+    cross join lateral (
+        values
+        ('_service_compute', service_ready.service_ready_eflops),
+        (
+            '_service_utilisation',
+            100 * {{ ratio('service_ready.used_compute_eflops',
+                           'service_ready.service_ready_eflops') }}
+        )
+    ) as measures (suffix, raw_value)
 ),
 
 platforms as (
