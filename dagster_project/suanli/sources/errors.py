@@ -27,6 +27,20 @@ UNKNOWN_FORMAT = "unknown_format"
 # Record-level deliveries also need these two: a required cell left empty, a date that is not one.
 MISSING_VALUE = "missing_value"
 NOT_A_DATE = "not_a_date"
+# The typed contract: whole numbers, bounded values, flags and enumerations.
+NOT_A_WHOLE_NUMBER = "not_a_whole_number"
+OUT_OF_RANGE = "out_of_range"
+NOT_A_FLAG = "not_a_flag"
+NOT_ALLOWED = "not_allowed"
+# Reading the file: separators, field sizes, extra fields, encodings, anything unforeseen.
+WRONG_DELIMITER = "wrong_delimiter"
+FIELD_TOO_LONG = "field_too_long"
+EXTRA_FIELD = "extra_field"
+MIXED_ENCODING = "mixed_encoding"
+INTAKE_ERROR = "intake_error"
+# Audits of a candidate delivery before it may become current.
+DUPLICATE_KEY = "duplicate_key"
+IMPLAUSIBLE_CHANGE = "implausible_change"
 
 KINDS = frozenset(
     {
@@ -46,6 +60,17 @@ KINDS = frozenset(
         UNKNOWN_FORMAT,
         MISSING_VALUE,
         NOT_A_DATE,
+        NOT_A_WHOLE_NUMBER,
+        OUT_OF_RANGE,
+        NOT_A_FLAG,
+        NOT_ALLOWED,
+        WRONG_DELIMITER,
+        FIELD_TOO_LONG,
+        EXTRA_FIELD,
+        MIXED_ENCODING,
+        INTAKE_ERROR,
+        DUPLICATE_KEY,
+        IMPLAUSIBLE_CHANGE,
     }
 )
 
