@@ -31,6 +31,7 @@ from suanli.sources.delivery import (
     Delivery,
     LoadResult,
     has_current,
+    migrate_raw_table,
     prepare_raw_tables,
     store,
 )
@@ -135,6 +136,8 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
         without_delivery: list[str] = []
         with warehouse.connect(what=f"run {context.run_id}: raw/{spec.name}") as connection:
             prepare_raw_tables(connection, spec)
+            for line in migrate_raw_table(connection, spec, read):
+                context.log.warning(f"raw.{spec.name}, written under an older contract: {line}")
             for slot, relative_path in delivery_slots(spec, context, landing):
                 try:
                     fetched = landing.retrieve(relative_path, spec.name)

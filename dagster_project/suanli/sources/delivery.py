@@ -1,17 +1,19 @@
-"""Take one delivery as received: archive its bytes, check it, keep its rows verbatim.
+"""Take one delivery as received: archive its bytes, read it as a candidate, audit it, and only
+then make it current.
 
-Raw tables hold every delivery ever loaded, as text, tagged with the delivery's content hash;
-`raw.deliveries` records each file and which delivery is current for its source and partition.
-A delivery that fails its checks is archived all the same and recorded in `raw.quarantine`
-with the reasons; the delivery in force before it stays current. Typing, units and name
-mapping happen later, in dbt staging.
+The bytes are archived first, whatever follows. Intake (`suanli.sources.readers`) types every
+cell by the source's contract into a candidate table; the candidate's audits
+(`suanli.sources.audits`: keys, completeness, derived bounds, plausibility against the delivery
+it supersedes) run next. Only a candidate that passes both becomes current in `raw.<source>`,
+which holds typed values (and, for regions, the text as delivered beside the code) of every
+delivery ever accepted, tagged with the delivery's content hash. Anything else — including an
+exception nobody foresaw — is recorded in `raw.quarantine` with every problem, and the delivery
+in force before it stays current. Staging renames and converts; it never casts delivered text.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,17 +22,10 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
-import pandas as pd
 
 from suanli.sources.catalog import SourceSpec
-from suanli.sources.errors import (
-    EMPTY_FILE,
-    SCHEMA_CHANGE,
-    TRUNCATED_FILE,
-    UNREADABLE_ENCODING,
-    DeliveryError,
-    Problem,
-)
+from suanli.sources.errors import INTAKE_ERROR, DeliveryError, Problem
+from suanli.sources.intake import Candidate, raw_columns
 
 # Agencies send UTF-8 (with or without BOM) or GBK/GB18030; GB18030 is a superset of GBK.
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -93,79 +88,14 @@ class LoadResult:
         return self.status == "loaded"
 
 
-# Parses and checks a delivery: its rows as text columns plus `_row_number`, and the encoding;
-# raises DeliveryError with every problem found (`suanli.sources.readers` has one per format).
-Reader = Callable[["Delivery"], tuple[pd.DataFrame, str]]
-
-
-def decode(delivery: Delivery) -> tuple[str, str]:
-    for encoding in ENCODINGS:
-        try:
-            return delivery.content.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise DeliveryError(
-        [
-            Problem(
-                UNREADABLE_ENCODING,
-                delivery.file_name,
-                None,
-                None,
-                None,
-                "a CSV file in UTF-8 (with or without BOM) or GB18030/GBK",
-            )
-        ]
-    )
-
-
-def schema_problems(file_name: str, spec: SourceSpec, header: list[str]) -> list[Problem]:
-    """One problem per missing or unexpected column, or one for a changed order."""
-    expected = f"the columns of source {spec.name!r}, in order: {', '.join(spec.columns)}"
-    problems = [
-        Problem(SCHEMA_CHANGE, file_name, 1, column, None, f"{expected} (column missing)")
-        for column in spec.columns
-        if column not in header
-    ] + [
-        Problem(SCHEMA_CHANGE, file_name, 1, column, column, f"{expected} (column not declared)")
-        for column in header
-        if column not in spec.columns
-    ]
-    return problems or [
-        Problem(SCHEMA_CHANGE, file_name, 1, None, ",".join(header), f"{expected} (order changed)")
-    ]
-
-
-def parse(delivery: Delivery, spec: SourceSpec) -> tuple[pd.DataFrame, str]:
-    """Rows as text, exactly as delivered, after checking the header against the catalogue."""
-    text, encoding = decode(delivery)
-    name = delivery.file_name
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise DeliveryError([Problem(EMPTY_FILE, name, 1, None, None, "a header row")])
-    header = [cell.strip() for cell in rows[0]]
-    if tuple(header) != spec.columns:
-        raise DeliveryError(schema_problems(name, spec, header))
-    body = [row for row in rows[1:] if any(cell.strip() for cell in row)]
-    if not body:
-        raise DeliveryError(
-            [Problem(EMPTY_FILE, name, 2, None, None, "data rows after the header")]
-        )
-    truncated = [
-        Problem(
-            TRUNCATED_FILE,
-            name,
-            line_number,
-            None,
-            ",".join(row),
-            f"{len(header)} fields ({', '.join(spec.columns)}), found {len(row)}",
-        )
-        for line_number, row in enumerate(rows[1:], start=2)
-        if any(cell.strip() for cell in row) and len(row) != len(header)
-    ]
-    if truncated:
-        raise DeliveryError(truncated)
-    frame = pd.DataFrame(body, columns=list(spec.columns), dtype="string")
-    return frame, encoding
+# Reads a delivery into a typed candidate table of the connection, or raises DeliveryError with
+# every problem found (`suanli.sources.readers` has one per format).
+Reader = Callable[[duckdb.DuckDBPyConnection, "Delivery"], "Candidate"]
+# Audits a candidate: (connection, spec, candidate table, delivery, the table of the rows it
+# supersedes or None) → problems (`suanli.sources.audits`).
+Auditor = Callable[
+    [duckdb.DuckDBPyConnection, SourceSpec, str, "Delivery", "str | None"], list[Problem]
+]
 
 
 def archive(delivery: Delivery, archive_dir: Path) -> Path:
@@ -188,10 +118,71 @@ def prepare_raw_tables(connection: duckdb.DuckDBPyConnection, spec: SourceSpec) 
 
 
 def _ensure_raw_table(connection: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    columns = ", ".join(f'"{name}" varchar' for name in spec.columns)
+    columns = ", ".join(f"{_quote(name)} {type_}" for name, type_ in raw_columns(spec))
     connection.execute(
         f"create table if not exists raw.{spec.name} "
         f"({columns}, _delivery_id varchar not null, _row_number bigint not null)"
+    )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def raw_layout_is_current(connection: duckdb.DuckDBPyConnection, spec: SourceSpec) -> bool:
+    """Whether `raw.<source>` has the typed layout of the contract (not an older one)."""
+    found = connection.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+        [spec.name],
+    ).fetchall()
+    expected = [*raw_columns(spec), ("_delivery_id", "VARCHAR"), ("_row_number", "BIGINT")]
+    return not found or [(name, type_.upper()) for name, type_ in found] == expected
+
+
+def migrate_raw_table(
+    connection: duckdb.DuckDBPyConnection, spec: SourceSpec, read: Reader
+) -> list[str]:
+    """A warehouse built under an older contract: re-read each current delivery from its
+    archived bytes into the typed layout (nothing is lost; the archive is the record). A
+    delivery the contract now refuses stops being current and is quarantined. Returns what
+    was done, for the log."""
+    if raw_layout_is_current(connection, spec):
+        return []
+    current = connection.execute(
+        "select delivery_id, partition_key, file_name, archived_path from raw.deliveries "
+        "where source = ? and is_current",
+        [spec.name],
+    ).fetchall()
+    connection.execute(f"drop table raw.{spec.name}")
+    _ensure_raw_table(connection, spec)
+    done = []
+    for delivery_id, partition_key, file_name, archived_path in current:
+        delivery = Delivery(spec.name, partition_key, file_name, Path(archived_path).read_bytes())
+        try:
+            candidate = read(connection, delivery)
+        except DeliveryError as error:
+            connection.execute(
+                "update raw.deliveries set is_current = false where delivery_id = ? and source = ?",
+                [delivery_id, spec.name],
+            )
+            quarantine(connection, spec, delivery, Path(archived_path).parent.parent, error)
+            done.append(f"{file_name}: refused by the current contract, no longer current")
+            continue
+        _insert(connection, spec, candidate, delivery_id)
+        candidate.drop(connection)
+        done.append(f"{file_name}: re-read from the archive into the typed layout")
+    return done
+
+
+def _insert(
+    connection: duckdb.DuckDBPyConnection, spec: SourceSpec, candidate: Candidate, delivery_id: str
+) -> None:
+    names = ", ".join(_quote(name) for name, _ in raw_columns(spec))
+    connection.execute(
+        f"insert into raw.{spec.name} ({names}, _delivery_id, _row_number) "
+        f"select {names}, ?, _row_number from {candidate.table}",
+        [delivery_id],
     )
 
 
@@ -258,25 +249,42 @@ def quarantine(
     )
 
 
+def intake_failure(delivery: Delivery, error: Exception) -> DeliveryError:
+    """An exception nobody foresaw, as a quarantine entry naming the file and the exception."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    return DeliveryError(
+        [
+            Problem(
+                INTAKE_ERROR, delivery.file_name, None, None, None,
+                f"a file intake can read; reading it failed with {type(error).__name__}: {text} "
+                "(please report this: the bytes are archived)",
+            )
+        ]
+    )  # fmt: skip
+
+
 def store(
     connection: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
     delivery: Delivery,
     archive_dir: Path,
-    read: Reader | None = None,
+    read: Reader,
+    audit: Auditor | None = None,
 ) -> LoadResult:
-    """Load a delivery into `raw.<source>` unless identical bytes are already current.
+    """Make a delivery current in `raw.<source>` unless identical bytes already are.
 
-    `read` parses and validates (default: the CSV header and shape only). A delivery it
-    refuses is quarantined instead; identical bytes delivered again are recognised and not
-    recorded twice.
+    The bytes are archived first. `read` types the delivery into a candidate, `audit` checks
+    the candidate against its source's audits and the delivery it would supersede; a delivery
+    either refuses (or that raises anything at all) is quarantined instead, and identical bytes
+    delivered again are recognised and not recorded twice.
     """
     prepare_raw_tables(connection, spec)
     current = connection.execute(
         "select delivery_id, row_count, encoding, archived_path from raw.deliveries "
         "where source = ? and partition_key is not distinct from ? and is_current",
         [spec.name, delivery.partition_key],
-    ).fetchone()
+    ).fetchall()
+    current = current[0] if current else None
     if current and current[0] == delivery.delivery_id:
         return LoadResult(
             current[0], delivery.file_name, current[1], current[2], "unchanged", current[3]
@@ -284,24 +292,37 @@ def store(
     if (known_bad := _quarantined(connection, spec, delivery)) is not None:
         return known_bad
 
-    try:
-        if read is None:
-            frame, encoding = parse(delivery, spec)
-            frame["_row_number"] = range(2, len(frame) + 2)  # line in the file, header = 1
-        else:
-            frame, encoding = read(delivery)
-    except DeliveryError as error:
-        return quarantine(connection, spec, delivery, archive_dir, error)
     archived = archive(delivery, archive_dir)
-    frame["_delivery_id"] = delivery.delivery_id
-    _ensure_raw_table(connection, spec)
+    candidate = None
+    try:
+        candidate = read(connection, delivery)
+        if audit is not None:
+            previous = None
+            if current is not None:
+                previous = f"_previous_{delivery.delivery_id[:12]}"
+                connection.execute(
+                    f"create or replace temp view {previous} as select * from raw.{spec.name} "
+                    f"where _delivery_id = '{current[0]}'"
+                )
+            problems = audit(connection, spec, candidate.table, delivery, previous)
+            if previous is not None:
+                connection.execute(f"drop view if exists {previous}")
+            if problems:
+                raise DeliveryError(problems)
+    except DeliveryError as error:
+        if candidate is not None:
+            candidate.drop(connection)
+        return quarantine(connection, spec, delivery, archive_dir, error)
+    except Exception as error:  # anything unforeseen: quarantined, never lost
+        if candidate is not None:
+            candidate.drop(connection)
+        return quarantine(connection, spec, delivery, archive_dir, intake_failure(delivery, error))
     connection.execute("begin transaction")
     try:
-        connection.register("delivery_rows", frame)
         connection.execute(
             f"delete from raw.{spec.name} where _delivery_id = ?", [delivery.delivery_id]
         )
-        connection.execute(f"insert into raw.{spec.name} by name select * from delivery_rows")
+        _insert(connection, spec, candidate, delivery.delivery_id)
         connection.execute(
             "update raw.deliveries set is_current = false "
             "where source = ? and partition_key is not distinct from ?",
@@ -315,8 +336,8 @@ def store(
                 delivery.partition_key,
                 delivery.file_name,
                 len(delivery.content),
-                encoding,
-                len(frame),
+                candidate.encoding,
+                candidate.rows,
                 datetime.now(UTC).replace(tzinfo=None),
                 str(archived),
             ],
@@ -326,7 +347,12 @@ def store(
         connection.execute("rollback")
         raise
     finally:
-        connection.unregister("delivery_rows")
+        candidate.drop(connection)
     return LoadResult(
-        delivery.delivery_id, delivery.file_name, len(frame), encoding, "loaded", str(archived)
+        delivery.delivery_id,
+        delivery.file_name,
+        candidate.rows,
+        candidate.encoding,
+        "loaded",
+        str(archived),
     )

@@ -90,6 +90,9 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+    # The line a text editor shows, where it differs from the spreadsheet row (a quoted line
+    # break inside an earlier record); a whole-file problem may name only a line.
+    line: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -97,6 +100,10 @@ class Problem:
 
     def __str__(self) -> str:
         where = [f"row {self.row}"] if self.row is not None else []
+        if self.line is not None:
+            where = [f"{where[0]} (line {self.line} in a text editor)"] if where else [
+                f"line {self.line}"
+            ]
         if self.column is not None:
             where.append(f'column "{_one_line(self.column)}"')
         head = self.file + (": " + ", ".join(where) if where else "")
@@ -109,11 +116,13 @@ class Problem:
 class DeliveryError(ValueError):
     """A delivery that cannot be used; `problems` lists everything found, the message the first."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], total: int | None = None) -> None:
         if not problems:
             raise ValueError("DeliveryError needs at least one problem")
         self.problems: list[Problem] = list(problems)
+        # Intake keeps the first problems in detail; `total` counts them all.
+        self.total = max(total or 0, len(self.problems))
         lines = [str(problem) for problem in self.problems[:MAX_LISTED]]
-        if len(self.problems) > MAX_LISTED:
-            lines.append(f"… and {len(self.problems) - MAX_LISTED} more")
+        if self.total > MAX_LISTED:
+            lines.append(f"… and {self.total - MAX_LISTED} more")
         super().__init__("\n".join(lines))

@@ -1,35 +1,33 @@
-"""How each kind of source is read: parse, then validate, into the text rows `raw.<source>` keeps.
+"""How each kind of source is read into a typed candidate (`suanli.sources.intake.Candidate`).
 
-Record lists (`format: records`, the default) are CSV files whose header must match the
-declared columns and whose cells must fit each column's `meta.kind`. Statistics tables
-(`format: statistics`) come in the layouts statistics bureaus publish and are parsed to one
-row per region, year and statistic. Either way a problem found is a `DeliveryError`, which
+Record lists (`format: records`, the default) are CSV files (or a workbook sent under a CSV
+name) whose header must match the declared columns and whose cells must fit each column's kind
+(`suanli.sources.contract`). Statistics tables (`format: statistics`) come in the layouts
+statistics bureaus publish and are parsed to one row per region, year and statistic, with the
+region, statistic and unit resolved here, once. A problem found is a `DeliveryError`, which
 quarantines the delivery (`suanli.sources.delivery.store`).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import cache
 
+import duckdb
 import pandas as pd
 
 from suanli.sources.catalog import SourceSpec
-from suanli.sources.delivery import Delivery, parse
+from suanli.sources.delivery import Delivery
 from suanli.sources.errors import DeliveryError
+from suanli.sources.intake import Candidate, load_candidate, raw_columns
 from suanli.sources.parsers import parse_statistics
 from suanli.sources.parsers.frame import StatisticsDelivery
-from suanli.sources.validation import (
-    ColumnRule,
-    RegionLookup,
-    StatisticTable,
-    UnitTable,
-    validate_records,
-    validate_statistics,
-)
+from suanli.sources.regions import RegionLookup
+from suanli.sources.validation import StatisticTable, UnitTable, validate_statistics
 
-# Reads one delivery into text columns (plus `_row_number`) and its detected encoding.
-Reader = Callable[[Delivery], tuple[pd.DataFrame, str]]
+# Reads one delivery into a typed candidate table of the connection.
+Reader = Callable[[duckdb.DuckDBPyConnection, Delivery], Candidate]
 
 SYNTHETIC_MARKERS = ("synthetic", "演示数据")
 
@@ -40,16 +38,14 @@ def _lookups() -> tuple[RegionLookup, UnitTable, StatisticTable]:
 
 
 def records_reader(spec: SourceSpec) -> Reader:
-    rules = {column.name: ColumnRule(column.kind, column.nullable) for column in spec.column_specs}
-
-    def read(delivery: Delivery) -> tuple[pd.DataFrame, str]:
-        frame, encoding = parse(delivery, spec)
-        frame["_row_number"] = range(2, len(frame) + 2)  # line in the file, header = 1
-        regions = _lookups()[0]
-        year = int(delivery.partition_key) if delivery.partition_key else None
-        if problems := validate_records(frame, delivery.file_name, rules, regions, year):
-            raise DeliveryError(problems)
-        return frame, encoding
+    def read(connection: duckdb.DuckDBPyConnection, delivery: Delivery) -> Candidate:
+        candidate = load_candidate(
+            connection, spec, delivery.file_name, delivery.content, delivery.partition_key
+        )
+        if (error := candidate.error()) is not None:
+            candidate.drop(connection)
+            raise error
+        return candidate
 
     return read
 
@@ -62,32 +58,53 @@ def provenance_of(parsed: StatisticsDelivery) -> tuple[str, str]:
     return ("synthetic" if synthetic else "published"), source
 
 
+def statistics_frame(parsed: StatisticsDelivery) -> pd.DataFrame:
+    """The validated long frame with region, statistic and unit resolved to their codes."""
+    regions, units, statistics = _lookups()
+    provenance, provenance_source = provenance_of(parsed)
+    long = parsed.frame
+    return pd.DataFrame(
+        {
+            "region": [regions.resolve(region)[0] for region in long["region"]],
+            "region_as_delivered": long["region"].str.strip(),
+            "year": long["year"].astype("Int64"),
+            "statistic": [statistics.resolve(name).code for name in long["statistic"]],
+            "statistic_as_delivered": long["statistic"],
+            "unit": [units.get(unit).unit for unit in long["unit"]],
+            "unit_as_delivered": long["unit"],
+            "value_text": long["value_text"],
+            "value": long["value"].astype("Float64"),
+            "source_row": long["source_row"].astype("Int64"),
+            "source_column": long["source_column"],
+            "dataset": " / ".join(f"{k}：{v}" for k, v in parsed.title.items()) or None,
+            "provenance": provenance,
+            "provenance_source": provenance_source,
+            "_row_number": long["source_row"].astype("Int64"),
+        }
+    )
+
+
 def statistics_reader(spec: SourceSpec) -> Reader:
-    def read(delivery: Delivery) -> tuple[pd.DataFrame, str]:
+    def read(connection: duckdb.DuckDBPyConnection, delivery: Delivery) -> Candidate:
         parsed = parse_statistics(delivery.content, delivery.file_name)
         regions, units, statistics = _lookups()
         if problems := validate_statistics(parsed, delivery.file_name, regions, units, statistics):
             raise DeliveryError(problems)
-        provenance, provenance_source = provenance_of(parsed)
-        long = parsed.frame
-        frame = pd.DataFrame(
-            {
-                "region": long["region"],
-                "year": long["year"].astype("string"),
-                "statistic": long["statistic"],
-                "unit": long["unit"],
-                "value_text": long["value_text"],
-                "value": long["value"].astype("string"),
-                "source_row": long["source_row"].astype("string"),
-                "source_column": long["source_column"],
-                "dataset": " / ".join(f"{k}：{v}" for k, v in parsed.title.items()) or None,
-                "provenance": provenance,
-                "provenance_source": provenance_source,
-            },
-            dtype="string",
+        frame = statistics_frame(parsed)
+        table = f"_candidate_{uuid.uuid4().hex[:10]}"
+        connection.register(f"{table}__frame", frame)
+        columns = ", ".join(
+            f'cast("{name}" as {type_}) as "{name}"' for name, type_ in raw_columns(spec)
         )
-        frame["_row_number"] = long["source_row"].astype("int64")
-        return frame[[*spec.columns, "_row_number"]], parsed.encoding or parsed.format
+        connection.execute(
+            f"create temp table {table}__data as select {columns}, "
+            f"cast(_row_number as bigint) as _row_number, cast(null as bigint) as _line "
+            f"from {table}__frame"
+        )
+        connection.unregister(f"{table}__frame")
+        connection.execute(f"create temp view {table} as select * from {table}__data")
+        encoding = parsed.encoding or parsed.format
+        return Candidate(table, len(frame), encoding, backing_tables=[f"{table}__data"])
 
     return read
 

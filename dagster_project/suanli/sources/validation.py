@@ -10,7 +10,6 @@ The lookups read the dbt seeds in `seeds/reference/`, so Python and dbt staging 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import re
@@ -33,7 +32,6 @@ from suanli.sources.errors import (
     NOT_A_DATE,
     NOT_A_NUMBER,
     SCHEMA_CHANGE,
-    UNKNOWN_REGION,
     UNKNOWN_STATISTIC,
     UNKNOWN_UNIT,
     YEAR_OUT_OF_RANGE,
@@ -47,107 +45,13 @@ from suanli.sources.parsers.cells import (
     parse_year,
 )
 from suanli.sources.parsers.frame import StatisticsDelivery
+from suanli.sources.regions import PROVINCE_EXPECTED, RegionLookup, read_seed
 
 REFERENCE_DIR = SEEDS_DIR / "reference"
 FIRST_YEAR = 1949  # the People's Republic's statistics start here; earlier years are typos
-PROVINCE_EXPECTED = "a province name or GB/T 2260 code"
 NUMBER_EXPECTED = (
     f"a number (thousands separators allowed) or a no-data marker ({NO_DATA_DESCRIPTION})"
 )
-
-
-def _read_seed(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [
-            {key: (value or "").strip() for key, value in row.items()}
-            for row in csv.DictReader(handle)
-        ]
-
-
-# ---------------------------------------------------------------------------------- regions
-
-
-class RegionLookup:
-    """Delivered province names and codes → GB/T 2260 codes.
-
-    Names match after NFKC (full-width letters, digits and spaces), with every whitespace
-    removed and case folded: `北　京`, ` 北京市 `, `BEIJING` all resolve. Codes resolve as
-    6 digits (`110000`) or the 12-digit statistical code (`110000000000`).
-
-    With `include_cities`, city names and codes are known too; a name that means several
-    divisions (a bare `吉林`: the province 220000 or the city 220200; pinyin `Suzhou`) then
-    resolves to all of them and is ambiguous. Province deliveries leave cities out, so that
-    `吉林` is the province, as the province aliases say.
-    """
-
-    def __init__(
-        self,
-        names: Mapping[str, Iterable[str]],
-        provinces: Mapping[str, str],
-        cities: Mapping[str, str] | None = None,
-    ) -> None:
-        self._names = {normalise(name): frozenset(codes) for name, codes in names.items()}
-        self.provinces = dict(provinces)  # code → name_zh
-        self.cities = dict(cities or {})
-
-    @classmethod
-    def from_seeds(
-        cls, reference_dir: Path = REFERENCE_DIR, include_cities: bool = False
-    ) -> RegionLookup:
-        names: dict[str, set[str]] = defaultdict(set)
-        provinces = {}
-        for row in _read_seed(reference_dir / "provinces.csv"):
-            provinces[row["province_code"]] = row["name_zh"]
-            for column in ("name_zh", "short_name_zh", "name_en"):
-                names[normalise(row[column])].add(row["province_code"])
-        for row in _read_seed(reference_dir / "province_aliases.csv"):
-            names[normalise(row["alias"])].add(row["province_code"])
-        cities = {}
-        if include_cities:
-            for row in _read_seed(reference_dir / "cities.csv"):
-                cities[row["city_code"]] = row["name_zh"]
-                names[normalise(row["name_zh"])].add(row["city_code"])
-            for row in _read_seed(reference_dir / "city_aliases.csv"):
-                names[normalise(row["alias"])].add(row["city_code"])
-        return cls(names, provinces, cities)
-
-    @property
-    def province_codes(self) -> tuple[str, ...]:
-        return tuple(sorted(self.provinces))
-
-    def name(self, code: str) -> str:
-        return self.provinces.get(code) or self.cities.get(code) or code
-
-    def resolve(self, delivered: str | None) -> tuple[str, ...]:
-        """Every code the text can mean: none (unknown), one, or several (ambiguous)."""
-        if delivered is None:
-            return ()
-        key = normalise(delivered)
-        if key.isdigit():
-            code = key[:6] if len(key) == 12 and key.endswith("000000") else key
-            return (code,) if code in self.provinces or code in self.cities else ()
-        return tuple(sorted(self._names.get(key, ())))
-
-    def problem(
-        self, delivered: str | None, file_name: str, row: int | None, column: str | None
-    ) -> Problem | None:
-        """Why the text does not name exactly one province, or None when it does."""
-        codes = self.resolve(delivered)
-        value = delivered if delivered is not None else ""
-        if len(codes) > 1:
-            meanings = " or ".join(f"{code} {self.name(code)}" for code in codes)
-            return Problem(
-                AMBIGUOUS_REGION, file_name, row, column, value,
-                f"{PROVINCE_EXPECTED} that names one division ({value.strip()} is {meanings})",
-            )  # fmt: skip
-        if not codes:
-            return Problem(UNKNOWN_REGION, file_name, row, column, value, PROVINCE_EXPECTED)
-        if codes[0] not in self.provinces:
-            return Problem(
-                UNKNOWN_REGION, file_name, row, column, value,
-                f"{PROVINCE_EXPECTED}, not the city {codes[0]} {self.name(codes[0])}",
-            )  # fmt: skip
-        return None
 
 
 # ---------------------------------------------------------------------- units, statistics
@@ -171,7 +75,7 @@ class UnitTable:
     def from_seeds(cls, reference_dir: Path = REFERENCE_DIR) -> UnitTable:
         return cls(
             Unit(row["unit"], row["canonical_unit"], float(row["factor"]), row["quantity"])
-            for row in _read_seed(reference_dir / "units.csv")
+            for row in read_seed(reference_dir / "units.csv")
         )
 
     def get(self, unit: str | None) -> Unit | None:
@@ -217,9 +121,9 @@ class StatisticTable:
                 row["canonical_unit"],
                 row["is_amount"].lower() == "true",
             )
-            for row in _read_seed(reference_dir / "statistics.csv")
+            for row in read_seed(reference_dir / "statistics.csv")
         ]
-        aliases = _read_seed(reference_dir / "statistic_aliases.csv")
+        aliases = read_seed(reference_dir / "statistic_aliases.csv")
         return cls(statistics, [(row["alias"], row["statistic_code"]) for row in aliases])
 
     def resolve(self, name: str | None) -> Statistic | None:

@@ -6,21 +6,21 @@ delivered as (
 
 final as (
     select
-        {{ province_code('province') }} as province_code,
-        trim(province) as province_as_delivered,
-        {{ to_integer('year') }} as year,
+        province as province_code,
+        province_as_delivered,
+        year,
         case
-            when trim(compute_type) in ('通用算力', '通用', 'general') then 'general'
-            when trim(compute_type) in ('智能算力', '智算', 'intelligent') then 'intelligent'
-            when trim(compute_type) in ('超算算力', '超算', 'supercomputing') then 'supercomputing'
+            when compute_type in ('通用算力', '通用', 'general') then 'general'
+            when compute_type in ('智能算力', '智算', 'intelligent') then 'intelligent'
+            when compute_type in ('超算算力', '超算', 'supercomputing') then 'supercomputing'
         end as compute_type,
-        trim(compute_type) as compute_type_as_delivered,
-        {{ to_double('datacentre_compute_eflops') }} as datacentre_compute_eflops,
-        {{ to_double('private_compute_eflops') }} as private_compute_eflops,
-        {{ to_double('service_ratio_pct') }} as service_ratio_pct,
-        {{ to_double('used_compute_eflops') }} as used_compute_eflops,
-        trim(provenance) as provenance,
-        trim(provenance_source) as provenance_source,
+        compute_type as compute_type_as_delivered,
+        datacentre_compute_eflops,
+        private_compute_eflops,
+        service_ratio_pct,
+        used_compute_eflops,
+        provenance,
+        provenance_source,
         delivery_file,
         _row_number as delivery_row
     from delivered

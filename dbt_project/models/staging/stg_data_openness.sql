@@ -6,12 +6,12 @@ delivered as (
 
 final as (
     select
-        {{ province_code('province') }} as province_code,
-        trim(province) as province_as_delivered,
-        {{ to_integer('year') }} as year,
-        {{ to_double('openness_index') }} as openness_index,
-        trim(provenance) as provenance,
-        trim(provenance_source) as provenance_source,
+        province as province_code,
+        province_as_delivered,
+        year,
+        openness_index,
+        provenance,
+        provenance_source,
         delivery_file,
         _row_number as delivery_row
     from delivered

@@ -6,19 +6,19 @@ delivered as (
 
 final as (
     select
-        {{ to_integer('year') }} as year,
-        {{ province_code('province') }} as province_code,
-        trim(province) as province_as_delivered,
-        {{ to_double('annual_mean_temperature_c') }} as annual_mean_temperature_c,
-        {{ to_double('policy_documents') }} as policy_documents,
-        {{ to_double('leading_firms_present') }} as leading_firms_present,
-        {{ to_double('leading_firms_total') }} as leading_firms_total,
-        {{ to_double('llm_enterprises') }} as llm_enterprises,
-        {{ to_double('graduates_wan') }} * 10000 as graduates,
-        {{ to_double('industry_events') }} as industry_events,
-        {{ to_double('honours') }} as honours,
-        trim(provenance) as provenance,
-        trim(provenance_source) as provenance_source,
+        year,
+        province as province_code,
+        province_as_delivered,
+        annual_mean_temperature_c,
+        policy_documents,
+        leading_firms_present,
+        leading_firms_total,
+        llm_enterprises,
+        graduates_wan * 10000 as graduates,
+        industry_events,
+        honours,
+        provenance,
+        provenance_source,
         delivery_file,
         _row_number as delivery_row
     from delivered

@@ -8,18 +8,18 @@ delivered as (
 
 typed as (
     select
-        {{ to_integer('year') }} as year,
-        {{ province_code('province') }} as province_code,
-        trim(province) as province_as_delivered,
-        lower(trim(server_type)) as server_type,
-        {{ to_integer('units') }} as units,
-        {{ to_double('cpu_sockets') }} as cpu_sockets,
-        {{ to_double('fp32_ops_per_cycle') }} as fp32_ops_per_cycle,
-        {{ to_double('clock_ghz') }} as clock_ghz,
-        {{ to_double('cores_per_cpu') }} as cores_per_cpu,
-        {{ to_double('mean_compute_tflops') }} as delivered_compute_tflops,
-        trim(provenance) as provenance,
-        trim(provenance_source) as provenance_source,
+        year,
+        province as province_code,
+        province_as_delivered,
+        server_type,
+        units,
+        cpu_sockets,
+        fp32_ops_per_cycle,
+        clock_ghz,
+        cores_per_cpu,
+        mean_compute_tflops as delivered_compute_tflops,
+        provenance,
+        provenance_source,
         delivery_file,
         _row_number as delivery_row
     from delivered

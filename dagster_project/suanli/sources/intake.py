@@ -1,0 +1,667 @@
+"""Intake of a record delivery: read the file into DuckDB, type every cell, name every problem.
+
+The work is DuckDB's, not a Python loop's: the CSV is scanned by DuckDB's reader, cells of the
+common shapes are typed by SQL fast paths, and only the distinct texts outside them (thousands
+separators, full-width digits, no-data markers, names) go through `contract.parse_cell`, the
+one definition of a cell's meaning. A property test holds the two to the same answers.
+
+Rows are numbered as a spreadsheet shows them (header = row 1, blank lines count, a record
+with a quoted line break is one row); where that differs from the line a text editor shows,
+messages give both.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import sys
+import tempfile
+import uuid
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from suanli.sources.catalog import ColumnSpec, SourceSpec
+from suanli.sources.contract import (
+    DUCKDB_TYPES,
+    FIRST_YEAR,
+    REGION_KINDS,
+    CellContext,
+    bounds,
+    expected,
+    parse_cell,
+)
+from suanli.sources.errors import (
+    EMPTY_FILE,
+    EXTRA_FIELD,
+    FIELD_TOO_LONG,
+    INTAKE_ERROR,
+    MIXED_ENCODING,
+    NEGATIVE_COUNT,
+    NOT_A_WHOLE_NUMBER,
+    OUT_OF_RANGE,
+    SCHEMA_CHANGE,
+    TRUNCATED_FILE,
+    UNREADABLE_ENCODING,
+    WRONG_DELIMITER,
+    YEAR_OUT_OF_RANGE,
+    DeliveryError,
+    Problem,
+)
+from suanli.sources.parsers.table import XLS_MAGIC, XLSX_MAGIC, read_rows
+from suanli.sources.regions import RegionResolver, default_resolver
+
+# A cell longer than this is refused with a message (SUANLI_MAX_CELL_CHARS), never a crash.
+DEFAULT_MAX_CELL_CHARS = 1_000_000
+# Problems kept in detail; beyond them only the count (a million bad cells need no list).
+MAX_PROBLEMS = 1000
+# Fields read beyond the header's (Excel's trailing empty ones included), so that a row with
+# an extra field is named; a row with more still is found by a slower exact scan.
+SPARE_FIELDS = 2
+BOM = b"\xef\xbb\xbf"
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+_CHUNK = 1 << 20
+
+# Python's str.strip() whitespace: a text cell starting or ending with none of these is its
+# own stripped value, so the SQL fast path may keep it as it is.
+_WS = (
+    r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+    r"\x{202f}\x{205f}\x{3000}"
+)
+FAST_PATTERNS = {
+    "text": rf"(?s)[^{_WS}](.*[^{_WS}])?",
+    "code": r"[A-Za-z0-9_.:/#-]+",
+    "number": r"-?[0-9]{1,15}(\.[0-9]{1,15})?|-?[0-9]{1,3}(,[0-9]{3}){1,4}(\.[0-9]{1,15})?",
+    "count": r"[0-9]{1,18}",
+    "year": r"[0-9]{4}",
+    "date": r"[12][0-9]{3}-[0-9]{2}-[0-9]{2}",
+}
+FAST_PATTERNS["percent"] = FAST_PATTERNS["ratio"] = FAST_PATTERNS["number"]
+
+
+@dataclass
+class Candidate:
+    """A delivery read and typed into a temporary table of the connection, with its problems."""
+
+    table: str
+    rows: int
+    encoding: str
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    backing_tables: list[str] = field(default_factory=list)
+
+    def drop(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Free the temporary tables once the rows are stored (or refused)."""
+        connection.execute(f"drop view if exists {self.table}")
+        for table in self.backing_tables:
+            connection.execute(f"drop table if exists {table}")
+
+    def error(self) -> DeliveryError | None:
+        if not self.problems:
+            return None
+        return DeliveryError(self.problems, total=self.problem_count)
+
+
+def max_cell_chars() -> int:
+    return int(os.environ.get("SUANLI_MAX_CELL_CHARS") or DEFAULT_MAX_CELL_CHARS)
+
+
+def raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
+    """The typed layout of `raw.<source>` (without the delivery id and row number)."""
+    columns = []
+    for column in spec.column_specs:
+        columns.append((column.name, DUCKDB_TYPES[column.kind]))
+        if column.kind in REGION_KINDS:
+            columns.append((f"{column.name}_as_delivered", "VARCHAR"))
+    return columns
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str | None) -> str:
+    return "null" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+def _fail(kind: str, file_name: str, expected_text: str, **where) -> DeliveryError:
+    return DeliveryError([Problem(kind, file_name, where.get("row"), where.get("column"),
+                                  where.get("value"), expected_text, line=where.get("line"))])  # fmt: skip
+
+
+# --------------------------------------------------------------------------- bytes to UTF-8
+
+
+def _line_of(content: bytes, offset: int) -> int:
+    return content.count(b"\n", 0, offset) + 1
+
+
+def utf8_content(content: bytes, file_name: str) -> tuple[bytes, str]:
+    """The delivery as UTF-8 bytes without BOM, and the encoding it came in.
+
+    UTF-8 is checked in chunks (no second copy as text); GB18030 (a superset of GBK) is the
+    only other encoding accepted. A file that starts as UTF-8 (a BOM, or UTF-8 characters) and
+    then is not is named with the first line that breaks, not read as mojibake."""
+    has_bom = content.startswith(BOM)
+    body = content[len(BOM) :] if has_bom else content
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(body), _CHUNK):
+            decoder.decode(body[start : start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        offset = start + error.start
+        line = _line_of(body, offset)
+        prefix_is_utf8 = not body[:offset].isascii()
+        if has_bom or prefix_is_utf8:
+            why = "a UTF-8 byte-order mark" if has_bom else "UTF-8 text on earlier lines"
+            raise _fail(
+                MIXED_ENCODING, file_name,
+                f"one encoding for the whole file: it starts with {why}, but line {line} is "
+                "not UTF-8 (GBK?); save the whole file as UTF-8",
+                row=None, line=line,
+            ) from None  # fmt: skip
+        try:
+            text = body.decode("gb18030")
+        except UnicodeDecodeError:
+            raise _fail(
+                UNREADABLE_ENCODING, file_name,
+                "text in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx/.xls workbook",
+            ) from None  # fmt: skip
+        return text.encode("utf-8"), "gb18030"
+    if b"\x00" in body[:_CHUNK]:
+        raise _fail(
+            UNREADABLE_ENCODING, file_name,
+            "text in UTF-8 (with or without BOM) or GB18030/GBK, not UTF-16 or binary data",
+        )  # fmt: skip
+    return body, "utf-8-sig" if has_bom else "utf-8"
+
+
+# ------------------------------------------------------------------------------- the header
+
+
+def _first_record(content: bytes) -> tuple[list[str], int]:
+    """The header's cells and the number of lines it spans."""
+    end = content.find(b"\n")
+    head = content if end < 0 else content[: end + 1]
+    text = head.decode("utf-8", errors="replace")
+    cells = next(csv.reader(io.StringIO(text, newline="")), [])
+    return [cell.strip() for cell in cells], 1
+
+
+def header_problems(file_name: str, spec: SourceSpec, header: list[str]) -> list[Problem]:
+    """Why a header is not the source's: another delimiter, or columns missing, extra, moved."""
+    declared = list(spec.columns)
+    while header and not header[-1]:
+        header = header[:-1]  # Excel's trailing empty columns
+    if header == declared:
+        return []
+    joined = ",".join(header)
+    for delimiter, name in OTHER_DELIMITERS.items():
+        cells = [cell.strip() for cell in joined.split(delimiter)]
+        if len(cells) > 1 and len(set(cells) & set(declared)) >= max(2, len(declared) // 2):
+            return [
+                Problem(
+                    WRONG_DELIMITER, file_name, 1, None, joined[:80] + ("…" if len(joined) > 80 else ""),
+                    f"fields separated by commas (,); this file separates them with {name} "
+                    f"({delimiter!r}): save it as CSV with commas",
+                )
+            ]  # fmt: skip
+    expected_text = f"the columns of source {spec.name!r}, in order: {', '.join(declared)}"
+    problems = [
+        Problem(SCHEMA_CHANGE, file_name, 1, column, None, f"{expected_text} (column missing)")
+        for column in declared
+        if column not in header
+    ] + [
+        Problem(
+            SCHEMA_CHANGE, file_name, 1, column or f"(field {position})", column,
+            f"{expected_text} (column not declared)",
+        )
+        for position, column in enumerate(header, start=1)
+        if column not in declared
+    ]  # fmt: skip
+    return problems or [
+        Problem(SCHEMA_CHANGE, file_name, 1, None, joined, f"{expected_text} (order changed)")
+    ]
+
+
+# ---------------------------------------------------------------------------- the landing
+
+
+@contextmanager
+def _utf8_file(content: bytes) -> Iterator[Path]:
+    handle = tempfile.NamedTemporaryFile(prefix="suanli-intake-", suffix=".csv", delete=False)
+    try:
+        with handle:
+            handle.write(content)
+        yield Path(handle.name)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def _exact_positions(content: bytes, count: int) -> tuple[array, array]:
+    """Spreadsheet row and editor line of each non-blank record after the header, by a
+    Python pass: only for files with blank lines or quoted line breaks."""
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8", newline=""))
+    rows, lines = array("q"), array("q")
+    row, line = 0, 1
+    for cells in reader:
+        row += 1
+        if row > 1 and cells:
+            rows.append(row)
+            lines.append(line)
+        line = reader.line_num + 1
+    if len(rows) != count:
+        raise RuntimeError(f"row numbering found {len(rows)} records, DuckDB read {count}")
+    return rows, lines
+
+
+def _land_csv(
+    connection: duckdb.DuckDBPyConnection, table: str, path: Path, content: bytes, width: int,
+    spares: int,
+) -> None:  # fmt: skip
+    """Every record after the header as text fields f0 … (spares beyond the header), in file
+    order, with `_row_number` (spreadsheet row) and `_line` (editor line)."""
+    names = [f"f{i}" for i in range(width + spares)]
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
+    limit = max(2_097_152, 4 * max_cell_chars() * max(width, 1))
+    # parallel=false: file order is kept, and null padding works with quoted line breaks.
+    # An empty field reads as '' and a field that is not there as NULL (null padding).
+    connection.execute(
+        f"""
+        create temp table {table}__read as
+        select *, row_number() over () as _ordinal
+        from read_csv({_literal(str(path))}, header = false, skip = 1, all_varchar = true,
+            delim = ',', quote = '"', escape = '"', columns = {columns}, null_padding = true,
+            auto_detect = false, parallel = false, nullstr = '\x01\x02', max_line_size = {limit})
+        """
+    )
+    count = connection.execute(f"select count(*) from {table}__read").fetchall()[0][0]
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") or not content else 1)
+    if lines == count + 1:  # one line per record: row = line = ordinal + 1
+        connection.execute(
+            f"create temp table {table} as select * exclude (_ordinal), "
+            f"_ordinal + 1 as _row_number, _ordinal + 1 as _line from {table}__read"
+        )
+    else:
+        rows, editor_lines = _exact_positions(content, count)
+        positions = pd.DataFrame({"_ordinal": range(1, count + 1), "_row_number": rows,
+                                  "_line": editor_lines})  # fmt: skip
+        connection.register(f"{table}__positions", positions)
+        connection.execute(
+            f"create temp table {table} as select r.* exclude (_ordinal), p._row_number, p._line "
+            f"from {table}__read r join {table}__positions p using (_ordinal) order by _ordinal"
+        )
+        connection.unregister(f"{table}__positions")
+    connection.execute(f"drop table {table}__read")
+
+
+def _land_workbook(
+    connection: duckdb.DuckDBPyConnection, table: str, content: bytes, file_name: str, width: int,
+    spares: int,
+) -> list[str]:  # fmt: skip
+    """A workbook delivered for a CSV source, read as its first sheet with data."""
+    workbook = read_rows(content, file_name)
+    header = [cell.strip() for cell in workbook.rows[0].cells]
+    body = workbook.rows[1:]
+    # A sheet has no short rows: a cell not there is empty, never missing.
+    frame = pd.DataFrame(
+        {
+            f"f{i}": pd.array([row.cell(i) for row in body], dtype=object)
+            for i in range(width + spares)
+        }
+    )
+    frame["_row_number"] = [row.number for row in body]
+    frame["_line"] = frame["_row_number"]
+    connection.register(f"{table}__frame", frame)
+    casts = ", ".join(f"cast(f{i} as varchar) as f{i}" for i in range(width + spares))
+    connection.execute(
+        f"create temp table {table} as select {casts}, _row_number::bigint as _row_number, "
+        f"_line::bigint as _line from {table}__frame"
+    )
+    connection.unregister(f"{table}__frame")
+    return header
+
+
+# ---------------------------------------------------------------------------------- typing
+
+
+def _fast_sql(
+    column: ColumnSpec, text: str, context: CellContext
+) -> tuple[str, str, list[tuple[str, str]]]:
+    """The SQL fast path for `text` (a field): (predicate, typed value, [(condition on
+    `{v}`, problem kind)]) — bounds checked on the typed value."""
+    kind = column.kind
+    pattern = FAST_PATTERNS.get(kind)
+    if pattern is None:
+        return "false", "null", []
+    predicate = f"regexp_full_match({text}, {_literal(pattern)})"
+    low, high = bounds(column)
+    if kind in ("number", "percent", "ratio"):
+        value = f"cast(replace({text}, ',', '') as double)"
+    elif kind == "count":
+        value = f"cast({text} as bigint)"
+    elif kind == "year":
+        value = f"cast({text} as integer)"
+        low, high = FIRST_YEAR, context.year_now
+        if context.partition_year is not None:
+            low = high = context.partition_year
+    elif kind == "date":
+        predicate += f" and try_cast({text} as date) is not null"
+        value = f"cast({text} as date)"
+    else:  # text, code: the cell is its own value
+        value = text
+    checks = []
+    if low is not None:
+        problem = NEGATIVE_COUNT if kind == "count" and low == 0 else OUT_OF_RANGE
+        checks.append((f"{{v}} < {low!r}", YEAR_OUT_OF_RANGE if kind == "year" else problem))
+    if high is not None:
+        checks.append((f"{{v}} > {high!r}", YEAR_OUT_OF_RANGE if kind == "year" else OUT_OF_RANGE))
+    return predicate, value, checks
+
+
+def _fast_expected(column: ColumnSpec, context: CellContext) -> str:
+    """The expected text of a fast-path problem; equals `parse_cell`'s for the same cell."""
+    return expected(column, context) if column.kind == "year" else expected(column)
+
+
+def _map_table(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    column: ColumnSpec,
+    texts: list[tuple],
+    context: CellContext,
+    regions: RegionResolver,
+) -> str:
+    """Distinct texts outside the fast path, each typed by `parse_cell`: (text[, province])
+    → value, problem, expected."""
+    name = f"{table}__map_{column.name}"
+    rows = []
+    for key in texts:
+        text, province = (key[0], key[1]) if column.kind == "city" else (key[0], None)
+        cell_context = CellContext(context.year_now, context.partition_year, province)
+        parsed = parse_cell(column, text, cell_context, regions)
+        value = parsed.value.isoformat() if isinstance(parsed.value, dt.date) else parsed.value
+        rows.append((text, province, value, parsed.problem, parsed.expected))
+    frame = pd.DataFrame(
+        {
+            "text": pd.array([r[0] for r in rows], dtype=object),
+            "province": pd.array([r[1] for r in rows], dtype=object),
+            "value": pd.array([None if r[2] is None else str(r[2]) for r in rows], dtype=object),
+            "problem": pd.array([r[3] for r in rows], dtype=object),
+            "expected": pd.array([r[4] for r in rows], dtype=object),
+        }
+    )
+    connection.register(f"{name}__frame", frame)
+    connection.execute(
+        f"create temp table {name} as select cast(text as varchar) as text, "
+        f"cast(province as varchar) as province, "
+        f"cast(cast(value as varchar) as {DUCKDB_TYPES[column.kind]}) as value, "
+        f"cast(problem as varchar) as problem, cast(expected as varchar) as expected "
+        f"from {name}__frame"
+    )
+    connection.unregister(f"{name}__frame")
+    return name
+
+
+def _type_columns(
+    connection: duckdb.DuckDBPyConnection,
+    landed: str,
+    typed: str,
+    columns: list[ColumnSpec],
+    positions: dict[str, int],
+    context: CellContext,
+    regions: RegionResolver,
+) -> None:
+    """`typed`: each column as its typed value, `<c>__problem`, `<c>__expected`, `<c>__text`.
+
+    One scan applies the fast paths (each regular expression once per cell); the distinct
+    texts they leave are typed by `parse_cell`; a second scan joins those answers and checks
+    the fast path's bounds; cities go last, within the province typed before them."""
+    fast_columns, checks_of = [], {}
+    for column in columns:
+        i = positions[column.name]
+        predicate, value, checks = _fast_sql(column, f"f{i}", context)
+        checks_of[column.name] = checks
+        fast_columns += [
+            f"f{i} as t{i}",
+            f"coalesce({predicate}, false) as fast{i}",
+            f"case when coalesce({predicate}, false) then {value} end as v{i}",
+        ]
+    connection.execute(
+        f"create temp table {typed}__fast as select {', '.join(fast_columns)}, _row_number, "
+        f"_line from {landed}"
+    )
+    connection.execute(f"drop table {landed}")
+    outer, joins, deferred = [], [], []
+    for column in columns:
+        i = positions[column.name]
+        if column.kind == "city":
+            deferred.append(column)
+            outer.append(f"t{i} as {_quote(column.name + '__text')}")
+            continue
+        distinct = connection.execute(
+            f"select distinct t{i} from {typed}__fast where not fast{i}"
+        ).fetchall()
+        if distinct:
+            name = _map_table(connection, typed, column, distinct, context, regions)
+            joins.append(f"left join {name} m{i} on m{i}.text is not distinct from s.t{i}")
+            slow = (f"m{i}.value", f"m{i}.problem", f"m{i}.expected")
+        else:
+            slow = ("null", "null", "null")
+        checks = checks_of[column.name]
+        fast_problem = "case " + " ".join(
+            f"when {condition.format(v=f'v{i}')} then '{kind}'" for condition, kind in checks
+        ) + " end" if checks else "null"  # fmt: skip
+        fast_expected = _literal(_fast_expected(column, context)) if checks else "null"
+        outer += [
+            f"case when fast{i} then (case when {fast_problem} is null then v{i} end) "
+            f"else {slow[0]} end as {_quote(column.name)}",
+            f"case when fast{i} then {fast_problem} else {slow[1]} end "
+            f"as {_quote(column.name + '__problem')}",
+            f"case when fast{i} then (case when {fast_problem} is not null then "
+            f"{fast_expected} end) else {slow[2]} end as {_quote(column.name + '__expected')}",
+            f"t{i} as {_quote(column.name + '__text')}",
+        ]
+    connection.execute(
+        f"create temp table {typed}__stage as select {', '.join(outer)}, _row_number, _line "
+        f"from {typed}__fast s {' '.join(joins)}"
+    )
+    connection.execute(f"drop table {typed}__fast")
+    selects, joins = ["s.*"], []
+    for n, column in enumerate(deferred):
+        within = _quote(column.within or "province")
+        text = f"s.{_quote(column.name + '__text')}"
+        distinct = connection.execute(
+            f"select distinct {text}, s.{within} from {typed}__stage s"
+        ).fetchall()
+        name = _map_table(connection, typed, column, distinct, context, regions)
+        joins.append(
+            f"left join {name} c{n} on c{n}.text is not distinct from {text} "
+            f"and c{n}.province is not distinct from s.{within}"
+        )
+        selects += [
+            f"c{n}.value as {_quote(column.name)}",
+            f"c{n}.problem as {_quote(column.name + '__problem')}",
+            f"c{n}.expected as {_quote(column.name + '__expected')}",
+        ]
+    if deferred:
+        connection.execute(
+            f"create temp table {typed} as select {', '.join(selects)} "
+            f"from {typed}__stage s {' '.join(joins)}"
+        )
+        connection.execute(f"drop table {typed}__stage")
+    else:
+        connection.execute(f"alter table {typed}__stage rename to {typed.split('.')[-1]}")
+
+
+# ------------------------------------------------------------------------------- the whole
+
+
+def _structure_problems(
+    connection: duckdb.DuckDBPyConnection, landed: str, file_name: str, spec: SourceSpec,
+    width: int, spares: int,
+) -> tuple[list[Problem], int]:  # fmt: skip
+    """Rows cut short, extra fields, over-long cells: vectorised, one problem per row."""
+    last = f"f{width - 1}"
+    spare_names = [f"f{i}" for i in range(width, width + spares)]
+    extra_position = " ".join(
+        f"when {name} is not null and trim({name}) <> '' then {i + 1}"
+        for i, name in enumerate(spare_names, start=width)
+    )
+    extra_value = " ".join(
+        f"when {name} is not null and trim({name}) <> '' then {name}" for name in spare_names
+    )
+    limit = max_cell_chars()
+    too_long = " ".join(
+        f"when length(f{i}) > {limit} then {i}" for i in range(width)
+    )  # fmt: skip
+    rows = connection.execute(
+        f"""
+        select _row_number, _line, kind, position, value, count(*) over () as total
+        from (
+            select _row_number, _line,
+                case when {last} is null then 'truncated'
+                     when (case {extra_position} end) is not null then 'extra'
+                     when (case {too_long} end) is not null then 'long' end as kind,
+                coalesce(case {extra_position} end, case {too_long} end) as position,
+                case when {last} is null then concat_ws(',', {', '.join(f'f{i}' for i in range(width))})
+                     else case {extra_value} end end as value
+            from {landed}
+        )
+        where kind is not null
+        order by _row_number
+        limit {MAX_PROBLEMS}
+        """
+    ).fetchall()  # fmt: skip
+    problems = []
+    for row, line, kind, position, value, _ in rows:
+        editor_line = line if line != row else None
+        if kind == "truncated":
+            problems.append(Problem(
+                TRUNCATED_FILE, file_name, row, None, value,
+                f"{width} fields ({', '.join(spec.columns)}), found fewer", line=editor_line))  # fmt: skip
+        elif kind == "extra":
+            problems.append(Problem(
+                EXTRA_FIELD, file_name, row, f"(field {position})", value,
+                f"{width} fields ({', '.join(spec.columns)}); field {position} is extra",
+                line=editor_line))  # fmt: skip
+        else:
+            column = spec.columns[position]
+            length = connection.execute(
+                f"select length(f{position}) from {landed} where _row_number = ?", [row]
+            ).fetchall()[0][0]
+            problems.append(Problem(
+                FIELD_TOO_LONG, file_name, row, column, f"{length} characters",
+                f"at most {limit} characters in a cell (SUANLI_MAX_CELL_CHARS)",
+                line=editor_line))  # fmt: skip
+    return problems, (rows[0][5] if rows else 0)
+
+
+def load_candidate(
+    connection: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    file_name: str,
+    content: bytes,
+    partition_key: str | None = None,
+    *,
+    year_now: int | None = None,
+    regions: RegionResolver | None = None,
+) -> Candidate:
+    """Read, structure-check and type a record delivery into a temporary table.
+
+    Raises DeliveryError when the file cannot be read as the source's table at all (encoding,
+    empty, header); returns the Candidate with every cell problem otherwise (none: usable)."""
+    regions = regions or default_resolver()
+    token = uuid.uuid4().hex[:10]
+    landed, typed = f"_landed_{token}", f"_candidate_{token}"
+    width = len(spec.columns)
+    is_workbook = content.startswith((XLSX_MAGIC, XLS_MAGIC))
+    if is_workbook:
+        encoding = "xlsx" if content.startswith(XLSX_MAGIC) else "xls"
+        header = _land_workbook(connection, landed, content, file_name, width, SPARE_FIELDS)
+        spares = SPARE_FIELDS
+        if problems := header_problems(file_name, spec, header):
+            raise DeliveryError(problems)
+    else:
+        if not content.strip():
+            raise _fail(EMPTY_FILE, file_name, "a header row", row=1)
+        text, encoding = utf8_content(content, file_name)
+        header, _ = _first_record(text)
+        if not any(header):
+            raise _fail(EMPTY_FILE, file_name, "a header row", row=1)
+        if problems := header_problems(file_name, spec, header):
+            raise DeliveryError(problems)
+        spares = max(SPARE_FIELDS, len(header) - width + 1)
+        with _utf8_file(text) as path:
+            try:
+                _land_csv(connection, landed, path, text, width, spares)
+            except duckdb.Error as error:
+                raise _fail(
+                    INTAKE_ERROR, file_name,
+                    f"a CSV file DuckDB can read ({str(error).splitlines()[0]})",
+                ) from error  # fmt: skip
+    # Rows whose every field is blank count as rows but hold nothing.
+    connection.execute(
+        f"delete from {landed} where "
+        + " and ".join(f"coalesce(trim(f{i}), '') = ''" for i in range(width + spares))
+    )
+    if connection.execute(f"select count(*) from {landed}").fetchall()[0][0] == 0:
+        raise _fail(EMPTY_FILE, file_name, "data rows after the header", row=2)
+    structure, structure_count = _structure_problems(
+        connection, landed, file_name, spec, width, spares
+    )
+    if structure:
+        raise DeliveryError(structure, total=structure_count)
+
+    context = CellContext(
+        year_now=year_now or dt.date.today().year,
+        partition_year=int(partition_key) if spec.partitioned_by_year and partition_key else None,
+    )
+    positions = {name: i for i, name in enumerate(spec.columns)}
+    _type_columns(connection, landed, typed, list(spec.column_specs), positions, context, regions)
+    problems, total = _cell_problems(connection, typed, file_name, spec)
+    layout = []
+    for name, _ in raw_columns(spec):
+        base = name.removesuffix("_as_delivered")
+        if name.endswith("_as_delivered") and base in positions:
+            layout.append(f"trim({_quote(base + '__text')}) as {_quote(name)}")
+        else:
+            layout.append(_quote(name))
+    connection.execute(
+        f"create temp view {typed}__rows as select {', '.join(layout)}, _row_number, _line "
+        f"from {typed}"
+    )
+    rows = connection.execute(f"select count(*) from {typed}").fetchall()[0][0]
+    return Candidate(f"{typed}__rows", rows, encoding, problems, total, [typed])
+
+
+def _cell_problems(
+    connection: duckdb.DuckDBPyConnection, typed: str, file_name: str, spec: SourceSpec
+) -> tuple[list[Problem], int]:
+    parts = [
+        f"select _row_number, _line, {position} as position, {_literal(c.name)} as column_name, "
+        f"{_quote(c.name + '__text')} as value, {_quote(c.name + '__problem')} as kind, "
+        f"{_quote(c.name + '__expected')} as expected from {typed} "
+        f"where {_quote(c.name + '__problem')} is not null"
+        for position, c in enumerate(spec.column_specs)
+    ]
+    rows = connection.execute(
+        f"select *, count(*) over () from ({' union all '.join(parts)}) "
+        f"order by _row_number, position limit {MAX_PROBLEMS}"
+    ).fetchall()
+    problems = [
+        Problem(kind, file_name, row, column, value or "", expected_text,
+                line=line if line != row else None)
+        for row, line, _, column, value, kind, expected_text, _ in rows
+    ]  # fmt: skip
+    return problems, (rows[0][-1] if rows else 0)
