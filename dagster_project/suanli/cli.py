@@ -2,6 +2,7 @@
 
 python -m suanli.cli materialize [--years 2024 2025]
 python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
+python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
@@ -68,6 +70,34 @@ def materialize(years: list[str] | None = None) -> bool:
     return result.success
 
 
+def check(source: str, files: list[str], year: int | None) -> int:
+    """Would these files be accepted? 0 yes, 1 no (one line per problem), 2 usage error."""
+    import json
+
+    from suanli.paths import DBT_PROJECT_DIR
+    from suanli.sources.catalog import source_specs
+    from suanli.sources.check import UsageError, check_files
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
+    specs = {spec.name: spec for spec in source_specs(manifest)}
+    if source not in specs:
+        print(f"unknown source {source!r}; sources: {', '.join(sorted(specs))}", file=sys.stderr)
+        return 2
+    try:
+        verdicts = check_files(specs[source], [Path(file) for file in files], year)
+    except UsageError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    for verdict in verdicts:
+        if verdict.accepted:
+            print(f"{verdict.file}: would be accepted ({verdict.rows} rows)")
+        else:
+            print(f"{verdict.file}: would be quarantined:")
+            for line in verdict.lines:
+                print(f"  {line}")
+    return 0 if all(verdict.accepted for verdict in verdicts) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="suanli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,10 +107,24 @@ def main(argv: list[str] | None = None) -> int:
     top.add_argument("--system", default="comprehensive_v4")
     top.add_argument("--year", type=int, help="default: the latest year")
     top.add_argument("--node", default="composite")
-    args = parser.parse_args(argv)
+    checker = commands.add_parser(
+        "check",
+        help="check delivery files against their source's contract and audits, loading nothing",
+    )
+    checker.add_argument("source", help="the source, e.g. compute_centres or network_stats")
+    checker.add_argument("files", nargs="+", metavar="FILE", help="files to check")
+    checker.add_argument(
+        "--year", type=int, help="the year a yearly file is for (default: read off its name)"
+    )
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse's own usage errors already exit 2
+        return int(exit_.code or 0)
 
     if args.command == "materialize":
         return 0 if materialize(args.years) else 1
+    if args.command == "check":
+        return check(args.source, args.files, args.year)
     print(
         top_units(published_marts_path(), args.system, args.node, args.year, limit=10).to_string()
     )

@@ -202,7 +202,7 @@ def test_a_bad_delivery_is_quarantined_while_a_good_one_in_the_same_run_loads(
     )
     assert lines[1] == (
         'compute_centres_2025.csv: row 3, column "racks_in_use": value "-12" — expected a '
-        "number ≥ 0 (negative count)"
+        "whole number ≥ 0 (negative count)"
     )
     assert Path(archived).read_bytes() == registry.read_bytes(), "kept as received"
     assert len(current) == 1, "the earlier 2025 registry stays in force"

@@ -101,9 +101,11 @@ class Problem:
     def __str__(self) -> str:
         where = [f"row {self.row}"] if self.row is not None else []
         if self.line is not None:
-            where = [f"{where[0]} (line {self.line} in a text editor)"] if where else [
-                f"line {self.line}"
-            ]
+            where = (
+                [f"{where[0]} (line {self.line} in a text editor)"]
+                if where
+                else [f"line {self.line}"]
+            )
         if self.column is not None:
             where.append(f'column "{_one_line(self.column)}"')
         head = self.file + (": " + ", ".join(where) if where else "")

@@ -2,8 +2,8 @@
 
 - `validate_statistics`: a parsed statistics file (`suanli.sources.parsers`) against the
   reference seeds: regions, units, statistics, completeness, duplicates, numbers, years.
-- `validate_records`: a record-level CSV (already checked for header and truncation by
-  `suanli.sources.delivery.parse`) against one `ColumnRule` per column.
+Record-level deliveries are typed by their contract instead (`suanli.sources.contract`,
+`suanli.sources.intake`).
 
 The lookups read the dbt seeds in `seeds/reference/`, so Python and dbt staging share them.
 """
@@ -12,26 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import pandas as pd
 
 from suanli.paths import SEEDS_DIR
 from suanli.sources.errors import (
     AMBIGUOUS_REGION,
     DUPLICATE_REGION,
     MISSING_REGION,
-    MISSING_VALUE,
     NEGATIVE_COUNT,
-    NOT_A_DATE,
     NOT_A_NUMBER,
-    SCHEMA_CHANGE,
     UNKNOWN_STATISTIC,
     UNKNOWN_UNIT,
     YEAR_OUT_OF_RANGE,
@@ -41,14 +33,13 @@ from suanli.sources.parsers.cells import (
     NO_DATA_DESCRIPTION,
     is_no_data,
     normalise,
-    parse_number,
-    parse_year,
 )
 from suanli.sources.parsers.frame import StatisticsDelivery
-from suanli.sources.regions import PROVINCE_EXPECTED, RegionLookup, read_seed
+from suanli.sources.regions import RegionLookup, read_seed
 
 REFERENCE_DIR = SEEDS_DIR / "reference"
-FIRST_YEAR = 1949  # the People's Republic's statistics start here; earlier years are typos
+from suanli.sources.contract import FIRST_YEAR  # noqa: E402  (one definition)
+
 NUMBER_EXPECTED = (
     f"a number (thousands separators allowed) or a no-data marker ({NO_DATA_DESCRIPTION})"
 )
@@ -359,124 +350,3 @@ def _year_ranges(years: Sequence[int]) -> str:
         else:
             spans.append([year, year])
     return ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans)
-
-
-# --------------------------------------------------------------------------------- records
-
-RecordKind = Literal["text", "number", "count", "integer_count", "year", "province", "date"]
-_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
-_KIND_EXPECTED = {
-    "text": "a value",
-    "number": "a number",
-    "count": "a number ≥ 0",
-    "integer_count": "a whole number ≥ 0",
-    "year": "a four-digit year",
-    "province": PROVINCE_EXPECTED,
-    "date": "a date such as 2024-05-31",
-}
-
-
-@dataclass(frozen=True)
-class ColumnRule:
-    """What one column of a record-level delivery must hold; `nullable` allows empty cells
-    (and, except for text, the no-data markers)."""
-
-    kind: RecordKind
-    nullable: bool = False
-
-
-def validate_records(
-    frame: pd.DataFrame,
-    file_name: str,
-    rules: Mapping[str, ColumnRule],
-    regions: RegionLookup,
-    partition_year: int | None = None,
-    row_numbers: Sequence[int] | None = None,
-    *,
-    current_year: int | None = None,
-) -> list[Problem]:
-    """Every cell that breaks its column's rule, row by row. Rows are numbered by
-    `row_numbers`, else the frame's `_row_number` (line in the file), else from 2 (header 1)."""
-    if row_numbers is None:
-        row_numbers = (
-            [int(n) for n in frame["_row_number"]]
-            if "_row_number" in frame
-            else list(range(2, len(frame) + 2))
-        )
-    if len(row_numbers) != len(frame):
-        raise ValueError(f"{len(row_numbers)} row numbers for {len(frame)} rows")
-    problems = [
-        Problem(SCHEMA_CHANGE, file_name, 1, column, None, f'a column "{column}"')
-        for column in rules
-        if column not in frame
-    ]
-    year_now = current_year or dt.date.today().year
-    columns = [(column, rule) for column, rule in rules.items() if column in frame]
-    values = {
-        column: frame[column].astype(object).where(frame[column].notna(), None).tolist()
-        for column, _ in columns
-    }
-    for index, row in enumerate(row_numbers):
-        for column, rule in columns:
-            text = values[column][index]
-            problem = _cell_problem(
-                text, rule, file_name, row, column, regions, partition_year, year_now
-            )
-            if problem is not None:
-                problems.append(problem)
-    return sorted(problems, key=lambda problem: problem.row or 0)
-
-
-def _cell_problem(
-    text: str | None,
-    rule: ColumnRule,
-    file_name: str,
-    row: int,
-    column: str,
-    regions: RegionLookup,
-    partition_year: int | None,
-    year_now: int,
-) -> Problem | None:
-    value = "" if text is None else str(text)
-    empty = not value.strip() or (rule.kind != "text" and is_no_data(value))
-    if empty:
-        if rule.nullable:
-            return None
-        return Problem(
-            MISSING_VALUE, file_name, row, column, value,
-            f"{_KIND_EXPECTED[rule.kind]}; this column may not be empty",
-        )  # fmt: skip
-
-    def problem(kind: str, expected: str) -> Problem:
-        return Problem(kind, file_name, row, column, value, expected)
-
-    if rule.kind in ("number", "count", "integer_count"):
-        number = parse_number(value)
-        if number is None:
-            return problem(NOT_A_NUMBER, _KIND_EXPECTED[rule.kind])
-        if rule.kind != "number" and number < 0:
-            return problem(NEGATIVE_COUNT, _KIND_EXPECTED[rule.kind])
-        if rule.kind == "integer_count" and not number.is_integer():
-            return problem(NOT_A_NUMBER, _KIND_EXPECTED[rule.kind])
-    elif rule.kind == "year":
-        year = parse_year(value)
-        if year is None or not FIRST_YEAR <= year <= year_now:
-            return problem(YEAR_OUT_OF_RANGE, f"a year from {FIRST_YEAR} to {year_now}")
-        if partition_year is not None and year != partition_year:
-            return problem(YEAR_OUT_OF_RANGE, f"{partition_year}, the year this delivery is for")
-    elif rule.kind == "province":
-        return regions.problem(value, file_name, row, column)
-    elif rule.kind == "date" and _parse_date(value) is None:
-        return problem(NOT_A_DATE, _KIND_EXPECTED["date"])
-    return None
-
-
-def _parse_date(text: str) -> dt.date | None:
-    """`2024-05-31`, `2024/5/31`, `2024.05.31`, `2024年5月31日`."""
-    match = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
