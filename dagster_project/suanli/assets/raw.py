@@ -26,6 +26,7 @@ from dagster import (
 from suanli.partitions import year_partitions
 from suanli.resources.landing import LandingError, LandingResource
 from suanli.resources.warehouse import WarehouseResource
+from suanli.sources.audits import audit_delivery
 from suanli.sources.catalog import SourceSpec, source_specs
 from suanli.sources.delivery import (
     Delivery,
@@ -144,7 +145,9 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
                 except LandingError as error:
                     raise Failure(description=str(error)) from None  # already free of secrets
                 delivery = Delivery(spec.name, slot, Path(relative_path).name, fetched.content)
-                result = store(connection, spec, delivery, warehouse.archive_path, read)
+                result = store(
+                    connection, spec, delivery, warehouse.archive_path, read, audit_delivery
+                )
                 results.append(result)
                 slots.append(slot)
                 if result.status == "quarantined":

@@ -52,6 +52,7 @@ import duckdb
 
 from suanli.paths import SEEDS_DIR
 from suanli.sources.catalog import SourceSpec
+from suanli.sources.delivery import Delivery
 from suanli.sources.errors import (
     DUPLICATE_KEY,
     DUPLICATE_REGION,
@@ -778,3 +779,18 @@ def _plain(value: Any, significant: int | None = None) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def audit_delivery(
+    connection: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    candidate: str,
+    delivery: Delivery,
+    previous: str | None,
+) -> list[Problem]:
+    """The audits as `suanli.sources.delivery.store` and the check command call them: a
+    delivery declares itself a revision by its file name."""
+    return audit_candidate(
+        connection, spec, candidate, delivery.file_name, previous=previous,
+        declares_revision=declares_revision(delivery.file_name),
+    )  # fmt: skip

@@ -29,8 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from suanli.sources.catalog import ColumnSpec

@@ -46,7 +46,6 @@ from suanli.sources.errors import (
     INTAKE_ERROR,
     MIXED_ENCODING,
     NEGATIVE_COUNT,
-    NOT_A_WHOLE_NUMBER,
     OUT_OF_RANGE,
     SCHEMA_CHANGE,
     TRUNCATED_FILE,
@@ -133,8 +132,11 @@ def _literal(text: str | None) -> str:
 
 
 def _fail(kind: str, file_name: str, expected_text: str, **where) -> DeliveryError:
-    return DeliveryError([Problem(kind, file_name, where.get("row"), where.get("column"),
-                                  where.get("value"), expected_text, line=where.get("line"))])  # fmt: skip
+    problem = Problem(
+        kind, file_name, where.get("row"), where.get("column"), where.get("value"),
+        expected_text, line=where.get("line"),
+    )  # fmt: skip
+    return DeliveryError([problem])
 
 
 # --------------------------------------------------------------------------- bytes to UTF-8
@@ -210,7 +212,8 @@ def header_problems(file_name: str, spec: SourceSpec, header: list[str]) -> list
         if len(cells) > 1 and len(set(cells) & set(declared)) >= max(2, len(declared) // 2):
             return [
                 Problem(
-                    WRONG_DELIMITER, file_name, 1, None, joined[:80] + ("…" if len(joined) > 80 else ""),
+                    WRONG_DELIMITER, file_name, 1, None,
+                    joined[:80] + ("…" if len(joined) > 80 else ""),
                     f"fields separated by commas (,); this file separates them with {name} "
                     f"({delimiter!r}): save it as CSV with commas",
                 )
@@ -238,13 +241,13 @@ def header_problems(file_name: str, spec: SourceSpec, header: list[str]) -> list
 
 @contextmanager
 def _utf8_file(content: bytes) -> Iterator[Path]:
-    handle = tempfile.NamedTemporaryFile(prefix="suanli-intake-", suffix=".csv", delete=False)
+    descriptor, name = tempfile.mkstemp(prefix="suanli-intake-", suffix=".csv")
     try:
-        with handle:
+        with open(descriptor, "wb") as handle:
             handle.write(content)
-        yield Path(handle.name)
+        yield Path(name)
     finally:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(name).unlink(missing_ok=True)
 
 
 def _exact_positions(content: bytes, count: int) -> tuple[array, array]:
@@ -253,9 +256,8 @@ def _exact_positions(content: bytes, count: int) -> tuple[array, array]:
     csv.field_size_limit(sys.maxsize)
     reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8", newline=""))
     rows, lines = array("q"), array("q")
-    row, line = 0, 1
-    for cells in reader:
-        row += 1
+    line = 1
+    for row, cells in enumerate(reader, start=1):
         if row > 1 and cells:
             rows.append(row)
             lines.append(line)
@@ -525,6 +527,7 @@ def _structure_problems(
     too_long = " ".join(
         f"when length(f{i}) > {limit} then {i}" for i in range(width)
     )  # fmt: skip
+    fields = ", ".join(f"f{i}" for i in range(width))
     rows = connection.execute(
         f"""
         select _row_number, _line, kind, position, value, count(*) over () as total
@@ -534,7 +537,7 @@ def _structure_problems(
                      when (case {extra_position} end) is not null then 'extra'
                      when (case {too_long} end) is not null then 'long' end as kind,
                 coalesce(case {extra_position} end, case {too_long} end) as position,
-                case when {last} is null then concat_ws(',', {', '.join(f'f{i}' for i in range(width))})
+                case when {last} is null then concat_ws(',', {fields})
                      else case {extra_value} end end as value
             from {landed}
         )
@@ -547,9 +550,10 @@ def _structure_problems(
     for row, line, kind, position, value, _ in rows:
         editor_line = line if line != row else None
         if kind == "truncated":
-            problems.append(Problem(
-                TRUNCATED_FILE, file_name, row, None, value,
-                f"{width} fields ({', '.join(spec.columns)}), found fewer", line=editor_line))  # fmt: skip
+            expected_fields = f"{width} fields ({', '.join(spec.columns)}), found fewer"
+            problems.append(
+                Problem(TRUNCATED_FILE, file_name, row, None, value, expected_fields, editor_line)
+            )
         elif kind == "extra":
             problems.append(Problem(
                 EXTRA_FIELD, file_name, row, f"(field {position})", value,
