@@ -154,6 +154,11 @@ def utf8_content(content: bytes, file_name: str) -> tuple[bytes, str]:
     then is not is named with the first line that breaks, not read as mojibake."""
     has_bom = content.startswith(BOM)
     body = content[len(BOM) :] if has_bom else content
+    if b"\x00" in body[:_CHUNK]:  # UTF-16 or binary: no text of ours holds NUL bytes
+        raise _fail(
+            UNREADABLE_ENCODING, file_name,
+            "text in UTF-8 (with or without BOM) or GB18030/GBK, not UTF-16 or binary data",
+        )  # fmt: skip
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for start in range(0, len(body), _CHUNK):
@@ -179,11 +184,6 @@ def utf8_content(content: bytes, file_name: str) -> tuple[bytes, str]:
                 "text in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx/.xls workbook",
             ) from None  # fmt: skip
         return text.encode("utf-8"), "gb18030"
-    if b"\x00" in body[:_CHUNK]:
-        raise _fail(
-            UNREADABLE_ENCODING, file_name,
-            "text in UTF-8 (with or without BOM) or GB18030/GBK, not UTF-16 or binary data",
-        )  # fmt: skip
     return body, "utf-8-sig" if has_bom else "utf-8"
 
 

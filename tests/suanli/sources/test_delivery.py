@@ -15,7 +15,14 @@ import pytest
 
 from suanli.paths import DBT_PROJECT_DIR
 from suanli.sources.catalog import SourceSpec, source_specs
-from suanli.sources.delivery import Delivery, migrate_raw_table, raw_layout_is_current, store
+from suanli.sources.delivery import (
+    DELIVERIES_DDL,
+    QUARANTINE_DDL,
+    Delivery,
+    migrate_raw_table,
+    raw_layout_is_current,
+    store,
+)
 from suanli.sources.errors import IMPLAUSIBLE_CHANGE, DeliveryError, Problem
 from suanli.sources.intake import Candidate
 from suanli.sources.readers import reader_for
@@ -84,8 +91,9 @@ def test_rows_are_kept_typed_with_their_row_numbers() -> None:
         ("150000", "内蒙古", 2025, 20133674, 94.1, 0.069, "synthetic", 3),
     ]
     types = dict(
-        connection.execute(f"select column_name, data_type from (describe {candidate.table})")
-        .fetchall()
+        connection.execute(
+            f"select column_name, column_type from (describe {candidate.table})"
+        ).fetchall()
     )
     assert (types["year"], types["broadband_ports"], types["otn_coverage_pct"]) == (
         "INTEGER",
@@ -147,11 +155,15 @@ def test_an_empty_delivery_is_refused(text: str, message: str) -> None:
             "text in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx/.xls workbook",
         ),
         (
-            GOOD.encode("utf-16-le"),
+            GOOD.encode("utf-16"),  # with a byte-order mark, as Excel saves "Unicode text"
+            "text in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx/.xls workbook",
+        ),
+        (
+            GOOD.encode("utf-16-le"),  # without one: NUL bytes between the characters
             "text in UTF-8 (with or without BOM) or GB18030/GBK, not UTF-16 or binary data",
         ),
     ],
-    ids=["no-encoding", "utf-16"],
+    ids=["no-encoding", "utf-16-with-bom", "utf-16-without-bom"],
 )
 def test_bytes_in_no_known_encoding_are_refused(content: bytes, expected: str) -> None:
     assert refusal(content) == [f"{FILE} — expected {expected} (unreadable encoding)"]
@@ -208,7 +220,7 @@ def test_a_rejected_delivery_is_quarantined_and_the_good_one_stays_current(
 ) -> None:
     archive = tmp_path / "archive"
     good = store(connection, NETWORK, delivery(GOOD), archive, reader_for(NETWORK))
-    bad_text = GOOD.replace("21783268", "21,783,268.5").replace("内蒙古", "北平")
+    bad_text = GOOD.replace("21783268", '"21,783,268.5"').replace("内蒙古", "北平")
     bad = store(connection, NETWORK, delivery(bad_text), archive, reader_for(NETWORK))
 
     assert bad.status == "quarantined"
@@ -292,35 +304,39 @@ def test_an_exception_inside_the_reader_is_quarantined_as_an_intake_error(
     assert current(connection) == []
 
 
+CENTRES_2025 = [
+    "DC-110000-0001,北京经开区大数据中心,北京市,北京市,2394,0,2252,1539,0.0,61.0,513.561,262.661,"
+    "104.502,312379656,26157.1,18364.2,14325.2,8681.3,0.703,7871.6,549.8,N,N,N,synthetic,"
+    "suanli demo generator v1",
+    "DC-320000-0002,万国数据苏州智算中心,江苏,苏州,3160,0,3145,1644,738.5,67.1,672.239,439.587,"
+    "125.055,435331204,37457.2,21769.9,19600.1,10600.1,0.689,17096.3,321.8,N,Y,Y,synthetic,"
+    "suanli demo generator v1",
+]
+
+
 def test_migrating_an_old_text_raw_table_rereads_the_archive_into_the_typed_layout(
     connection: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     """A warehouse of the old contract: every column text, the bytes in the archive."""
-    archive = tmp_path / "archive"
-    centres = (SPECS_DIR_SNAPSHOT / "compute_centres" / "compute_centres_2025.csv").read_text(
-        encoding="utf-8"
-    )
-    header, *lines = centres.splitlines()
-    text = "\n".join([header, *lines[:3]]) + "\n"
+    text = "\n".join([",".join(CENTRES.columns), *CENTRES_2025]) + "\n"
     old = Delivery(CENTRES.name, "2025", "compute_centres_2025.csv", text.encode())
-    archived = archive / CENTRES.name / f"{old.delivery_id[:16]}__{old.file_name}"
+    archived = tmp_path / "archive" / CENTRES.name / f"{old.delivery_id[:16]}__{old.file_name}"
     archived.parent.mkdir(parents=True)
     archived.write_bytes(old.content)
     connection.execute("create schema raw")
+    connection.execute(DELIVERIES_DDL)
+    connection.execute(QUARANTINE_DDL)
     text_columns = ", ".join(f'"{name}" varchar' for name in CENTRES.columns)
     connection.execute(
         f"create table raw.compute_centres ({text_columns}, _delivery_id varchar not null, "
         "_row_number bigint not null)"
     )
-    rows = [line.split(",") for line in lines[:3]]
-    placeholders = ", ".join("?" for _ in range(len(CENTRES.columns) + 2))
     connection.executemany(
-        f"insert into raw.compute_centres values ({placeholders})",
-        [[*row, old.delivery_id, number] for number, row in enumerate(rows, start=2)],
+        f"insert into raw.compute_centres values ({', '.join('?' * (len(CENTRES.columns) + 2))})",
+        [[*line.split(","), old.delivery_id, row] for row, line in enumerate(CENTRES_2025, 2)],
     )
-    store(connection, NETWORK, delivery(GOOD), archive, reader_for(NETWORK))  # raw.deliveries
     connection.execute(
-        "insert into raw.deliveries values (?, ?, '2025', ?, ?, 'utf-8', 3, ?, ?, true)",
+        "insert into raw.deliveries values (?, ?, '2025', ?, ?, 'utf-8', 2, ?, ?, true)",
         [old.delivery_id, CENTRES.name, old.file_name, len(old.content),
          dt.datetime(2025, 4, 1), str(archived)],
     )  # fmt: skip
@@ -332,14 +348,12 @@ def test_migrating_an_old_text_raw_table_rereads_the_archive_into_the_typed_layo
     assert raw_layout_is_current(connection, CENTRES)
     assert connection.execute(
         "select centre_id, province, province_as_delivered, city, city_as_delivered, "
-        "racks_in_use, general_compute_pflops, backbone_connected, _delivery_id, _row_number "
+        "racks_in_use, general_compute_pflops, metro_connected, _delivery_id, _row_number "
         "from raw.compute_centres order by _row_number"
     ).fetchall() == [
         ("DC-110000-0001", "110000", "北京市", None, "北京市", 2394, 61.0, False,
          old.delivery_id, 2),
-        ("DC-110000-0002", "110000", "北京市", None, "北京市", 3014, 57.1, True,
+        ("DC-320000-0002", "320000", "江苏", "320500", "苏州", 3160, 67.1, True,
          old.delivery_id, 3),
-        (rows[2][0], "110000", rows[2][2], None, rows[2][3], int(rows[2][4]),
-         float(rows[2][9]), rows[2][21] == "Y", old.delivery_id, 4),
     ]  # fmt: skip
     assert migrate_raw_table(connection, CENTRES, reader_for(CENTRES)) == [], "done once"

@@ -5,21 +5,17 @@ Bad inputs are real files edited in tmp_path; each test states the exact line th
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from suanli.paths import SEEDS_DIR, SNAPSHOT_DIR
+from suanli.paths import SEEDS_DIR
 from suanli.sources.errors import KINDS, DeliveryError, Problem
 from suanli.sources.parsers import parse_statistics
 from suanli.sources.validation import (
-    ColumnRule,
     RegionLookup,
     StatisticTable,
     UnitTable,
-    validate_records,
     validate_statistics,
 )
 
@@ -473,95 +469,4 @@ def test_a_year_cell_that_is_no_year_is_reported(check, nbs: Path) -> None:
     assert lines[1:] == [
         f'{BROADBAND_PANEL}: column "省份" — expected a row for 北京市 (110000) in 2024 '
         "(8 statistics) (missing region)"
-    ]
-
-
-# ---------------------------------------------------------------- record-level files
-
-NETWORK_RULES = {
-    "province": ColumnRule("province"),
-    "year": ColumnRule("year"),
-    "city_network_1ms_cases": ColumnRule("integer_count"),
-    "broadband_ports": ColumnRule("integer_count"),
-    "otn_coverage_pct": ColumnRule("count"),
-    "fixed_download_mbps": ColumnRule("number"),
-    "provenance": ColumnRule("text"),
-}
-PATENT_RULES = {
-    "patent_id": ColumnRule("text"),
-    "applicant_province": ColumnRule("province"),
-    "filing_date": ColumnRule("date"),
-    "grant_date": ColumnRule("date", nullable=True),
-}
-
-
-def _records(path: Path, edit=None) -> pd.DataFrame:
-    """A delivery as `suanli.sources.delivery` loads it: text columns and `_row_number`."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    if edit:
-        rows = edit(rows)
-    frame = pd.DataFrame(rows[1:], columns=rows[0], dtype="string")
-    frame["_row_number"] = range(2, len(frame) + 2)
-    return frame
-
-
-NETWORK_2024 = SNAPSHOT_DIR / "network_stats" / "network_stats_2024.csv"
-
-
-def test_the_snapshot_records_are_clean(regions: RegionLookup) -> None:
-    network = _records(NETWORK_2024)
-    patents = _records(SNAPSHOT_DIR / "patents" / "patents.csv")
-
-    assert validate_records(network, "network_stats_2024.csv", NETWORK_RULES, regions, 2024) == []
-    assert validate_records(patents, "patents.csv", PATENT_RULES, regions) == []
-
-
-def test_every_bad_record_cell_is_reported_with_its_line(regions: RegionLookup) -> None:
-    def edit(rows: list[list[str]]) -> list[list[str]]:
-        header = rows[0]
-        rows[1][header.index("province")] = "北平"
-        rows[2][header.index("year")] = "2023"
-        rows[3][header.index("broadband_ports")] = "1,234.5"
-        rows[4][header.index("otn_coverage_pct")] = "-3"
-        rows[5][header.index("fixed_download_mbps")] = "快"
-        rows[6][header.index("city_network_1ms_cases")] = ""
-        return rows
-
-    problems = validate_records(
-        _records(NETWORK_2024, edit), "network_stats_2024.csv", NETWORK_RULES, regions, 2024
-    )
-
-    assert [str(problem) for problem in problems] == [
-        'network_stats_2024.csv: row 2, column "province": value "北平" — expected a province '
-        "name or GB/T 2260 code (unknown region)",
-        'network_stats_2024.csv: row 3, column "year": value "2023" — expected 2024, the year '
-        "this delivery is for (year out of range)",
-        'network_stats_2024.csv: row 4, column "broadband_ports": value "1,234.5" — expected a '
-        "whole number ≥ 0 (not a number)",
-        'network_stats_2024.csv: row 5, column "otn_coverage_pct": value "-3" — expected a '
-        "number ≥ 0 (negative count)",
-        'network_stats_2024.csv: row 6, column "fixed_download_mbps": value "快" — expected a '
-        "number (not a number)",
-        'network_stats_2024.csv: row 7, column "city_network_1ms_cases": value "" — expected a '
-        "whole number ≥ 0; this column may not be empty (missing value)",
-    ]
-
-
-def test_record_dates_columns_and_row_numbers(regions: RegionLookup) -> None:
-    def edit(rows: list[list[str]]) -> list[list[str]]:
-        rows[1][2] = "2021-02-30"
-        rows[2][3] = ""  # not granted yet: allowed
-        rows[3][2] = "2021年4月1日"  # written the Chinese way: a date all the same
-        return rows[:4]
-
-    patents = _records(SNAPSHOT_DIR / "patents" / "patents.csv", edit).drop(columns="_row_number")
-    rules = PATENT_RULES | {"inventor": ColumnRule("text")}
-
-    problems = validate_records(patents, "patents.csv", rules, regions, row_numbers=[12, 13, 14])
-
-    assert [str(problem) for problem in problems] == [
-        'patents.csv: row 1, column "inventor" — expected a column "inventor" (schema change)',
-        'patents.csv: row 12, column "filing_date": value "2021-02-30" — expected a date such '
-        "as 2024-05-31 (not a date)",
     ]
