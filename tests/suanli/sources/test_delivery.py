@@ -147,23 +147,21 @@ def test_an_empty_delivery_is_refused(text: str, message: str) -> None:
     assert refusal(text) == [message]
 
 
+NOT_UTF16 = "text in UTF-8 (with or without BOM) or GB18030/GBK, not UTF-16 or binary data"
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
         (
-            b"\xff\xfe\x00\x81\x30",
+            HEADER.encode() + b"\n\xff\xfe\x81\x30\n",  # neither UTF-8 nor GB18030
             "text in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx/.xls workbook",
         ),
-        (
-            GOOD.encode("utf-16"),  # with a byte-order mark, as Excel saves "Unicode text"
-            "text in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx/.xls workbook",
-        ),
-        (
-            GOOD.encode("utf-16-le"),  # without one: NUL bytes between the characters
-            "text in UTF-8 (with or without BOM) or GB18030/GBK, not UTF-16 or binary data",
-        ),
+        (GOOD.encode("utf-16"), NOT_UTF16),  # with a byte-order mark: Excel's "Unicode text"
+        (GOOD.encode("utf-16-le"), NOT_UTF16),  # without one, which GB18030 would "decode"
+        (GOOD.encode() + b"\x00" * 16, NOT_UTF16),  # binary data after the text
     ],
-    ids=["no-encoding", "utf-16-with-bom", "utf-16-without-bom"],
+    ids=["no-encoding", "utf-16-with-bom", "utf-16-without-bom", "nul-bytes"],
 )
 def test_bytes_in_no_known_encoding_are_refused(content: bytes, expected: str) -> None:
     assert refusal(content) == [f"{FILE} — expected {expected} (unreadable encoding)"]

@@ -210,29 +210,51 @@ def test_a_truncated_row_after_a_quoted_line_break_names_both() -> None:
     )
 
 
+def test_a_line_is_counted_the_same_way_whether_or_not_a_later_cell_breaks_a_line() -> None:
+    """A carriage return inside a quoted cell: the row's editor line must not depend on
+    whether some other cell of the file holds a line feed."""
+    carriage_return = SHAANXI.replace("suanli demo generator v1", '"a\rb"')
+    line_feed = SHAANXI.replace("suanli demo generator v1", '"x\ny"')
+    bad = HUNAN.replace("湖南省", "湖南x")
+    alone = load(f"{HEADER}\n{carriage_return}\n{bad}\n").problems
+    with_line_feed_after = load(f"{HEADER}\n{carriage_return}\n{bad}\n{line_feed}\n").problems
+    assert [(p.row, p.line) for p in with_line_feed_after] == [(p.row, p.line) for p in alone]
+
+
+def test_no_cell_text_is_taken_for_a_field_that_is_not_there() -> None:
+    """Intake reads a field that is not there as null; no text a cell can hold may read so."""
+    connection = duckdb.connect()
+    control = SHAANXI.replace("suanli demo generator v1", "\x01\x02")
+    candidate = load(f"{HEADER}\n{control}\n", connection)
+    assert candidate.problems == []
+    assert connection.execute(f"select provenance_source from {candidate.table}").fetchall() == [
+        ("\x01\x02",)
+    ]
+
+
 def test_problems_beyond_the_first_thousand_are_counted() -> None:
-    rows_ = 1200
-    text = HEADER + "\n" + f"{SHAANXI.replace(',N,', ',maybe,')}\n" * rows_
+    count = 1200
+    text = HEADER + "\n" + f"{SHAANXI.replace(',N,', ',maybe,')}\n" * count
     candidate = load(text)
     error = candidate.error()
 
-    assert (len(candidate.problems), candidate.problem_count) == (MAX_PROBLEMS, rows_)
-    assert error is not None and error.total == rows_
+    assert (len(candidate.problems), candidate.problem_count) == (MAX_PROBLEMS, count)
+    assert error is not None and error.total == count
     lines = str(error).splitlines()
     assert lines[0] == (
         f'{FILE}: row 2, column "llm_related": value "maybe" — expected Y or N (not a flag)'
     )
-    assert lines[10:] == [f"… and {rows_ - 10} more"]
+    assert lines[10:] == [f"… and {count - 10} more"]
     with pytest.raises(DeliveryError) as raised:
         reader_for(PATENTS)(duckdb.connect(), Delivery(PATENTS.name, None, FILE, text.encode()))
-    assert raised.value.total == rows_
+    assert raised.value.total == count
 
 
 def test_structural_problems_beyond_the_first_thousand_are_counted() -> None:
-    rows_ = 1500
-    error = refusal(HEADER + "\n" + "CN1,湖南省\n" * rows_)
-    assert (len(error.problems), error.total) == (MAX_PROBLEMS, rows_)
-    assert str(error).splitlines()[10:] == [f"… and {rows_ - 10} more"]
+    count = 1500
+    error = refusal(HEADER + "\n" + "CN1,湖南省\n" * count)
+    assert (len(error.problems), error.total) == (MAX_PROBLEMS, count)
+    assert str(error).splitlines()[10:] == [f"… and {count - 10} more"]
 
 
 def test_a_dropped_candidate_leaves_no_temporary_table_behind() -> None:
