@@ -205,11 +205,15 @@ def _parse_numeric(column: ColumnSpec, text: str, context: CellContext) -> Parse
         stripped = unicodedata.normalize("NFKC", text).strip()
         candidate = stripped[:-1] if stripped.endswith("%") else text
     number = parse_number(candidate)
-    if number is not None and column.kind == "count" and number.is_integer():
-        # Exactly, not through a float: 9007199254740993 racks stay 9007199254740993.
+    if number is not None and column.kind == "count":
+        # Judged exactly, not through a float: 9007199254740993 racks stay themselves, and
+        # 1.0000000000000001 racks are no whole number.
         exact = Decimal(unicodedata.normalize("NFKC", candidate).strip().replace(",", ""))
-        if exact == exact.to_integral_value() and 0 <= exact <= BIGINT_MAX:
-            return _bounded(column, int(exact))
+        if exact < 0:
+            return Parsed(None, NEGATIVE_COUNT, expected(column))
+        if exact != exact.to_integral_value() or exact > BIGINT_MAX:
+            return Parsed(None, NOT_A_WHOLE_NUMBER, expected(column))
+        return _bounded(column, int(exact))
     if number is None or number != number or number in (float("inf"), float("-inf")):
         return Parsed(None, NOT_A_NUMBER, expected(column))
     if column.kind == "count":

@@ -131,6 +131,11 @@ def _literal(text: str | None) -> str:
     return "null" if text is None else "'" + text.replace("'", "''") + "'"
 
 
+def _strip(sql: str) -> str:
+    """Python's str.strip() in SQL: DuckDB's trim() removes spaces only."""
+    return f"regexp_replace({sql}, '^[{_WS}]+|[{_WS}]+$', '', 'g')"
+
+
 def _fail(kind: str, file_name: str, expected_text: str, **where) -> DeliveryError:
     problem = Problem(
         kind, file_name, where.get("row"), where.get("column"), where.get("value"),
@@ -250,11 +255,28 @@ def _utf8_file(content: bytes) -> Iterator[Path]:
         Path(name).unlink(missing_ok=True)
 
 
+def _lines(content: bytes) -> Iterator[str]:
+    """The file's lines split at line feeds only, as the fast path counts them (a lone
+    carriage return inside a quoted cell is no new line)."""
+    start = 0
+    while start < len(content):
+        end = content.find(b"\n", start)
+        end = len(content) if end < 0 else end + 1
+        yield content[start:end].decode("utf-8")
+        start = end
+
+
+def field_count(content: bytes) -> int:
+    """The most fields any record has (a slow pass, for files DuckDB cannot pad)."""
+    csv.field_size_limit(sys.maxsize)
+    return max((len(cells) for cells in csv.reader(_lines(content))), default=0)
+
+
 def _exact_positions(content: bytes, count: int) -> tuple[array, array]:
     """Spreadsheet row and editor line of each non-blank record after the header, by a
     Python pass: only for files with blank lines or quoted line breaks."""
     csv.field_size_limit(sys.maxsize)
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8", newline=""))
+    reader = csv.reader(_lines(content))
     rows, lines = array("q"), array("q")
     line = 1
     for row, cells in enumerate(reader, start=1):
@@ -277,14 +299,15 @@ def _land_csv(
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
     limit = max(2_097_152, 4 * max_cell_chars() * max(width, 1))
     # parallel=false: file order is kept, and null padding works with quoted line breaks.
-    # An empty field reads as '' and a field that is not there as NULL (null padding).
+    # An empty field reads as '' and a field that is not there as NULL (null padding): the
+    # null string is NUL, which intake refuses in any text before it gets here.
     connection.execute(
         f"""
         create temp table {table}__read as
         select *, row_number() over () as _ordinal
         from read_csv({_literal(str(path))}, header = false, skip = 1, all_varchar = true,
             delim = ',', quote = '"', escape = '"', columns = {columns}, null_padding = true,
-            auto_detect = false, parallel = false, nullstr = '\x01\x02', max_line_size = {limit})
+            auto_detect = false, parallel = false, nullstr = '\x00', max_line_size = {limit})
         """
     )
     count = connection.execute(f"select count(*) from {table}__read").fetchall()[0][0]
@@ -310,11 +333,12 @@ def _land_csv(
 def _land_workbook(
     connection: duckdb.DuckDBPyConnection, table: str, content: bytes, file_name: str, width: int,
     spares: int,
-) -> list[str]:  # fmt: skip
+) -> tuple[list[str], int]:  # fmt: skip
     """A workbook delivered for a CSV source, read as its first sheet with data."""
     workbook = read_rows(content, file_name)
     header = [cell.strip() for cell in workbook.rows[0].cells]
     body = workbook.rows[1:]
+    spares = max(spares, max((len(row.cells) for row in workbook.rows), default=0) - width)
     # A sheet has no short rows: a cell not there is empty, never missing.
     frame = pd.DataFrame(
         {
@@ -331,7 +355,7 @@ def _land_workbook(
         f"_line::bigint as _line from {table}__frame"
     )
     connection.unregister(f"{table}__frame")
-    return header
+    return header, spares
 
 
 # ---------------------------------------------------------------------------------- typing
@@ -347,6 +371,8 @@ def _fast_sql(
     if pattern is None:
         return "false", "null", []
     predicate = f"regexp_full_match({text}, {_literal(pattern)})"
+    if kind == "code":  # markers the pattern admits mean no data, as parse_cell says
+        predicate += f" and lower({text}) not in ('-', '...', '/', 'na')"
     low, high = bounds(column)
     if kind in ("number", "percent", "ratio"):
         value = f"cast(replace({text}, ',', '') as double)"
@@ -423,6 +449,7 @@ def _type_columns(
     positions: dict[str, int],
     context: CellContext,
     regions: RegionResolver,
+    created: list[str],
 ) -> None:
     """`typed`: each column as its typed value, `<c>__problem`, `<c>__expected`, `<c>__text`.
 
@@ -456,6 +483,7 @@ def _type_columns(
         ).fetchall()
         if distinct:
             name = _map_table(connection, typed, column, distinct, context, regions)
+            created.append(name)
             joins.append(f"left join {name} m{i} on m{i}.text is not distinct from s.t{i}")
             slow = (f"m{i}.value", f"m{i}.problem", f"m{i}.expected")
         else:
@@ -487,6 +515,7 @@ def _type_columns(
             f"select distinct {text}, s.{within} from {typed}__stage s"
         ).fetchall()
         name = _map_table(connection, typed, column, distinct, context, regions)
+        created.append(name)
         joins.append(
             f"left join {name} c{n} on c{n}.text is not distinct from {text} "
             f"and c{n}.province is not distinct from s.{within}"
@@ -517,11 +546,11 @@ def _structure_problems(
     last = f"f{width - 1}"
     spare_names = [f"f{i}" for i in range(width, width + spares)]
     extra_position = " ".join(
-        f"when {name} is not null and trim({name}) <> '' then {i + 1}"
+        f"when {name} is not null and {_strip(name)} <> '' then {i + 1}"
         for i, name in enumerate(spare_names, start=width)
     )
     extra_value = " ".join(
-        f"when {name} is not null and trim({name}) <> '' then {name}" for name in spare_names
+        f"when {name} is not null and {_strip(name)} <> '' then {name}" for name in spare_names
     )
     limit = max_cell_chars()
     too_long = " ".join(
@@ -592,8 +621,7 @@ def load_candidate(
     is_workbook = content.startswith((XLSX_MAGIC, XLS_MAGIC))
     if is_workbook:
         encoding = "xlsx" if content.startswith(XLSX_MAGIC) else "xls"
-        header = _land_workbook(connection, landed, content, file_name, width, SPARE_FIELDS)
-        spares = SPARE_FIELDS
+        header, spares = _land_workbook(connection, landed, content, file_name, width, SPARE_FIELDS)
         if problems := header_problems(file_name, spec, header):
             raise DeliveryError(problems)
     else:
@@ -608,8 +636,14 @@ def load_candidate(
         spares = max(SPARE_FIELDS, len(header) - width + 1)
         with _utf8_file(text) as path:
             try:
-                _land_csv(connection, landed, path, text, width, spares)
-            except duckdb.Error as error:
+                try:
+                    _land_csv(connection, landed, path, text, width, spares)
+                except duckdb.InvalidInputException:
+                    # More fields than the spares in some row: count them, read again.
+                    connection.execute(f"drop table if exists {landed}__read")
+                    spares = max(spares, field_count(text) - width + 1)
+                    _land_csv(connection, landed, path, text, width, spares)
+            except (duckdb.Error, csv.Error) as error:
                 raise _fail(
                     INTAKE_ERROR, file_name,
                     f"a CSV file DuckDB can read ({str(error).splitlines()[0]})",
@@ -617,7 +651,7 @@ def load_candidate(
     # Rows whose every field is blank count as rows but hold nothing.
     connection.execute(
         f"delete from {landed} where "
-        + " and ".join(f"coalesce(trim(f{i}), '') = ''" for i in range(width + spares))
+        + " and ".join(f"coalesce({_strip(f'f{i}')}, '') = ''" for i in range(width + spares))
     )
     if connection.execute(f"select count(*) from {landed}").fetchall()[0][0] == 0:
         raise _fail(EMPTY_FILE, file_name, "data rows after the header", row=2)
@@ -632,13 +666,16 @@ def load_candidate(
         partition_year=int(partition_key) if spec.partitioned_by_year and partition_key else None,
     )
     positions = {name: i for i, name in enumerate(spec.columns)}
-    _type_columns(connection, landed, typed, list(spec.column_specs), positions, context, regions)
+    maps: list[str] = []
+    _type_columns(
+        connection, landed, typed, list(spec.column_specs), positions, context, regions, maps
+    )
     problems, total = _cell_problems(connection, typed, file_name, spec)
     layout = []
     for name, _ in raw_columns(spec):
         base = name.removesuffix("_as_delivered")
         if name.endswith("_as_delivered") and base in positions:
-            layout.append(f"trim({_quote(base + '__text')}) as {_quote(name)}")
+            layout.append(f"{_strip(_quote(base + '__text'))} as {_quote(name)}")
         else:
             layout.append(_quote(name))
     connection.execute(
@@ -646,7 +683,7 @@ def load_candidate(
         f"from {typed}"
     )
     rows = connection.execute(f"select count(*) from {typed}").fetchall()[0][0]
-    return Candidate(f"{typed}__rows", rows, encoding, problems, total, [typed])
+    return Candidate(f"{typed}__rows", rows, encoding, problems, total, [typed, *maps])
 
 
 def _cell_problems(

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 import pytest
 
 from suanli.assets.dbt import load_manifest
@@ -27,6 +26,7 @@ from suanli.sources.audits import (
     declares_revision,
 )
 from suanli.sources.catalog import SourceSpec, source_specs
+from suanli.sources.delivery import Delivery
 from suanli.sources.errors import (
     DUPLICATE_KEY,
     DUPLICATE_REGION,
@@ -34,8 +34,8 @@ from suanli.sources.errors import (
     MISSING_REGION,
     OUT_OF_RANGE,
 )
-from suanli.sources.parsers import parse_statistics
-from suanli.sources.validation import RegionLookup, StatisticTable
+from suanli.sources.readers import reader_for
+from suanli.sources.validation import RegionLookup
 
 REGIONS = RegionLookup.from_seeds()
 PROVINCES = REGIONS.province_codes  # the 31 codes, 110000 … 650000
@@ -499,95 +499,6 @@ KIND_TYPES = {
 FLAGS = {"Y": True, "N": False, "是": True, "否": False, "TRUE": True, "FALSE": False}
 
 
-def load_records(connection: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> str:
-    """A snapshot CSV in the typed layout: DuckDB's read_csv, each column cast by its kind,
-    provinces (and cities) resolved to codes with `RegionLookup` on their distinct values."""
-    name = f"snapshot_{spec.name}"
-    connection.execute(
-        f"create or replace table {name}_text as select *, ordinality + 1 as _row_number "
-        "from read_csv(?, all_varchar = true, header = true) with ordinality",
-        [str(path)],
-    )
-    selects = []
-    for column in spec.column_specs:
-        quoted = f'"{column.name}"'
-        if column.kind in ("province", "city"):
-            lookup = codes_of(connection, name, column.name, column.kind)
-            connection.register(f"{name}_{column.name}_codes", lookup)
-            selects += [
-                f"(select code from {name}_{column.name}_codes where delivered = t.{quoted}) "
-                f"as {quoted}",
-                f'{quoted} as "{column.name}_as_delivered"',
-            ]
-        elif column.kind in ("count", "integer_count"):
-            whole = connection.execute(
-                f"select bool_and(try_cast({quoted} as double) = try_cast({quoted} as bigint)) "
-                f"from {name}_text"
-            ).fetchone()
-            kind = "BIGINT" if whole and whole[0] is not False else "DOUBLE"
-            selects.append(f"cast({quoted} as {kind}) as {quoted}")
-        elif column.kind == "flag":
-            cases = " ".join(f"when '{text}' then {value}" for text, value in FLAGS.items())
-            selects.append(f"case upper(trim({quoted})) {cases} end as {quoted}")
-        elif column.kind in KIND_TYPES:
-            selects.append(f"cast({quoted} as {KIND_TYPES[column.kind]}) as {quoted}")
-        else:
-            selects.append(quoted)
-    connection.execute(
-        f"create or replace table {name} as "
-        f"select {', '.join(selects)}, _row_number from {name}_text as t"
-    )
-    return name
-
-
-def codes_of(
-    connection: duckdb.DuckDBPyConnection, name: str, column: str, kind: str
-) -> pd.DataFrame:
-    distinct = [
-        row[0]
-        for row in connection.execute(f'select distinct "{column}" from {name}_text').fetchall()
-    ]
-    lookup = REGIONS if kind == "province" else RegionLookup.from_seeds(include_cities=True)
-    codes = {}
-    for delivered in distinct:
-        resolved = lookup.resolve(delivered)
-        codes[delivered] = resolved[0] if len(resolved) == 1 else None
-    assert None not in codes.values(), {k: v for k, v in codes.items() if v is None}
-    return pd.DataFrame({"delivered": list(codes), "code": list(codes.values())})
-
-
-def load_statistics(connection: duckdb.DuckDBPyConnection, path: Path) -> str:
-    parsed = parse_statistics(path.read_bytes(), path.name)
-    statistics = StatisticTable.from_seeds()
-    frame = parsed.frame
-    regions = {text: REGIONS.resolve(text) for text in frame["region"].unique()}
-    assert all(len(codes) == 1 for codes in regions.values()), regions
-    typed = pd.DataFrame(
-        {
-            "region": frame["region"].map(lambda text: regions[text][0]),
-            "region_as_delivered": frame["region"],
-            "year": frame["year"],
-            "statistic": frame["statistic"].map(lambda text: statistics.resolve(text).code),
-            "unit": frame["unit"],
-            "value": frame["value"],
-            "value_text": frame["value_text"],
-            "source_row": frame["source_row"],
-            "source_column": frame["source_column"],
-            "_row_number": frame["source_row"],
-        }
-    )
-    connection.register("statistics_frame", typed)
-    connection.execute(
-        "create or replace table snapshot_statistics as select region::VARCHAR as region, "
-        "region_as_delivered::VARCHAR as region_as_delivered, year::INTEGER as year, "
-        "statistic::VARCHAR as statistic, unit::VARCHAR as unit, value::DOUBLE as value, "
-        "value_text::VARCHAR as value_text, source_row::BIGINT as source_row, "
-        "source_column::VARCHAR as source_column, _row_number::BIGINT as _row_number "
-        "from statistics_frame"
-    )
-    return "snapshot_statistics"
-
-
 SNAPSHOT_FILES = sorted(path.relative_to(SNAPSHOT_DIR) for path in SNAPSHOT_DIR.rglob("*.csv"))
 
 
@@ -595,13 +506,14 @@ SNAPSHOT_FILES = sorted(path.relative_to(SNAPSHOT_DIR) for path in SNAPSHOT_DIR.
 def test_bundled_snapshot_passes_every_audit(
     relative: Path, connection: duckdb.DuckDBPyConnection, specs: dict[str, SourceSpec]
 ) -> None:
+    # Read exactly as the pipeline reads it: the audits judge what intake produces.
     spec = specs[relative.parts[0]]
     path = SNAPSHOT_DIR / relative
-    if spec.format == "statistics":
-        candidate = load_statistics(connection, path)
-    else:
+    if spec.format != "statistics":
         assert spec.audits, f"{spec.name} declares no audits"
-        candidate = load_records(connection, spec, path)
+    year = path.stem.rsplit("_", 1)[-1] if spec.partitioned_by_year else None
+    delivery = Delivery(spec.name, year, path.name, path.read_bytes())
+    candidate = reader_for(spec)(connection, delivery).table
     assert audit_candidate(connection, spec, candidate, path.name) == []
     # Re-sent unchanged, it is plausible against itself.
     assert audit_candidate(connection, spec, candidate, path.name, previous=candidate) == []
