@@ -99,7 +99,8 @@ class Candidate:
 
     def drop(self, connection: duckdb.DuckDBPyConnection) -> None:
         """Free the temporary tables once the rows are stored (or refused)."""
-        connection.execute(f"drop view if exists {self.table}")
+        if self.table and self.table not in self.backing_tables:
+            connection.execute(f"drop view if exists {self.table}")
         for table in self.backing_tables:
             connection.execute(f"drop table if exists {table}")
 
@@ -291,10 +292,11 @@ def _exact_positions(content: bytes, count: int) -> tuple[array, array]:
 
 def _land_csv(
     connection: duckdb.DuckDBPyConnection, table: str, path: Path, content: bytes, width: int,
-    spares: int,
+    spares: int, fast: str,
 ) -> None:  # fmt: skip
-    """Every record after the header as text fields f0 … (spares beyond the header), in file
-    order, with `_row_number` (spreadsheet row) and `_line` (editor line)."""
+    """Every record after the header as text fields f0 … (spares beyond the header) beside
+    the fast path's columns (`fast`, computed in the same scan), in file order, with
+    `_row_number` (spreadsheet row) and `_line` (editor line)."""
     names = [f"f{i}" for i in range(width + spares)]
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
     limit = max(2_097_152, 4 * max_cell_chars() * max(width, 1))
@@ -304,7 +306,7 @@ def _land_csv(
     connection.execute(
         f"""
         create temp table {table}__read as
-        select *, row_number() over () as _ordinal
+        select *, {fast}, row_number() over () as _ordinal
         from read_csv({_literal(str(path))}, header = false, skip = 1, all_varchar = true,
             delim = ',', quote = '"', escape = '"', columns = {columns}, null_padding = true,
             auto_detect = false, parallel = false, nullstr = '\x00', max_line_size = {limit})
@@ -332,7 +334,7 @@ def _land_csv(
 
 def _land_workbook(
     connection: duckdb.DuckDBPyConnection, table: str, content: bytes, file_name: str, width: int,
-    spares: int,
+    spares: int, fast: str,
 ) -> tuple[list[str], int]:  # fmt: skip
     """A workbook delivered for a CSV source, read as its first sheet with data."""
     workbook = read_rows(content, file_name)
@@ -351,8 +353,8 @@ def _land_workbook(
     connection.register(f"{table}__frame", frame)
     casts = ", ".join(f"cast(f{i} as varchar) as f{i}" for i in range(width + spares))
     connection.execute(
-        f"create temp table {table} as select {casts}, _row_number::bigint as _row_number, "
-        f"_line::bigint as _line from {table}__frame"
+        f"create temp table {table} as select *, {fast} from (select {casts}, "
+        f"_row_number::bigint as _row_number, _line::bigint as _line from {table}__frame)"
     )
     connection.unregister(f"{table}__frame")
     return header, spares
@@ -441,6 +443,27 @@ def _map_table(
     return name
 
 
+def _fast_select(columns: list[ColumnSpec], positions: dict[str, int], context: CellContext) -> str:
+    """The fast path's flags, computed while reading: `fast<i>`, the pattern matched (each
+    regular expression runs once per cell; the cast it allows is cheap and done later)."""
+    selects = []
+    for column in columns:
+        i = positions[column.name]
+        predicate, _, _ = _fast_sql(column, f"f{i}", context)
+        selects.append(f"coalesce({predicate}, false) as fast{i}")
+    return ", ".join(selects)
+
+
+@dataclass
+class _Typing:
+    """Per column: the typed value, the problem kind and the expected text, as SQL over the
+    landed table `s` and the map tables joined to it."""
+
+    values: list[str] = field(default_factory=list)
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # position, …
+    joins: list[str] = field(default_factory=list)
+
+
 def _type_columns(
     connection: duckdb.DuckDBPyConnection,
     landed: str,
@@ -450,89 +473,95 @@ def _type_columns(
     context: CellContext,
     regions: RegionResolver,
     created: list[str],
-) -> None:
-    """`typed`: each column as its typed value, `<c>__problem`, `<c>__expected`, `<c>__text`.
-
-    One scan applies the fast paths (each regular expression once per cell); the distinct
-    texts they leave are typed by `parse_cell`; a second scan joins those answers and checks
-    the fast path's bounds; cities go last, within the province typed before them."""
-    fast_columns, checks_of = [], {}
-    for column in columns:
+) -> _Typing:
+    """How each column is typed: the fast paths ran while reading (each regular expression
+    once per cell); the distinct texts they leave are typed here by `parse_cell` — a city
+    together with its row's province text — into small map tables joined by text."""
+    typing = _Typing()
+    for position, column in enumerate(columns):
         i = positions[column.name]
-        predicate, value, checks = _fast_sql(column, f"f{i}", context)
-        checks_of[column.name] = checks
-        fast_columns += [
-            f"f{i} as t{i}",
-            f"coalesce({predicate}, false) as fast{i}",
-            f"case when coalesce({predicate}, false) then {value} end as v{i}",
-        ]
-    connection.execute(
-        f"create temp table {typed}__fast as select {', '.join(fast_columns)}, _row_number, "
-        f"_line from {landed}"
-    )
-    connection.execute(f"drop table {landed}")
-    outer, joins, deferred = [], [], []
-    for column in columns:
-        i = positions[column.name]
+        q = _quote(column.name)
         if column.kind == "city":
-            deferred.append(column)
-            outer.append(f"t{i} as {_quote(column.name + '__text')}")
+            within = positions[column.within or "province"]
+            distinct = connection.execute(
+                f"select distinct f{i}, f{within} from {landed}"
+            ).fetchall()
+            name = _city_map(
+                connection, typed, column, columns, positions, distinct, context, regions
+            )
+            created.append(name)
+            typing.joins.append(
+                f"left join {name} m{i} on m{i}.text is not distinct from s.f{i} "
+                f"and m{i}.province_text is not distinct from s.f{within}"
+            )
+            typing.values.append(f"m{i}.value as {q}")
+            typing.problems.append((position, f"m{i}.problem", f"m{i}.expected", f"s.f{i}"))
             continue
+        _, cast, checks = _fast_sql(column, f"s.f{i}", context)
         distinct = connection.execute(
-            f"select distinct t{i} from {typed}__fast where not fast{i}"
+            f"select distinct f{i} from {landed} where not fast{i}"
         ).fetchall()
         if distinct:
             name = _map_table(connection, typed, column, distinct, context, regions)
             created.append(name)
-            joins.append(f"left join {name} m{i} on m{i}.text is not distinct from s.t{i}")
+            typing.joins.append(f"left join {name} m{i} on m{i}.text is not distinct from s.f{i}")
             slow = (f"m{i}.value", f"m{i}.problem", f"m{i}.expected")
         else:
             slow = ("null", "null", "null")
-        checks = checks_of[column.name]
         fast_problem = "case " + " ".join(
-            f"when {condition.format(v=f'v{i}')} then '{kind}'" for condition, kind in checks
+            f"when {condition.format(v=cast)} then '{kind}'" for condition, kind in checks
         ) + " end" if checks else "null"  # fmt: skip
         fast_expected = _literal(_fast_expected(column, context)) if checks else "null"
-        outer += [
-            f"case when fast{i} then (case when {fast_problem} is null then v{i} end) "
-            f"else {slow[0]} end as {_quote(column.name)}",
-            f"case when fast{i} then {fast_problem} else {slow[1]} end "
-            f"as {_quote(column.name + '__problem')}",
-            f"case when fast{i} then (case when {fast_problem} is not null then "
-            f"{fast_expected} end) else {slow[2]} end as {_quote(column.name + '__expected')}",
-            f"t{i} as {_quote(column.name + '__text')}",
-        ]
-    connection.execute(
-        f"create temp table {typed}__stage as select {', '.join(outer)}, _row_number, _line "
-        f"from {typed}__fast s {' '.join(joins)}"
+        typing.values.append(
+            f"case when s.fast{i} then (case when {fast_problem} is null then {cast} end) "
+            f"else {slow[0]} end as {q}"
+        )
+        typing.problems.append((
+            position,
+            f"case when s.fast{i} then {fast_problem} else {slow[1]} end",
+            f"case when s.fast{i} then (case when {fast_problem} is not null then "
+            f"{fast_expected} end) else {slow[2]} end",
+            f"s.f{i}",
+        ))  # fmt: skip
+    return typing
+
+
+def _city_map(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    column: ColumnSpec,
+    columns: list[ColumnSpec],
+    positions: dict[str, int],
+    pairs: list[tuple],
+    context: CellContext,
+    regions: RegionResolver,
+) -> str:
+    """(city text, province text) → the city typed within the province that text names."""
+    province_column = next(c for c in columns if c.name == (column.within or "province"))
+    provinces = {
+        text: parse_cell(province_column, text, context, regions).value
+        for text in {province for _, province in pairs}
+    }
+    keyed = list(dict.fromkeys((city, provinces[province]) for city, province in pairs))
+    name = _map_table(connection, table, column, keyed, context, regions)
+    # Join on the province as delivered, so the main scan needs no second pass.
+    texts = pd.DataFrame(
+        {
+            "text": pd.array([city for city, _ in pairs], dtype=object),
+            "province": pd.array([provinces[province] for _, province in pairs], dtype=object),
+            "province_text": pd.array([province for _, province in pairs], dtype=object),
+        }
     )
-    connection.execute(f"drop table {typed}__fast")
-    selects, joins = ["s.*"], []
-    for n, column in enumerate(deferred):
-        within = _quote(column.within or "province")
-        text = f"s.{_quote(column.name + '__text')}"
-        distinct = connection.execute(
-            f"select distinct {text}, s.{within} from {typed}__stage s"
-        ).fetchall()
-        name = _map_table(connection, typed, column, distinct, context, regions)
-        created.append(name)
-        joins.append(
-            f"left join {name} c{n} on c{n}.text is not distinct from {text} "
-            f"and c{n}.province is not distinct from s.{within}"
-        )
-        selects += [
-            f"c{n}.value as {_quote(column.name)}",
-            f"c{n}.problem as {_quote(column.name + '__problem')}",
-            f"c{n}.expected as {_quote(column.name + '__expected')}",
-        ]
-    if deferred:
-        connection.execute(
-            f"create temp table {typed} as select {', '.join(selects)} "
-            f"from {typed}__stage s {' '.join(joins)}"
-        )
-        connection.execute(f"drop table {typed}__stage")
-    else:
-        connection.execute(f"alter table {typed}__stage rename to {typed.split('.')[-1]}")
+    connection.register(f"{name}__texts", texts)
+    connection.execute(
+        f"create temp table {name}__keyed as select m.text, t.province_text, m.value, "
+        f"m.problem, m.expected from {name} m join {name}__texts t "
+        f"on m.text is not distinct from t.text and m.province is not distinct from t.province"
+    )
+    connection.unregister(f"{name}__texts")
+    connection.execute(f"drop table {name}")
+    connection.execute(f"alter table {name}__keyed rename to {name}")
+    return name
 
 
 # ------------------------------------------------------------------------------- the whole
@@ -618,10 +647,18 @@ def load_candidate(
     token = uuid.uuid4().hex[:10]
     landed, typed = f"_landed_{token}", f"_candidate_{token}"
     width = len(spec.columns)
+    context = CellContext(
+        year_now=year_now or dt.date.today().year,
+        partition_year=int(partition_key) if spec.partitioned_by_year and partition_key else None,
+    )
+    positions = {name: i for i, name in enumerate(spec.columns)}
+    fast = _fast_select(list(spec.column_specs), positions, context)
     is_workbook = content.startswith((XLSX_MAGIC, XLS_MAGIC))
     if is_workbook:
         encoding = "xlsx" if content.startswith(XLSX_MAGIC) else "xls"
-        header, spares = _land_workbook(connection, landed, content, file_name, width, SPARE_FIELDS)
+        header, spares = _land_workbook(
+            connection, landed, content, file_name, width, SPARE_FIELDS, fast
+        )
         if problems := header_problems(file_name, spec, header):
             raise DeliveryError(problems)
     else:
@@ -637,12 +674,12 @@ def load_candidate(
         with _utf8_file(text) as path:
             try:
                 try:
-                    _land_csv(connection, landed, path, text, width, spares)
+                    _land_csv(connection, landed, path, text, width, spares, fast)
                 except duckdb.InvalidInputException:
                     # More fields than the spares in some row: count them, read again.
                     connection.execute(f"drop table if exists {landed}__read")
                     spares = max(spares, field_count(text) - width + 1)
-                    _land_csv(connection, landed, path, text, width, spares)
+                    _land_csv(connection, landed, path, text, width, spares, fast)
             except (duckdb.Error, csv.Error) as error:
                 raise _fail(
                     INTAKE_ERROR, file_name,
@@ -661,48 +698,60 @@ def load_candidate(
     if structure:
         raise DeliveryError(structure, total=structure_count)
 
-    context = CellContext(
-        year_now=year_now or dt.date.today().year,
-        partition_year=int(partition_key) if spec.partitioned_by_year and partition_key else None,
-    )
-    positions = {name: i for i, name in enumerate(spec.columns)}
     maps: list[str] = []
-    _type_columns(
+    typing = _type_columns(
         connection, landed, typed, list(spec.column_specs), positions, context, regions, maps
     )
-    problems, total = _cell_problems(connection, typed, file_name, spec)
+    problems, total = _cell_problems(connection, landed, typing, file_name, spec)
+    values = {value.rsplit(" as ", 1)[1]: value for value in typing.values}
     layout = []
     for name, _ in raw_columns(spec):
         base = name.removesuffix("_as_delivered")
         if name.endswith("_as_delivered") and base in positions:
-            layout.append(f"{_strip(_quote(base + '__text'))} as {_quote(name)}")
+            layout.append(f"{_strip(f's.f{positions[base]}')} as {_quote(name)}")
         else:
-            layout.append(_quote(name))
+            layout.append(values[_quote(name)])
     connection.execute(
-        f"create temp view {typed}__rows as select {', '.join(layout)}, _row_number, _line "
-        f"from {typed}"
+        f"create temp table {typed} as select {', '.join(layout)}, s._row_number, s._line "
+        f"from {landed} s {' '.join(typing.joins)}"
     )
+    for table in [landed, *maps]:
+        connection.execute(f"drop table if exists {table}")
     rows = connection.execute(f"select count(*) from {typed}").fetchall()[0][0]
-    return Candidate(f"{typed}__rows", rows, encoding, problems, total, [typed, *maps])
+    return Candidate(typed, rows, encoding, problems, total, [typed])
 
 
 def _cell_problems(
-    connection: duckdb.DuckDBPyConnection, typed: str, file_name: str, spec: SourceSpec
+    connection: duckdb.DuckDBPyConnection,
+    landed: str,
+    typing: _Typing,
+    file_name: str,
+    spec: SourceSpec,
 ) -> tuple[list[Problem], int]:
-    parts = [
-        f"select _row_number, _line, {position} as position, {_literal(c.name)} as column_name, "
-        f"{_quote(c.name + '__text')} as value, {_quote(c.name + '__problem')} as kind, "
-        f"{_quote(c.name + '__expected')} as expected from {typed} "
-        f"where {_quote(c.name + '__problem')} is not null"
-        for position, c in enumerate(spec.column_specs)
-    ]
+    """Every refused cell, in one scan: the first MAX_PROBLEMS in detail, and the count."""
+    structs = ", ".join(
+        f"{{'position': {position}, 'kind': {kind}, 'expected': {expected_sql}, 'value': {text}}}"
+        for position, kind, expected_sql, text in typing.problems
+    )
+    any_problem = " or ".join(f"({kind}) is not null" for _, kind, _, _ in typing.problems)
     rows = connection.execute(
-        f"select *, count(*) over () from ({' union all '.join(parts)}) "
-        f"order by _row_number, position limit {MAX_PROBLEMS}"
+        f"""
+        select _row_number, _line, p.position, p.kind, p.expected, p.value,
+            count(*) over () as total
+        from (
+            select s._row_number, s._line,
+                unnest(list_filter([{structs}], lambda x: x.kind is not null)) as p
+            from {landed} s {" ".join(typing.joins)}
+            where {any_problem}
+        )
+        order by _row_number, p.position
+        limit {MAX_PROBLEMS}
+        """
     ).fetchall()
+    names = [column.name for column in spec.column_specs]
     problems = [
-        Problem(kind, file_name, row, column, value or "", expected_text,
+        Problem(kind, file_name, row, names[position], value or "", expected_text,
                 line=line if line != row else None)
-        for row, line, _, column, value, kind, expected_text, _ in rows
+        for row, line, position, kind, expected_text, value, _ in rows
     ]  # fmt: skip
     return problems, (rows[0][-1] if rows else 0)
