@@ -6,7 +6,7 @@
 
 Blocking GX checks on step 2's tables run between steps 2 and 3, and on step 3's marts before
 `published/marts` copies them into the file BI reads; a failing audit publishes nothing.
-Each step holds the warehouse lock while dbt writes, so two runs never write at once.
+The run holds the warehouse from its first step to its last, so two runs never write at once.
 """
 
 import json
@@ -53,7 +53,7 @@ translator = SuanliDbtTranslator()
 def dbt_foundation(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    with warehouse.lock(f"run {context.run_id}: dbt_foundation"):
+    with warehouse.lock("dbt_foundation"):
         yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
@@ -71,7 +71,7 @@ def dbt_yearly(
 ) -> Iterator[Any]:
     years = sorted(int(key) for key in context.partition_keys)
     args = [*BUILD_ARGS, "--vars", json.dumps({"years": years})]
-    with warehouse.lock(f"run {context.run_id}: dbt_yearly {years}"):
+    with warehouse.lock(f"dbt_yearly {years}"):
         yield from dbt.cli(args, context=context).stream()
 
 
@@ -85,7 +85,7 @@ def dbt_yearly(
 def dbt_marts(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    with warehouse.lock(f"run {context.run_id}: dbt_marts"):
+    with warehouse.lock("dbt_marts"):
         yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
