@@ -6,6 +6,8 @@
 
 Blocking GX checks on step 2's tables run between steps 2 and 3, and on step 3's marts before
 `published/marts` copies them into the file BI reads; a failing audit publishes nothing.
+Step 3 first records that its run is building the marts, and from which deliveries
+(`suanli.builds`): publication checks that this run's audits passed (`suanli.gate`).
 The run holds the warehouse from its first step to its last, so two runs never write at once.
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from suanli.builds import record_marts_build
 from suanli.partitions import year_partitions
 from suanli.paths import DBT_PROJECT_DIR
 from suanli.resources.warehouse import WarehouseResource
@@ -86,6 +89,9 @@ def dbt_marts(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     with warehouse.lock("dbt_marts"):
+        with warehouse.connect(what="dbt_marts") as connection:
+            build = record_marts_build(connection, context.run_id)
+        context.log.info(f"building the marts from {len(build.deliveries)} current deliveries")
         yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
