@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from dagster import (
@@ -101,8 +100,7 @@ def _runs_since(instance: DagsterInstance, build_run_id: str) -> set[str]:
     build = instance.get_run_record_by_id(build_run_id)
     if build is None:
         return set()
-    since = datetime.fromtimestamp(build.create_timestamp.timestamp(), UTC)
-    later = instance.get_run_records(RunsFilter(updated_after=since))
+    later = instance.get_run_records(RunsFilter(updated_after=build.create_timestamp))
     unfinished = instance.get_run_records(RunsFilter(statuses=UNFINISHED))
     return {build_run_id} | {record.dagster_run.run_id for record in [*later, *unfinished]}
 
