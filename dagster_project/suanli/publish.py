@@ -121,9 +121,17 @@ def _copy_views(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def publish_marts(
-    work_file: Path, published: Path, *, run_id: str, deliveries: list[dict] | None = None
+    work_file: Path,
+    published: Path,
+    *,
+    run_id: str,
+    deliveries: list[dict] | None = None,
+    built_by_run: str | None = None,
 ) -> PublishResult:
-    """Copy the work file's marts into a candidate file, then atomically replace `published`."""
+    """Copy the work file's marts into a candidate file, then atomically replace `published`.
+
+    `deliveries` are those the marts were built from, by `built_by_run` (default: `run_id`).
+    """
     if published.stem == SCHEMA:
         # DuckDB names a file's catalog after its stem: "marts.x" would then be ambiguous.
         raise ValueError(f"{published}: a published marts file may not be called {SCHEMA}.*")
@@ -146,15 +154,22 @@ def publish_marts(
         views = _copy_views(connection)
         connection.execute(
             f"create table {SCHEMA}.{PUBLICATION_TABLE} (published_at timestamp not null, "
-            "run_id varchar not null, tables json not null, deliveries json not null)"
+            "run_id varchar not null, tables json not null, deliveries json not null, "
+            "built_by_run varchar not null)"
         )
         connection.execute(
-            f"insert into {SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?)",
-            [published_at, run_id, json.dumps(tables), json.dumps(deliveries or [])],
+            f"insert into {SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?)",
+            [
+                published_at,
+                run_id,
+                json.dumps(tables),
+                json.dumps(deliveries or []),
+                built_by_run or run_id,
+            ],
         )
         connection.execute(
-            f"comment on table {SCHEMA}.{PUBLICATION_TABLE} is "
-            "'When these marts were published, by which run, from which deliveries.'"
+            f"comment on table {SCHEMA}.{PUBLICATION_TABLE} is 'When these marts were "
+            "published, by which run, built by which run from which deliveries.'"
         )
         connection.execute(f"detach {WORK_ALIAS}")
         connection.execute("use memory")
@@ -175,12 +190,14 @@ def last_publication(published: Path) -> dict | None:
     if not published.exists():
         return None
     with duckdb.connect(str(published), read_only=True) as connection:
-        row = connection.execute(
-            f"select published_at, run_id, tables, deliveries from {SCHEMA}.{PUBLICATION_TABLE}"
-        ).fetchone()
+        cursor = connection.execute(f"select * from {SCHEMA}.{PUBLICATION_TABLE}")
+        names = [column[0] for column in cursor.description]
+        row = dict(zip(names, cursor.fetchone(), strict=True))
     return {
-        "published_at": row[0],
-        "run_id": row[1],
-        "tables": json.loads(row[2]),
-        "deliveries": json.loads(row[3]),
+        "published_at": row["published_at"],
+        "run_id": row["run_id"],
+        "tables": json.loads(row["tables"]),
+        "deliveries": json.loads(row["deliveries"]),
+        # Files published before builds were recorded were built by the run that published.
+        "built_by_run": row.get("built_by_run", row["run_id"]),
     }

@@ -92,3 +92,20 @@ def test_every_judgement_matrix_flows_from_the_definitions_to_a_mart(repository)
     assert staged in graph.get(AssetKey(["marts", "fct_index_expert_judgements"])).parent_keys
     systems = graph.get(AssetKey(["marts", "dim_index_system"])).parent_keys
     assert AssetKey(["staging", "stg_index_systems"]) in systems
+
+
+def test_publication_is_gated_by_every_blocking_check_upstream_of_it(repository) -> None:
+    from suanli.assets.publish import PUBLISHED_KEY
+    from suanli.gate import gating_checks
+
+    checks = {(key.asset_key.to_user_string(), key.name) for key in gating_checks(
+        repository.asset_graph, PUBLISHED_KEY
+    )}  # fmt: skip
+    # GX suites and dbt tests, on the marts and all the way up to the raw registry …
+    assert ("raw/compute_centres", "gx_compute_centres") in checks
+    assert ("intermediate/int_node_scores", "gx_index_scores") in checks
+    assert ("marts/fct_index_scores", "gx_index_scores") in checks
+    assert any(asset.startswith("marts/") and not name.startswith("gx_") for asset, name in checks)
+    # … but not the checks that only warn.
+    assert ("intermediate/int_indicator_values", "gx_indicator_year_on_year") not in checks
+    assert ("raw/compute_centres", "delivery_accepted") not in checks

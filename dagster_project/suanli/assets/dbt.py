@@ -6,7 +6,9 @@
 
 Blocking GX checks on step 2's tables run between steps 2 and 3, and on step 3's marts before
 `published/marts` copies them into the file BI reads; a failing audit publishes nothing.
-Each step holds the warehouse lock while dbt writes, so two runs never write at once.
+Step 3 first records that its run is building the marts, and from which deliveries
+(`suanli.builds`): publication checks that this run's audits passed (`suanli.gate`).
+The run holds the warehouse from its first step to its last, so two runs never write at once.
 """
 
 import json
@@ -16,6 +18,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from suanli.builds import record_marts_build
 from suanli.partitions import year_partitions
 from suanli.paths import DBT_PROJECT_DIR
 from suanli.resources.warehouse import WarehouseResource
@@ -53,7 +56,7 @@ translator = SuanliDbtTranslator()
 def dbt_foundation(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    with warehouse.lock(f"run {context.run_id}: dbt_foundation"):
+    with warehouse.lock("dbt_foundation"):
         yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
@@ -71,7 +74,7 @@ def dbt_yearly(
 ) -> Iterator[Any]:
     years = sorted(int(key) for key in context.partition_keys)
     args = [*BUILD_ARGS, "--vars", json.dumps({"years": years})]
-    with warehouse.lock(f"run {context.run_id}: dbt_yearly {years}"):
+    with warehouse.lock(f"dbt_yearly {years}"):
         yield from dbt.cli(args, context=context).stream()
 
 
@@ -85,7 +88,10 @@ def dbt_yearly(
 def dbt_marts(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    with warehouse.lock(f"run {context.run_id}: dbt_marts"):
+    with warehouse.lock("dbt_marts"):
+        with warehouse.connect(what="dbt_marts") as connection:
+            build = record_marts_build(connection, context.run_id)
+        context.log.info(f"building the marts from {len(build.deliveries)} current deliveries")
         yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 

@@ -121,7 +121,7 @@ def index_definitions(
     systems_frame = pd.DataFrame(
         [system_row(system) for system in systems], columns=list(SYSTEM_COLUMNS)
     )
-    with warehouse.connect() as connection:
+    with warehouse.connect(what="definitions/index_*") as connection:
         connection.execute("create schema if not exists definitions")
         connection.register("systems_frame", systems_frame)
         connection.register("nodes_frame", nodes_frame)

@@ -33,7 +33,7 @@ def marts_exports(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:
     out_dir = export_dir()
-    with warehouse.connect_published() as connection:
+    with warehouse.connect_published(what="exports/marts") as connection:
         files = export_marts(connection, out_dir)
         rows = row_counts(connection)
     context.log.info(f"exported {len(rows)} marts to {out_dir}")

@@ -1,16 +1,29 @@
-"""The publish step of write–audit–publish: the audited marts become what BI tools read."""
+"""The publish step of write–audit–publish: the audited marts become what BI tools read.
+
+It publishes only the marts of a build whose blocking checks all passed (`suanli.gate`),
+whether it runs at the end of that build's run or in a run of its own.
+"""
 
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 from suanli.assets.dbt import load_manifest, translator
+from suanli.builds import latest_marts_build, record_publication
+from suanli.gate import gating_checks, read_audits, refusal, unmet_checks
 from suanli.publish import publish_marts
 from suanli.resources.warehouse import WarehouseResource
 
 PUBLISHED_KEY = AssetKey(["published", "marts"])
-DELIVERY_FIELDS = ("source", "partition", "file", "sha256", "received_at")
 
 
 def mart_keys(manifest: Mapping[str, Any]) -> list[AssetKey]:
@@ -25,32 +38,62 @@ def mart_keys(manifest: Mapping[str, Any]) -> list[AssetKey]:
     )
 
 
+def code_location_graph() -> BaseAssetGraph:
+    """The whole asset graph: the run's own job may be a subset (publishing alone) whose graph
+    stops at the marts, and `execute_in_process` sets no repository on the context."""
+    from suanli.definitions import defs  # here, not above: the definitions import this module
+
+    return defs.get_repository_def().asset_graph
+
+
 @asset(
     key=PUBLISHED_KEY,
     deps=mart_keys(load_manifest()),
     group_name="published",
     kinds={"duckdb"},
     description="The marts BI tools read: a separate DuckDB file, replaced atomically by a copy "
-    "of the work file's marts once their blocking checks pass. A failed or killed run leaves it "
-    "as it was.",
+    "of the work file's marts, only if the run that built them passed every blocking check on "
+    "them and upstream of them. A failed or killed run, or a refused publication, leaves it as "
+    "it was.",
 )
 def published_marts(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    what = f"run {context.run_id}: publish"
-    with warehouse.lock(what):
-        with warehouse.connect(read_only=True, what=what) as connection:
-            deliveries = [
-                dict(zip(DELIVERY_FIELDS, row, strict=True))
-                for row in connection.execute(
-                    "select source, partition_key, file_name, delivery_id, "
-                    "strftime(received_at, '%Y-%m-%dT%H:%M:%S') from raw.deliveries "
-                    "where is_current order by source, partition_key"
-                ).fetchall()
-            ]
-        result = publish_marts(
-            warehouse.file, warehouse.published_path, run_id=context.run_id, deliveries=deliveries
+    with warehouse.lock("published/marts"):
+        with warehouse.connect(read_only=True, what="published/marts") as connection:
+            build = latest_marts_build(connection)
+        checks = gating_checks(code_location_graph(), PUBLISHED_KEY)
+        unmet = (
+            unmet_checks(build.run_id, checks, read_audits(context.instance, build.run_id, checks))
+            if build
+            else []
         )
+        if build is None or unmet:
+            raise Failure(
+                description=refusal(str(warehouse.file), build, unmet),
+                metadata={
+                    "built_by_run": build.run_id if build else "",
+                    "unmet_checks": MetadataValue.json([item.describe() for item in unmet]),
+                },
+            )
+        context.log.info(
+            f"all {len(checks)} blocking checks passed for the build of run {build.run_id}"
+        )
+        result = publish_marts(
+            warehouse.file,
+            warehouse.published_path,
+            run_id=context.run_id,
+            deliveries=build.deliveries,
+            built_by_run=build.run_id,
+        )
+        with warehouse.connect(what="published/marts") as connection:
+            record_publication(
+                connection,
+                run_id=context.run_id,
+                published_at=result.published_at,
+                build=build,
+                tables=result.tables,
+            )
     context.log.info(
         f"published {len(result.tables)} tables and {len(result.views)} views to {result.path}"
     )
@@ -58,9 +101,11 @@ def published_marts(
         metadata={
             "path": MetadataValue.path(str(result.path)),
             "published_at": result.published_at.isoformat(),
+            "built_by_run": build.run_id,
+            "blocking_checks_passed": len(checks),
             "rows": MetadataValue.json(result.tables),
             "views": ", ".join(result.views),
             "size_bytes": result.size_bytes,
-            "deliveries": len(deliveries),
+            "deliveries": len(build.deliveries),
         }
     )

@@ -135,7 +135,7 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
         results: list[LoadResult] = []
         slots: list[str | None] = []
         without_delivery: list[str] = []
-        with warehouse.connect(what=f"run {context.run_id}: raw/{spec.name}") as connection:
+        with warehouse.connect(what=f"raw/{spec.name}") as connection:
             prepare_raw_tables(connection, spec)
             for line in migrate_raw_table(connection, spec, read):
                 context.log.warning(f"raw.{spec.name}, written under an older contract: {line}")

@@ -41,7 +41,7 @@ def top10_markdown(top10: pd.DataFrame) -> str:
 )
 def blue_book(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     out_dir = report_dir()
-    with warehouse.connect_published() as connection:
+    with warehouse.connect_published(what="report/blue_book") as connection:
         result = build_report(connection, out_dir)
     context.log.info(f"report of {result.year}: {len(result.charts)} charts in {out_dir}")
     return MaterializeResult(

@@ -75,7 +75,8 @@ def build_check(suite: Suite, target: SuiteTarget) -> AssetChecksDefinition:
     def _gx_check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
-        with warehouse.connect(read_only=True) as connection:
+        what = f"gx_{suite.name} on {target.relation}"
+        with warehouse.connect(read_only=True, what=what) as connection:
             frame = connection.execute(suite.sql_for(target)).df()
         outcome = validate(suite, frame)
         context.log.info(f"GX suite {suite.name} on {target.relation}: passed={outcome.passed}")

@@ -1,85 +1,35 @@
 """The DuckDB warehouse as a Dagster resource: the work file, and the marts file BI reads.
 
-DuckDB admits one writing process per file, and while one writes no other process may even
-read it. Every step of ours that opens the work file (or runs dbt on it) first takes an
-inter-process lock beside the file, so a second run waits its turn instead of failing on
-DuckDB's lock; it gives up after `lock_timeout_seconds` with a message naming the holder.
-BI tools never open the work file: they read the published marts file, which is replaced
-atomically and never written in place (`suanli.publish`).
+DuckDB admits one writer per file, and while one writes no other process may even read it.
+A run holds the work file for its whole life: the resource takes the lock beside it
+(`suanli.resources.lock`) when Dagster sets it up and releases it at teardown. With the
+in-process executor, which every run uses (CLI, UI, sensors, backfills), Dagster sets the
+run's resources up once, before its first step, and tears them down after its last
+(`PlanExecutionContextManager` builds one resource context for the whole plan), so a second
+run waits for the first to end instead of interleaving its steps with it. Each step takes the
+lock again (re-entrant in the process) to record which step is running. BI tools never open
+the work file: they read the published marts file, which is replaced atomically and never
+written in place (`suanli.publish`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
-from filelock import FileLock, Timeout
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from suanli.paths import DEFAULT_ARCHIVE, published_marts_path, resolve_from_repo
+from suanli.resources.lock import WarehouseBusy, at_step, writer_lock
+
+__all__ = ["STORAGE_COMPATIBILITY_VERSION", "WarehouseBusy", "WarehouseResource", "writer_lock"]
 
 # DuckDB 2.x writes a storage format 1.x cannot open; BI tools still bundle 1.x, so new
 # files are created in the oldest format that has everything we use.
 STORAGE_COMPATIBILITY_VERSION = "v1.1.0"
-
-# One lock object per file and process, so nested use in one process is re-entrant.
-_locks: dict[Path, FileLock] = {}
-_locks_guard = threading.Lock()
-
-
-class WarehouseBusy(RuntimeError):
-    """Another process holds the warehouse file."""
-
-
-def _lock_for(file: Path) -> FileLock:
-    with _locks_guard:
-        if file not in _locks:
-            _locks[file] = FileLock(file.with_name(file.name + ".lock"), thread_local=False)
-        return _locks[file]
-
-
-def _owner_file(file: Path) -> Path:
-    return file.with_name(file.name + ".lock.owner")
-
-
-def _describe_owner(file: Path) -> str:
-    try:
-        owner = json.loads(_owner_file(file).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "another process"
-    return f"process {owner['pid']} ({owner['what']}, since {owner['since']} UTC)"
-
-
-@contextmanager
-def writer_lock(file: Path, timeout_seconds: float, what: str) -> Iterator[None]:
-    """Hold the warehouse for one step; wait up to `timeout_seconds` for another holder."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    lock = _lock_for(file)
-    outermost = not lock.is_locked
-    try:
-        lock.acquire(timeout=timeout_seconds)
-    except Timeout as error:
-        raise WarehouseBusy(
-            f"warehouse {file} is in use by {_describe_owner(file)}; waited "
-            f"{timeout_seconds:.0f} s for it (SUANLI_LOCK_TIMEOUT). Let that run finish, or "
-            "cancel it, then start this one again."
-        ) from error
-    try:
-        if outermost:
-            since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-            owner = {"pid": os.getpid(), "what": what, "since": since}
-            _owner_file(file).write_text(json.dumps(owner), encoding="utf-8")
-        yield
-    finally:
-        if outermost:
-            _owner_file(file).unlink(missing_ok=True)
-        lock.release()
 
 
 class WarehouseResource(ConfigurableResource):
@@ -93,6 +43,30 @@ class WarehouseResource(ConfigurableResource):
     archive_dir: str = DEFAULT_ARCHIVE
     marts_path: str = ""
     lock_timeout_seconds: float = 1800.0
+
+    _run_hold: ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Take the work file for the whole run (waiting, and logging whom for, if need be)."""
+        run = context.dagster_run
+        what = f"run {run.run_id} of {run.job_name}" if run else "a suanli process"
+        log = context.log.info if context.log else None
+        hold = ExitStack()
+        hold.enter_context(
+            writer_lock(
+                self.file,
+                self.lock_timeout_seconds,
+                what,
+                run_id=run.run_id if run else None,
+                log=log,
+            )
+        )
+        self._run_hold = hold
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._run_hold is not None:
+            self._run_hold.close()
+            self._run_hold = None
 
     @property
     def file(self) -> Path:
@@ -111,7 +85,8 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def lock(self, what: str = "a suanli step") -> Iterator[None]:
-        """Exclusive use of the work file, e.g. around a dbt invocation."""
+        """Exclusive use of the work file for step `what`, e.g. around a dbt invocation; within
+        a run (which holds the file already) this only records `what` as the current step."""
         with writer_lock(self.file, self.lock_timeout_seconds, what):
             yield
 
@@ -140,10 +115,14 @@ class WarehouseResource(ConfigurableResource):
                 connection.close()
 
     @contextmanager
-    def connect_published(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Read-only connection to the published marts (what reports and exports read)."""
-        connection = duckdb.connect(str(self.published_path), read_only=True)
-        try:
-            yield connection
-        finally:
-            connection.close()
+    def connect_published(
+        self, what: str = "reading the published marts"
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Read-only connection to the published marts (what reports and exports read). It
+        needs no lock; within a run it records `what` as the current step."""
+        with at_step(self.file, what):
+            connection = duckdb.connect(str(self.published_path), read_only=True)
+            try:
+                yield connection
+            finally:
+                connection.close()
