@@ -10,6 +10,7 @@ Readers that hold the old file open keep reading it; it is never written in plac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -127,6 +128,7 @@ def publish_marts(
     run_id: str,
     deliveries: list[dict] | None = None,
     built_by_run: str | None = None,
+    fingerprint: str = "",
 ) -> PublishResult:
     """Copy the work file's marts into a candidate file, then atomically replace `published`.
 
@@ -155,16 +157,17 @@ def publish_marts(
         connection.execute(
             f"create table {SCHEMA}.{PUBLICATION_TABLE} (published_at timestamp not null, "
             "run_id varchar not null, tables json not null, deliveries json not null, "
-            "built_by_run varchar not null)"
+            "built_by_run varchar not null, content_sha256 varchar not null)"
         )
         connection.execute(
-            f"insert into {SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?)",
+            f"insert into {SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?)",
             [
                 published_at,
                 run_id,
                 json.dumps(tables),
                 json.dumps(deliveries or []),
                 built_by_run or run_id,
+                fingerprint,
             ],
         )
         connection.execute(
@@ -200,4 +203,40 @@ def last_publication(published: Path) -> dict | None:
         "deliveries": json.loads(row["deliveries"]),
         # Files published before builds were recorded were built by the run that published.
         "built_by_run": row.get("built_by_run", row["run_id"]),
+        "content_sha256": row.get("content_sha256", ""),
     }
+
+
+def marts_fingerprint(connection: duckdb.DuckDBPyConnection, deliveries: list[dict]) -> str:
+    """SHA-256 of what a publication would hold: every mart's rows (order-free), columns,
+    types and comments, every view's definition, and the deliveries they were built from.
+    Equal to the published file's: publishing again would change nothing but the date."""
+    parts: list[object] = [sorted(json.dumps(d, sort_keys=True, default=str) for d in deliveries)]
+    parts.append(
+        connection.execute(
+            "select table_name, column_name, data_type, comment from duckdb_columns() "
+            f"where schema_name = '{SCHEMA}' and not starts_with(table_name, '_') "
+            "order by all"
+        ).fetchall()
+    )
+    parts.append(
+        connection.execute(
+            "select table_name, comment from duckdb_tables() "
+            f"where schema_name = '{SCHEMA}' and not starts_with(table_name, '_') order by all"
+        ).fetchall()
+    )
+    parts.append(
+        connection.execute(
+            f"select view_name, sql from duckdb_views() where schema_name = '{SCHEMA}' order by all"
+        ).fetchall()
+    )
+    for (table,) in connection.execute(
+        f"select table_name from duckdb_tables() where schema_name = '{SCHEMA}' "
+        "and not starts_with(table_name, '_') order by all"
+    ).fetchall():
+        parts.append(
+            connection.execute(
+                f"select count(*), sum(hash(t))::varchar from {SCHEMA}.{_quote(table)} as t"
+            ).fetchall()
+        )
+    return hashlib.sha256(json.dumps(parts, default=str).encode("utf-8")).hexdigest()

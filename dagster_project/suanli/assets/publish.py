@@ -20,7 +20,7 @@ from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGra
 from suanli.assets.dbt import load_manifest, translator
 from suanli.builds import latest_marts_build, record_publication
 from suanli.gate import gating_checks, read_audits, refusal, unmet_checks
-from suanli.publish import publish_marts
+from suanli.publish import last_publication, marts_fingerprint, publish_marts
 from suanli.resources.warehouse import WarehouseResource
 
 PUBLISHED_KEY = AssetKey(["published", "marts"])
@@ -62,6 +62,7 @@ def published_marts(
     with warehouse.lock("published/marts"):
         with warehouse.connect(read_only=True, what="published/marts") as connection:
             build = latest_marts_build(connection)
+            fingerprint = marts_fingerprint(connection, build.deliveries) if build else ""
         checks = gating_checks(code_location_graph(), PUBLISHED_KEY)
         unmet = (
             unmet_checks(build.run_id, checks, read_audits(context.instance, build.run_id, checks))
@@ -79,12 +80,30 @@ def published_marts(
         context.log.info(
             f"all {len(checks)} blocking checks passed for the build of run {build.run_id}"
         )
+        previous = last_publication(warehouse.published_path)
+        if previous is not None and previous["content_sha256"] == fingerprint:
+            # Same rows, same deliveries: the file readers have stays byte for byte as it is.
+            context.log.info(
+                f"marts unchanged since the publication of {previous['published_at']} "
+                f"(run {previous['run_id']}): {warehouse.published_path} left as it is"
+            )
+            return MaterializeResult(
+                metadata={
+                    "path": MetadataValue.path(str(warehouse.published_path)),
+                    "unchanged": True,
+                    "published_at": str(previous["published_at"]),
+                    "built_by_run": build.run_id,
+                    "blocking_checks_passed": len(checks),
+                    "content_sha256": fingerprint,
+                }
+            )
         result = publish_marts(
             warehouse.file,
             warehouse.published_path,
             run_id=context.run_id,
             deliveries=build.deliveries,
             built_by_run=build.run_id,
+            fingerprint=fingerprint,
         )
         with warehouse.connect(what="published/marts") as connection:
             record_publication(
@@ -107,5 +126,7 @@ def published_marts(
             "views": ", ".join(result.views),
             "size_bytes": result.size_bytes,
             "deliveries": len(build.deliveries),
+            "unchanged": False,
+            "content_sha256": fingerprint,
         }
     )
