@@ -110,6 +110,23 @@ class Candidate:
         return DeliveryError(self.problems, total=self.problem_count)
 
 
+# DuckDB's memory while it reads and types a delivery (SUANLI_INTAKE_MEMORY_LIMIT); beyond it
+# DuckDB spills to disk, so a registry of any size is read in bounded memory.
+DEFAULT_INTAKE_MEMORY_LIMIT = "512MB"
+
+
+@contextmanager
+def memory_limit(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's memory limit for the duration of intake, then as it was."""
+    limit = os.environ.get("SUANLI_INTAKE_MEMORY_LIMIT") or DEFAULT_INTAKE_MEMORY_LIMIT
+    (previous,) = connection.execute("select current_setting('memory_limit')").fetchall()[0]
+    connection.execute(f"set memory_limit = {_literal(limit)}")
+    try:
+        yield
+    finally:
+        connection.execute(f"set memory_limit = {_literal(previous)}")
+
+
 def max_cell_chars() -> int:
     return int(os.environ.get("SUANLI_MAX_CELL_CHARS") or DEFAULT_MAX_CELL_CHARS)
 
@@ -643,6 +660,21 @@ def load_candidate(
 
     Raises DeliveryError when the file cannot be read as the source's table at all (encoding,
     empty, header); returns the Candidate with every cell problem otherwise (none: usable)."""
+    with memory_limit(connection):
+        return _load_candidate(connection, spec, file_name, content, partition_key,
+                               year_now=year_now, regions=regions)  # fmt: skip
+
+
+def _load_candidate(
+    connection: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    file_name: str,
+    content: bytes,
+    partition_key: str | None,
+    *,
+    year_now: int | None,
+    regions: RegionResolver | None,
+) -> Candidate:
     regions = regions or default_resolver()
     token = uuid.uuid4().hex[:10]
     landed, typed = f"_landed_{token}", f"_candidate_{token}"
