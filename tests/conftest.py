@@ -158,3 +158,26 @@ def latest_check_evaluation(env: dict[str, str]):
             return history[0].event.dagster_event.event_specific_data
 
     return latest
+
+
+def drop_one_city(rows: Rows) -> Rows:
+    """The registry without any centre of the hosting city that has fewest: still a valid
+    delivery (intake and its audits pass), but the city index loses a city."""
+    from collections import Counter
+
+    from suanli.sources.regions import default_resolver
+
+    resolver = default_resolver()
+
+    def city_of(row: dict[str, str]) -> str | None:
+        return resolver.city(row["city"], resolver.province(row["province"]).code).code
+
+    counts = Counter(code for row in rows if (code := city_of(row)) is not None)
+    smallest = min(counts, key=lambda code: (counts[code], code))
+    return [row for row in rows if city_of(row) != smallest]
+
+
+@pytest.fixture(scope="session")
+def without_one_city():
+    """`landing_with_registry(without_one_city)`: a registry missing one hosting city."""
+    return drop_one_city

@@ -207,6 +207,9 @@ def last_publication(published: Path) -> dict | None:
     }
 
 
+FLOATS = frozenset({"DOUBLE", "FLOAT", "REAL"})
+
+
 def marts_fingerprint(connection: duckdb.DuckDBPyConnection, deliveries: list[dict]) -> str:
     """SHA-256 of what a publication would hold: every mart's rows (order-free), columns,
     types and comments, every view's definition, and the deliveries they were built from.
@@ -230,13 +233,22 @@ def marts_fingerprint(connection: duckdb.DuckDBPyConnection, deliveries: list[di
             f"select view_name, sql from duckdb_views() where schema_name = '{SCHEMA}' order by all"
         ).fetchall()
     )
-    for (table,) in connection.execute(
-        f"select table_name from duckdb_tables() where schema_name = '{SCHEMA}' "
-        "and not starts_with(table_name, '_') order by all"
+    columns: dict[str, list[str]] = {}
+    for table, column, data_type in connection.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        f"where schema_name = '{SCHEMA}' and not starts_with(table_name, '_') and table_name in "
+        f"(select table_name from duckdb_tables() where schema_name = '{SCHEMA}') "
+        "order by table_name, column_index"
     ).fetchall():
+        # Floating sums differ in their last bits from run to run (parallel aggregation):
+        # twelve significant digits are what the marts mean.
+        value = f"printf('%.12g', {_quote(column)})" if data_type in FLOATS else _quote(column)
+        columns.setdefault(table, []).append(value)
+    for table, values in columns.items():
         parts.append(
             connection.execute(
-                f"select count(*), sum(hash(t))::varchar from {SCHEMA}.{_quote(table)} as t"
+                f"select count(*), sum(hash(row({', '.join(values)})))::varchar "
+                f"from {SCHEMA}.{_quote(table)}"
             ).fetchall()
         )
     return hashlib.sha256(json.dumps(parts, default=str).encode("utf-8")).hexdigest()

@@ -3,16 +3,11 @@ fresh DuckDB file, with a real Dagster instance in a temporary DAGSTER_HOME."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
-import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
-
-from suanli.paths import SNAPSHOT_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -138,31 +133,22 @@ def test_the_cli_prints_the_composite_top_10(env, first_run, cli) -> None:
 
 
 def test_a_blocking_check_failure_leaves_the_marts_as_they_were(
-    env: dict[str, str], first_run, cli, tmp_path: Path
+    copied_warehouse: dict[str, str],
+    cli,
+    landing_with_registry,
+    latest_check_evaluation,
+    without_one_city,
 ) -> None:
-    landing = tmp_path / "landing"
-    shutil.copytree(SNAPSHOT_DIR, landing)
-    registry = landing / "compute_centres" / "compute_centres_2025.csv"
-    rows = list(csv.DictReader(registry.open(encoding="utf-8")))
-    bad_centre = rows[0]["centre_id"]
-    rows[0]["total_energy_mwh"] = str(float(rows[0]["it_energy_mwh"]) * 5)  # PUE 5
-    with registry.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
+    # A registry that passes intake (every cell and audit is fine) but leaves a hosting city
+    # without centres: the blocking city-coverage suite fails, and no mart is rebuilt.
+    env = copied_warehouse
+    landing = landing_with_registry(without_one_city)
     before = mart_fingerprint(env["SUANLI_WAREHOUSE"])
     result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
     assert result.returncode == 1 and "FAILED" in result.stdout
     assert mart_fingerprint(env["SUANLI_WAREHOUSE"]) == before
 
-    from dagster import AssetCheckKey, AssetKey, DagsterInstance
-
-    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
-    check = AssetCheckKey(AssetKey(["raw", "compute_centres"]), "gx_compute_centres")
-    latest = DagsterInstance.get().event_log_storage.get_asset_check_execution_history(check, 1)
-    evaluation = latest[0].event.dagster_event.event_specific_data
+    evaluation = latest_check_evaluation(
+        ["intermediate", "int_indicator_values"], "gx_city_coverage", env
+    )
     assert not evaluation.passed
-    failures = evaluation.metadata["failed_expectations"].value
-    assert failures[0]["column"] == "pue"
-    assert failures[0]["unexpected_sample"][0]["centre_id"] == bad_centre

@@ -54,12 +54,13 @@ def marts_build(work: Path) -> MartsBuild:
 
 
 def test_publishing_alone_after_a_failed_audit_is_refused_naming_the_check(
-    copied_warehouse: dict[str, str], cli, landing_with_registry
+    copied_warehouse: dict[str, str], cli, landing_with_registry, without_one_city
 ) -> None:
     work, published = paths(copied_warehouse)
     before, audited = sha256(published), marts_build(work)
-    # A centre listed twice: the blocking registry suite fails, and the run stops there.
-    landing = landing_with_registry(lambda rows: [*rows, rows[-1]])
+    # A registry that passes intake but leaves a hosting city without centres: the blocking
+    # city-coverage suite fails.
+    landing = landing_with_registry(without_one_city)
     failed = cli(
         {**copied_warehouse, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025"
     )
@@ -73,7 +74,9 @@ def test_publishing_alone_after_a_failed_audit_is_refused_naming_the_check(
     assert (
         f"published/marts refused: the marts of {work} were built by run {audited.run_id}"
     ) in output
-    assert f"raw/compute_centres: gx_compute_centres — failed in run {failed_run}" in output
+    assert (
+        f"intermediate/int_indicator_values: gx_city_coverage — failed in run {failed_run}"
+    ) in output
     assert "Nothing was published" in output
     assert sha256(published) == before
 
