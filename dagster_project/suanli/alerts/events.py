@@ -79,6 +79,8 @@ def check_evaluation(
     evaluation = record.event.dagster_event.event_specific_data
     failures = _metadata_value(evaluation.metadata, "failed_expectations") or []
     docs = _metadata_value(evaluation.metadata, "data_docs")
+    # The raw assets' check `delivery_accepted`: the deliveries it held back.
+    quarantined = _metadata_value(evaluation.metadata, "quarantined") or []
     return CheckEvaluation(
         asset=evaluation.asset_key.to_user_string(),
         check=evaluation.check_name,
@@ -90,6 +92,7 @@ def check_evaluation(
         blocking=bool(evaluation.blocking),
         failures=tuple(failures),
         data_docs=str(docs) if docs else None,
+        quarantined=tuple(quarantined),
     )
 
 

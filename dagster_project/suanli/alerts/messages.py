@@ -72,6 +72,19 @@ def expectation_lines(expectation: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def quarantine_lines(delivery: Mapping[str, Any]) -> list[str]:
+    """`quarantined: FILE (sha256 …), kept at PATH`, then every problem line of the delivery."""
+    sha256, kept = delivery.get("sha256"), delivery.get("archived_path")
+    problems = delivery.get("problems") or []
+    return [
+        f"quarantined: {delivery.get('file')}"
+        + (f" (sha256 {sha256[:12]})" if sha256 else "")
+        + (f", kept at {kept}" if kept else ""),
+        f"  {len(problems)} problem{'s' if len(problems) != 1 else ''}:",
+        *(f"  - {problem}" for problem in problems),
+    ]
+
+
 def text(alert: Alert) -> str:
     lines = [subject(alert)]
     for name, value in (
@@ -83,6 +96,8 @@ def text(alert: Alert) -> str:
             lines.append(f"{name}: {value}")
     for expectation in alert.expectations:
         lines.extend(expectation_lines(expectation))
+    for delivery in alert.quarantined:
+        lines.extend(quarantine_lines(delivery))
     lines.extend(alert.details)
     for name, value in (
         ("run", alert.run_url),

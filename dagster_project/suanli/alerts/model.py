@@ -24,6 +24,9 @@ class CheckEvaluation:
     # observed, unexpected_count, unexpected_sample.
     failures: tuple[Mapping[str, Any], ...] = ()
     data_docs: str | None = None
+    # The raw assets' `quarantined` metadata (check `delivery_accepted`): file, sha256,
+    # archived_path and every problem line of each delivery held back.
+    quarantined: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def key(self) -> str:
@@ -89,6 +92,8 @@ class Alert:
     data_docs: str | None = None
     # Failed expectations with a few offending rows each (check alerts).
     expectations: tuple[Mapping[str, Any], ...] = ()
+    # Quarantined deliveries, each with every one of its problem lines (check alerts).
+    quarantined: tuple[Mapping[str, Any], ...] = ()
     # Further lines worth reading: failed steps, last materialisation, ...
     details: tuple[str, ...] = ()
 
@@ -105,6 +110,7 @@ class Alert:
             "asset_url": self.asset_url,
             "data_docs": self.data_docs,
             "expectations": [dict(expectation) for expectation in self.expectations],
+            "quarantined": [dict(delivery) for delivery in self.quarantined],
             "details": list(self.details),
         }
 

@@ -25,6 +25,10 @@ from suanli.alerts.model import (
 
 # Offending rows quoted per failed expectation: enough to find them, short enough to read.
 SAMPLE_ROWS = 3
+# A quarantined delivery's problems are all quoted (intake keeps at most a thousand in detail),
+# each cut to this many characters around its middle: the file, row and column at the start
+# and what was expected at the end stay readable whatever the offending value.
+PROBLEM_WIDTH = 300
 DAY = 86400.0
 
 
@@ -66,6 +70,8 @@ def check_signature(evaluation: CheckEvaluation) -> str:
             [f.get("expectation"), f.get("column"), f.get("severity"), f.get("bounds")]
             for f in evaluation.failures
         ]
+        # A quarantined delivery is its own problem: new bytes alert again, the same do not.
+        + [["quarantined", d.get("sha256")] for d in evaluation.quarantined]
         or [["failed", evaluation.severity]]
     )
 
@@ -82,6 +88,26 @@ def _where(asset: str, partition: str | None) -> str:
     return f"{asset} ({partition})" if partition else asset
 
 
+def bounded_problem(line: str) -> str:
+    line = " ".join(str(line).split())
+    if len(line) <= PROBLEM_WIDTH:
+        return line
+    head = (PROBLEM_WIDTH - 1) // 2
+    return line[:head] + "…" + line[-(PROBLEM_WIDTH - 1 - head) :]
+
+
+def quarantined_deliveries(evaluation: CheckEvaluation) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {
+            "file": delivery.get("file"),
+            "sha256": delivery.get("sha256"),
+            "archived_path": delivery.get("archived_path"),
+            "problems": [bounded_problem(line) for line in delivery.get("problems") or []],
+        }
+        for delivery in evaluation.quarantined
+    )
+
+
 def check_alert(evaluation: CheckEvaluation, base_url: str) -> Alert:
     expectations = tuple(
         {
@@ -95,6 +121,7 @@ def check_alert(evaluation: CheckEvaluation, base_url: str) -> Alert:
         }
         for failure in evaluation.failures
     )
+    quarantined = quarantined_deliveries(evaluation)
     return Alert(
         kind=Kind.CHECK_FAILED,
         key=evaluation.key,
@@ -111,12 +138,18 @@ def check_alert(evaluation: CheckEvaluation, base_url: str) -> Alert:
         asset_url=asset_url(base_url, evaluation.asset),
         data_docs=evaluation.data_docs,
         expectations=expectations,
+        quarantined=quarantined,
         details=(
             ("blocking: downstream assets were not materialised",)
             if evaluation.blocking and evaluation.severity == "ERROR"
             else ()
         )
-        + ((evaluation.description,) if evaluation.description and not expectations else ()),
+        # The description says again, shorter, what the expectations or problems say.
+        + (
+            (evaluation.description,)
+            if evaluation.description and not expectations and not quarantined
+            else ()
+        ),
     )
 
 

@@ -1,15 +1,17 @@
 """End to end: real runs of `python -m suanli.cli materialize`, the alert sensors evaluated on the
 same Dagster instance, a real webhook receiver and a real SMTP server on 127.0.0.1.
 
-One story, told once per module: every year delivered clean, then 2025 broken (a centre with
-PUE 5), the same broken 2025 again, then the clean 2025 registry re-delivered (a run of that
-source alone, `dagster asset materialize`, as an engineer would after a fix). Each test reads
-one chapter.
+One story, told once per module: every year delivered clean, then a 2025 registry with two
+centres at PUE 5 (quarantined at intake: the run goes on with the registry already in force),
+the same broken bytes again, then the clean 2025 registry re-delivered (a run of that source
+alone, `dagster asset materialize`, as an engineer would after a fix). Each test reads one
+chapter.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import shutil
 import subprocess
@@ -30,8 +32,9 @@ from suanli.paths import REPO_ROOT, SNAPSHOT_DIR
 
 pytestmark = pytest.mark.integration
 
-CHECK = "gx_compute_centres"
+CHECK = "delivery_accepted"
 ASSET = "raw/compute_centres"
+REGISTRY = "compute_centres_2025.csv"
 
 
 MATERIALIZE = [sys.executable, "-m", "suanli.cli", "materialize"]
@@ -53,25 +56,40 @@ class Chapter:
 
 
 @dataclass
+class BrokenRegistry:
+    landing: Path
+    sha256: str
+    # What intake says of it, one line per problem: file, row, column, value, expectation.
+    problems: list[str]
+
+
+@dataclass
 class Story:
-    bad_centre: str
-    docs: Path
+    broken: BrokenRegistry
+    archive: Path
     chapters: dict[str, Chapter]
 
 
-def broken_landing(root: Path) -> tuple[Path, str]:
-    """The snapshot, with the first centre of the 2025 registry at PUE 5."""
+def broken_landing(root: Path) -> BrokenRegistry:
+    """The snapshot, with the first two centres of the 2025 registry at PUE 5."""
     landing = root / "landing"
     shutil.copytree(SNAPSHOT_DIR, landing)
-    registry = landing / "compute_centres" / "compute_centres_2025.csv"
+    registry = landing / "compute_centres" / REGISTRY
     with registry.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    rows[0]["total_energy_mwh"] = str(float(rows[0]["it_energy_mwh"]) * 5)
+    problems = []
+    for row_number, row in zip((2, 3), rows[:2], strict=True):  # the header is row 1
+        row["total_energy_mwh"] = f"{float(row['it_energy_mwh']) * 5:.0f}"
+        problems.append(
+            f'{REGISTRY}: row {row_number}, column "total_energy_mwh": '
+            f'value "{row["total_energy_mwh"]}" — expected PUE = total_energy_mwh ÷ '
+            "it_energy_mwh within [1.0, 3.0], found 5.00 (out of range)"
+        )
     with registry.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    return landing, rows[0]["centre_id"]
+    return BrokenRegistry(landing, hashlib.sha256(registry.read_bytes()).hexdigest(), problems)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +100,7 @@ def story(
     home = root / "dagster_home"
     home.mkdir()
     shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    landing, bad_centre = broken_landing(root)
+    broken = broken_landing(root)
     settings = {
         "DAGSTER_HOME": str(home),
         "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
@@ -117,8 +135,8 @@ def story(
         chapters = {}
         for name, command, landing_dir in [
             ("clean", MATERIALIZE, SNAPSHOT_DIR),
-            ("broken", [*MATERIALIZE, "--years", "2025"], landing),
-            ("broken_again", [*MATERIALIZE, "--years", "2025"], landing),
+            ("broken", [*MATERIALIZE, "--years", "2025"], broken.landing),
+            ("broken_again", [*MATERIALIZE, "--years", "2025"], broken.landing),
             ("repaired", REDELIVER_2025_REGISTRY, SNAPSHOT_DIR),
         ]:
             result = run(command, landing_dir)
@@ -130,7 +148,7 @@ def story(
             webhook.received.clear()
             inbox.envelopes.clear()
         instance.dispose()
-        yield Story(bad_centre, root / "gx_docs", chapters)
+        yield Story(broken, root / "archive", chapters)
 
 
 def test_a_clean_delivery_alerts_nobody(story: Story) -> None:
@@ -139,53 +157,51 @@ def test_a_clean_delivery_alerts_nobody(story: Story) -> None:
     assert clean.posts == [] and clean.emails == []
 
 
-def test_a_broken_delivery_reaches_the_webhook_with_what_where_and_which_row(
-    story: Story,
-) -> None:
+def test_a_broken_delivery_is_quarantined_and_the_run_goes_on(story: Story) -> None:
     broken = story.chapters["broken"]
-    assert broken.run.returncode == 1  # the blocking check stopped the run
+    # the 2025 registry already in force stays current: nothing downstream is left without data
+    assert broken.run.returncode == 0, broken.run.stdout[-3000:] + broken.run.stderr[-3000:]
+    assert broken.posts_of("run_failed") == []
+    assert len(broken.posts) == 1 and len(broken.emails) == 1  # the quarantine, nothing else
+
+
+def test_a_quarantined_delivery_reaches_the_webhook_with_every_problem(story: Story) -> None:
+    broken = story.chapters["broken"]
     (alert,) = broken.posts_of("check_failed")
     assert (alert["asset"], alert["check"], alert["partition"]) == (ASSET, CHECK, "2025")
     assert alert["severity"] == "ERROR"
-    (expectation,) = alert["expectations"]
-    assert expectation["expectation"] == "expect_column_values_to_be_between"
-    assert expectation["column"] == "pue" and expectation["unexpected_count"] == 1
-    assert expectation["bounds"] == {"min_value": 1.0, "max_value": 3.0}
-    (row,) = expectation["rows"]
-    assert row["centre_id"] == story.bad_centre and row["pue"] == pytest.approx(5.0)
+    (delivery,) = alert["quarantined"]
+    assert (delivery["file"], delivery["sha256"]) == (REGISTRY, story.broken.sha256)
+    assert delivery["problems"] == story.broken.problems  # every one, as intake said it
+    archived = Path(delivery["archived_path"])
+    assert archived.is_relative_to(story.archive)
+    assert hashlib.sha256(archived.read_bytes()).hexdigest() == story.broken.sha256
     assert alert["run_url"] == f"http://127.0.0.1:3000/runs/{broken.run_id}"
-    for needle in (ASSET, CHECK, "pue", story.bad_centre, alert["run_url"]):
-        assert needle in alert["text"]
-    # and the page GX rendered for this validation is on disk
-    assert Path(alert["data_docs"]).is_file()
-    assert Path(alert["data_docs"]).is_relative_to(story.docs)
+    lines = alert["text"].splitlines()
+    for needle in (f"asset: {ASSET}", f"check: {CHECK}", f"run: {alert['run_url']}"):
+        assert needle in lines
+    for problem in story.broken.problems:
+        assert f"  - {problem}" in lines
 
 
-def test_a_broken_delivery_reaches_the_mailbox(story: Story) -> None:
+def test_a_quarantined_delivery_reaches_the_mailbox_with_every_problem(story: Story) -> None:
     broken = story.chapters["broken"]
-    (email,) = [m for m in broken.emails if CHECK in m["Subject"]]
+    (email,) = broken.emails
     assert email["Subject"] == f"[suanli 告警 ALERT] ERROR check {CHECK} failed on {ASSET} (2025)"
     assert email["To"] == "data-team@example.cn"
-    body = email.get_content()
-    for needle in ("expect_column_values_to_be_between", story.bad_centre, broken.run_id):
-        assert needle in body
-
-
-def test_the_failed_run_is_announced_with_its_failed_step(story: Story) -> None:
-    broken = story.chapters["broken"]
-    (alert,) = broken.posts_of("run_failed")
-    assert alert["title"] == "run of materialize_all (2025) failed"
-    assert any(f"raw__compute_centres_{CHECK}" in line for line in alert["details"])
-    assert len(broken.posts) == 2 and len(broken.emails) == 2  # nothing else
+    lines = email.get_content().splitlines()
+    for problem in story.broken.problems:
+        assert f"  - {problem}" in lines
+    assert f"run: http://127.0.0.1:3000/runs/{broken.run_id}" in lines
 
 
 def test_the_same_broken_delivery_again_is_not_announced_twice(story: Story) -> None:
     again = story.chapters["broken_again"]
-    assert again.run.returncode == 1
+    assert again.run.returncode == 0, again.run.stdout[-3000:] + again.run.stderr[-3000:]
     assert again.posts == [] and again.emails == []
 
 
-def test_a_clean_delivery_after_the_failure_sends_one_recovery(story: Story) -> None:
+def test_a_clean_delivery_after_the_quarantine_sends_one_recovery(story: Story) -> None:
     repaired = story.chapters["repaired"]
     assert repaired.run.returncode == 0, repaired.run.stdout[-3000:]
     (recovery,) = repaired.posts

@@ -55,6 +55,46 @@ def test_the_text_says_what_where_which_rows_and_links_the_run() -> None:
     assert lines[-1] == "data docs: /docs/validations/compute_centres/run-1/x.html"
 
 
+QUARANTINE_ALERT = replace(
+    ALERT,
+    key="check:raw/compute_centres:delivery_accepted",
+    title="ERROR check delivery_accepted failed on raw/compute_centres (2025)",
+    check="delivery_accepted",
+    data_docs=None,
+    expectations=(),
+    quarantined=(
+        {
+            "file": "compute_centres_2025.csv",
+            "sha256": "0123456789abcdef" * 4,
+            "archived_path": "/archive/compute_centres_2025.csv",
+            "problems": [
+                'compute_centres_2025.csv: row 2, column "total_energy_mwh": value "91821" — '
+                "expected PUE = total_energy_mwh ÷ it_energy_mwh within [1.0, 3.0], "
+                "found 5.00 (out of range)",
+                'compute_centres_2025.csv: row 3, column "racks_used": value "12.5" — '
+                "expected a whole number ≥ 0 (not a whole number)",
+            ],
+        },
+    ),
+)
+
+
+def test_a_quarantine_alert_lists_the_delivery_and_every_problem() -> None:
+    lines = text(QUARANTINE_ALERT).splitlines()
+    index = lines.index(
+        "quarantined: compute_centres_2025.csv (sha256 0123456789ab), "
+        "kept at /archive/compute_centres_2025.csv"
+    )
+    assert lines[index + 1 : index + 4] == [
+        "  2 problems:",
+        *(f"  - {problem}" for problem in QUARANTINE_ALERT.quarantined[0]["problems"]),
+    ]
+    assert lines[-1] == "run: http://127.0.0.1:3000/runs/run-1"
+    payload = webhook_payload(QUARANTINE_ALERT)
+    assert payload["quarantined"] == [dict(QUARANTINE_ALERT.quarantined[0])]
+    assert payload["expectations"] == []
+
+
 def test_an_observed_value_is_quoted_as_is() -> None:
     count = {"expectation": "expect_table_row_count_to_be_between", "observed": 0, "rows": []}
     assert "  observed: 0" in text(replace(ALERT, expectations=(count,))).splitlines()

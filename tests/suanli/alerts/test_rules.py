@@ -16,6 +16,7 @@ from suanli.alerts.model import (
 )
 from suanli.alerts.rules import (
     DAY,
+    PROBLEM_WIDTH,
     Verdict,
     check_signature,
     judge,
@@ -121,6 +122,52 @@ def test_a_check_without_gx_metadata_reports_its_description() -> None:
     assert "3 rows failed" in outgoing.alert.details
 
 
+PUE_PROBLEM = (
+    'compute_centres_2025.csv: row {row}, column "total_energy_mwh": value "91821" — expected '
+    "PUE = total_energy_mwh ÷ it_energy_mwh within [1.0, 3.0], found 5.00 (out of range)"
+)
+QUARANTINED = replace(
+    FAILED,
+    check="delivery_accepted",
+    blocking=False,
+    failures=(),
+    data_docs=None,
+    description=f"compute_centres_2025.csv quarantined: {PUE_PROBLEM.format(row=2)} (+2 more)",
+    quarantined=(
+        {
+            "file": "compute_centres_2025.csv",
+            "sha256": "ab" * 32,
+            "archived_path": "/archive/compute_centres/2025/compute_centres_2025.csv",
+            "problems": [PUE_PROBLEM.format(row=row) for row in (2, 40, 3151)],
+        },
+    ),
+)
+
+
+def test_a_quarantined_delivery_alert_carries_every_problem_of_it() -> None:
+    (outgoing,) = plan_check_alerts([QUARANTINED], {}, 0.0, WINDOW, URL)
+    alert = outgoing.alert
+    assert alert.title == "ERROR check delivery_accepted failed on raw/compute_centres (2025)"
+    (delivery,) = alert.quarantined
+    assert delivery == QUARANTINED.quarantined[0]  # all three problems, not the first one
+    # the description only repeats the first problem: not said twice
+    assert alert.details == ()
+
+
+def test_a_long_problem_line_keeps_where_it_is_and_what_was_expected() -> None:
+    cell = "9" * 5000
+    line = (
+        f'compute_centres_2025.csv: row 7, column "total_energy_mwh": value "{cell}" — expected '
+        "PUE = total_energy_mwh ÷ it_energy_mwh within [1.0, 3.0], found ∞ (out of range)"
+    )
+    long = replace(QUARANTINED, quarantined=({"file": "f.csv", "problems": [line]},))
+    (outgoing,) = plan_check_alerts([long], {}, 0.0, WINDOW, URL)
+    ((shortened,),) = [delivery["problems"] for delivery in outgoing.alert.quarantined]
+    assert len(shortened) == PROBLEM_WIDTH and "…" in shortened
+    assert shortened.startswith('compute_centres_2025.csv: row 7, column "total_energy_mwh"')
+    assert shortened.endswith("within [1.0, 3.0], found ∞ (out of range)")
+
+
 RUN_FAILURE = RunFailure(
     run_id="run-9",
     job="materialize_all",
@@ -161,3 +208,12 @@ def test_a_stale_source_is_told_once_per_window_then_fresh_once() -> None:
     fresh = replace(stale, last_materialised=2 * HOUR)
     (back,) = plan_freshness_alerts([fresh], {stale.key: first.state}, 3 * HOUR, WINDOW, URL)
     assert back.alert.kind is Kind.SOURCE_FRESH
+
+
+def test_another_quarantined_delivery_is_a_new_failure_the_same_bytes_are_not() -> None:
+    def quarantined(sha256: str) -> CheckEvaluation:
+        delivery = {"file": "compute_centres_2025.csv", "sha256": sha256, "problems": ["…"]}
+        return replace(FAILED, failures=(), quarantined=(delivery,))
+
+    assert check_signature(quarantined("aa")) == check_signature(quarantined("aa"))
+    assert check_signature(quarantined("aa")) != check_signature(quarantined("bb"))
