@@ -74,7 +74,7 @@ def check(source: str, files: list[str], year: int | None) -> int:
     """Would these files be accepted? 0 yes, 1 no (one line per problem), 2 usage error."""
     import json
 
-    from suanli.paths import DBT_PROJECT_DIR
+    from suanli.paths import DBT_PROJECT_DIR, warehouse_path
     from suanli.sources.catalog import source_specs
     from suanli.sources.check import UsageError, check_files
 
@@ -84,15 +84,19 @@ def check(source: str, files: list[str], year: int | None) -> int:
         print(f"unknown source {source!r}; sources: {', '.join(sorted(specs))}", file=sys.stderr)
         return 2
     try:
-        verdicts = check_files(specs[source], [Path(file) for file in files], year)
+        verdicts = check_files(
+            specs[source], [Path(file) for file in files], year, warehouse=warehouse_path()
+        )
     except UsageError as error:
         print(str(error), file=sys.stderr)
         return 2
     for verdict in verdicts:
         if verdict.accepted:
-            print(f"{verdict.file}: would be accepted ({verdict.rows} rows)")
+            print(
+                f"{verdict.file}: would be accepted ({verdict.rows} rows; {verdict.compared_with})"
+            )
         else:
-            print(f"{verdict.file}: would be quarantined:")
+            print(f"{verdict.file}: would be quarantined ({verdict.compared_with}):")
             for line in verdict.lines:
                 print(f"  {line}")
     return 0 if all(verdict.accepted for verdict in verdicts) else 1

@@ -27,6 +27,44 @@ class Verdict:
     accepted: bool
     rows: int = 0
     lines: tuple[str, ...] = ()
+    # What the file was compared with for plausibility: the delivery in force, or why none.
+    compared_with: str = ""
+
+
+WAREHOUSE_ALIAS = "in_force"
+
+
+def attach_warehouse(connection: duckdb.DuckDBPyConnection, warehouse: Path | None) -> str:
+    """Attach the work file read-only, to compare files with the deliveries in force; say
+    why not when it cannot be (none yet, or a run holds it)."""
+    if warehouse is None or not warehouse.is_file():
+        return f"no warehouse at {warehouse}: not compared with a delivery in force"
+    try:
+        connection.execute(f"attach '{warehouse}' as {WAREHOUSE_ALIAS} (read_only)")
+    except duckdb.Error as error:
+        reason = str(error).splitlines()[0]
+        return f"warehouse {warehouse} not readable now ({reason}): not compared"
+    return ""
+
+
+def previous_rows(
+    connection: duckdb.DuckDBPyConnection, spec: SourceSpec, delivery: Delivery
+) -> tuple[str | None, str]:
+    """A view of the delivery in force for the file's slot in the attached warehouse."""
+    found = connection.execute(
+        f"select delivery_id, file_name from {WAREHOUSE_ALIAS}.raw.deliveries where source = ? "
+        "and partition_key is not distinct from ? and is_current",
+        [spec.name, delivery.partition_key],
+    ).fetchall()
+    if not found:
+        return None, "no delivery in force for this slot: not compared"
+    delivery_id, file_name = found[0]
+    view = f"_in_force_{delivery_id[:12]}"
+    connection.execute(
+        f"create or replace temp view {view} as select * from "
+        f"{WAREHOUSE_ALIAS}.raw.{spec.name} where _delivery_id = '{delivery_id}'"
+    )
+    return view, f"compared with the delivery in force, {file_name} (sha256 {delivery_id[:12]})"
 
 
 class UsageError(ValueError):
@@ -50,15 +88,25 @@ def year_of(spec: SourceSpec, path: Path, year: int | None) -> str | None:
 
 
 def check_file(
-    connection: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path, year: int | None
+    connection: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    path: Path,
+    year: int | None,
+    attached: str = "no warehouse: not compared with a delivery in force",
 ) -> Verdict:
     from suanli.sources.audits import audit_delivery  # the pipeline's own audits
 
-    delivery = Delivery(spec.name, year_of(spec, path, year), path.name, path.read_bytes())
+    partition = year_of(spec, path, year) if spec.partitioned_by_year else None
+    if spec.is_multi_file:
+        partition = path.name  # each statistics table is its own slot
+    delivery = Delivery(spec.name, partition, path.name, path.read_bytes())
+    previous, compared_with = (None, attached) if attached else (None, "")
     try:
+        if not attached:
+            previous, compared_with = previous_rows(connection, spec, delivery)
         candidate = reader_for(spec)(connection, delivery)
         try:
-            if problems := audit_delivery(connection, spec, candidate.table, delivery, None):
+            if problems := audit_delivery(connection, spec, candidate.table, delivery, previous):
                 raise DeliveryError(problems)
         finally:
             candidate.drop(connection)
@@ -66,19 +114,27 @@ def check_file(
         lines = [str(problem) for problem in error.problems]
         if error.total > len(lines):
             lines.append(f"… and {error.total - len(lines)} more")
-        return Verdict(path, False, lines=tuple(lines))
+        return Verdict(path, False, lines=tuple(lines), compared_with=compared_with)
     except Exception as error:  # the pipeline would quarantine it as an intake error too
         text = str(error).splitlines()[0] if str(error) else ""
         line = f"{path.name} — intake failed with {type(error).__name__}: {text} (intake error)"
-        return Verdict(path, False, lines=(line,))
-    return Verdict(path, True, rows=candidate.rows)
+        return Verdict(path, False, lines=(line,), compared_with=compared_with)
+    return Verdict(path, True, rows=candidate.rows, compared_with=compared_with)
 
 
-def check_files(spec: SourceSpec, paths: Sequence[Path], year: int | None = None) -> list[Verdict]:
+def check_files(
+    spec: SourceSpec,
+    paths: Sequence[Path],
+    year: int | None = None,
+    warehouse: Path | None = None,
+) -> list[Verdict]:
+    """`warehouse`: the work file whose deliveries in force the files are compared with
+    (plausibility), read-only; None compares with nothing."""
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         raise UsageError(f"no such file: {', '.join(missing)}")
     for path in paths:
         year_of(spec, path, year)  # every usage error before any work
     with duckdb.connect() as connection:
-        return [check_file(connection, spec, path, year) for path in paths]
+        attached = attach_warehouse(connection, warehouse)
+        return [check_file(connection, spec, path, year, attached) for path in paths]

@@ -36,8 +36,8 @@ class BadDelivery:
     messages: tuple[str, ...]
     # Environment the pipeline runs with (the over-long cell needs a lower SUANLI_MAX_CELL_CHARS).
     env: Mapping[str, str] = field(default_factory=dict)
-    # Judged against the delivery in force for the same slot (plausibility): only the pipeline,
-    # which knows that delivery, can refuse it.
+    # Judged against the delivery in force for the same slot (plausibility): refused by the
+    # pipeline, and by the check command only beside a warehouse that holds that delivery.
     supersedes: bool = False
 
     @property

@@ -98,13 +98,38 @@ def test_the_check_command_exits_1_and_prints_each_problem(cli, env, tmp_path: P
     ]
     paths = [landed(entry, tmp_path) for entry in chosen]
 
-    result = cli(env, "check", "server_shipments", *map(str, paths))
+    nowhere = tmp_path / "no_warehouse.duckdb"  # a sender's machine: no warehouse to compare
+    result = cli({**env, "SUANLI_WAREHOUSE": str(nowhere)}, "check", "server_shipments",
+                 *map(str, paths))  # fmt: skip
 
     assert result.returncode == 1, result.stdout + result.stderr
     expected = []
+    why = f"no warehouse at {nowhere}: not compared with a delivery in force"
     for path, entry in zip(paths, chosen, strict=True):
-        expected += [f"{path}: would be quarantined:", *(f"  {line}" for line in entry.messages)]
+        expected += [f"{path}: would be quarantined ({why}):"]
+        expected += [f"  {line}" for line in entry.messages]
     assert result.stdout.splitlines() == expected
+
+
+@pytest.mark.integration
+def test_the_check_command_compares_with_the_delivery_in_force(
+    copied_warehouse: dict[str, str], cli, tmp_path: Path
+) -> None:
+    """Beside a warehouse, the check runs the plausibility audit the pipeline runs: a 万元
+    table labelled 亿元 is held, and the good file it would supersede is accepted."""
+    (entry,) = [e for e in CORPUS if e.id == "statistics_wan_yuan_labelled_yi_yuan"]
+    bad = landed(entry, tmp_path)
+    good = SNAPSHOT_DIR / entry.path
+
+    result = cli(copied_warehouse, "check", "provincial_statistics", str(bad))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{bad}: would be quarantined (compared with the delivery in ")
+    assert lines[1:] == [f"  {line}" for line in entry.messages]
+
+    accepted = cli(copied_warehouse, "check", "provincial_statistics", str(good))
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "would be accepted" in accepted.stdout
 
 
 # ---------------------------------------------------------------------- the pipeline's store
