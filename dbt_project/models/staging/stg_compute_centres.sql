@@ -17,8 +17,6 @@ final as (
         racks_under_construction,
         racks_fitted_out,
         racks_used,
-        intelligent_compute_pflops / 1000 as intelligent_compute_eflops,
-        general_compute_pflops / 1000 as general_compute_eflops,
         storage_capacity_pb,
         external_storage_pb,
         all_flash_pb,
@@ -28,7 +26,6 @@ final as (
         co2_tonnes,
         clean_energy_mwh,
         electricity_price_yuan_per_kwh,
-        revenue_wan_yuan / 10000 as revenue_yi_yuan,
         egress_bandwidth_gbps,
         backbone_connected as is_backbone_connected,
         metro_connected as is_metro_connected,
@@ -36,7 +33,10 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
-        _row_number as delivery_row
+        _row_number as delivery_row,
+        intelligent_compute_pflops / 1000 as intelligent_compute_eflops,
+        general_compute_pflops / 1000 as general_compute_eflops,
+        revenue_wan_yuan / 10000 as revenue_yi_yuan
     from delivered
 )
 

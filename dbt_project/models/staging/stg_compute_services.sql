@@ -9,11 +9,6 @@ final as (
         province as province_code,
         province_as_delivered,
         year,
-        case
-            when compute_type in ('通用算力', '通用', 'general') then 'general'
-            when compute_type in ('智能算力', '智算', 'intelligent') then 'intelligent'
-            when compute_type in ('超算算力', '超算', 'supercomputing') then 'supercomputing'
-        end as compute_type,
         compute_type as compute_type_as_delivered,
         datacentre_compute_eflops,
         private_compute_eflops,
@@ -22,7 +17,12 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
-        _row_number as delivery_row
+        _row_number as delivery_row,
+        case
+            when compute_type in ('通用算力', '通用', 'general') then 'general'
+            when compute_type in ('智能算力', '智算', 'intelligent') then 'intelligent'
+            when compute_type in ('超算算力', '超算', 'supercomputing') then 'supercomputing'
+        end as compute_type
     from delivered
 )
 

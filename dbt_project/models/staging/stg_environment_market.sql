@@ -14,13 +14,13 @@ final as (
         leading_firms_present,
         leading_firms_total,
         llm_enterprises,
-        graduates_wan * 10000 as graduates,
         industry_events,
         honours,
         provenance,
         provenance_source,
         delivery_file,
-        _row_number as delivery_row
+        _row_number as delivery_row,
+        graduates_wan * 10000 as graduates
     from delivered
 )
 

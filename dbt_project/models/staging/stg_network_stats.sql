@@ -10,21 +10,21 @@ final as (
         province as province_code,
         province_as_delivered,
         city_network_1ms_cases,
-        broadband_ports / 10000 as broadband_ports_wan,
         otn_coverage_pct,
         private_line_users,
         fixed_download_mbps,
         mobile_download_mbps,
         direct_connect_points,
-        inter_provincial_bandwidth_gbps
-        / 1000 as inter_provincial_bandwidth_tbps,
         oxc_deployment_pct,
         inter_centre_latency_ms,
         inter_centre_loss_pct,
         provenance,
         provenance_source,
         delivery_file,
-        _row_number as delivery_row
+        _row_number as delivery_row,
+        broadband_ports / 10000 as broadband_ports_wan,
+        inter_provincial_bandwidth_gbps
+        / 1000 as inter_provincial_bandwidth_tbps
     from delivered
 )
 

@@ -7,12 +7,6 @@ delivered as (
 final as (
     select
         patent_id,
-        -- CNIPA application numbers: the digit after the filing year is the patent type
-        case substr(patent_id, 7, 1)
-            when '1' then 'invention'
-            when '2' then 'utility_model'
-            when '3' then 'design'
-        end as patent_type,
         applicant_province as province_code,
         applicant_province_as_delivered,
         filing_date,
@@ -21,7 +15,13 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
-        _row_number as delivery_row
+        _row_number as delivery_row,
+        -- CNIPA application numbers: the digit after the filing year is the patent type
+        case substr(patent_id, 7, 1)
+            when '1' then 'invention'
+            when '2' then 'utility_model'
+            when '3' then 'design'
+        end as patent_type
     from delivered
 )
 

@@ -18,7 +18,6 @@ final as (
         delivered.year,
         delivered.statistic as statistic_code,
         delivered.statistic_as_delivered,
-        delivered.value * units.factor as value,
         units.canonical_unit as unit,
         delivered.unit_as_delivered,
         units.factor as unit_factor,
@@ -29,7 +28,8 @@ final as (
         delivered.delivery_file,
         deliveries.received_at as delivery_received_at,
         delivered.source_row as delivery_row,
-        delivered.source_column as delivery_column
+        delivered.source_column as delivery_column,
+        delivered.value * units.factor as value
     from delivered
     inner join {{ source('raw', 'deliveries') }} as deliveries
         on delivered._delivery_id = deliveries.delivery_id

@@ -11,12 +11,6 @@ final as (
         province as province_code,
         province_as_delivered,
         year,
-        -- GB/T 4754 section letters, upper-cased, without blanks, each once
-        list_distinct(
-            string_split(
-                regexp_replace(upper(replace(industries_served, '；', ';')), '\s+', '', 'g'), ';'
-            )
-        ) as industries_served,
         new_applications,
         service_objects,
         traditional_enterprises,
@@ -27,7 +21,13 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
-        _row_number as delivery_row
+        _row_number as delivery_row,
+        -- GB/T 4754 section letters, upper-cased, without blanks, each once
+        list_distinct(
+            string_split(
+                regexp_replace(upper(replace(industries_served, '；', ';')), '\s+', '', 'g'), ';'
+            )
+        ) as industries_served
     from delivered
 )
 
