@@ -37,7 +37,6 @@ million-row registry audits against a million-row predecessor in about a second 
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import unicodedata
@@ -50,7 +49,6 @@ from typing import Any
 
 import duckdb
 
-from suanli.paths import SEEDS_DIR
 from suanli.sources.catalog import SourceSpec
 from suanli.sources.delivery import Delivery
 from suanli.sources.errors import (
@@ -60,10 +58,10 @@ from suanli.sources.errors import (
     MISSING_REGION,
     OUT_OF_RANGE,
     Problem,
+    year_ranges,
 )
 from suanli.sources.parsers.cells import normalise
-
-REFERENCE_DIR = SEEDS_DIR / "reference"
+from suanli.sources.regions import REFERENCE_DIR, read_seed
 
 # Plausibility: a column (statistic) is held when at least MIN_MOVED of its matched values, and
 # at least MIN_MOVED_SHARE of them, moved by a power of ten (|log10(new/old) - k| ≤
@@ -128,16 +126,11 @@ class _Reference:
     units_by_canonical: Mapping[str, tuple[tuple[str, float], ...]]  # canonical → (unit, factor)
 
 
-def _read_seed(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
-
-
 @cache
 def _reference(reference_dir: Path = REFERENCE_DIR) -> _Reference:
-    provinces = _read_seed(reference_dir / "provinces.csv")
-    cities = _read_seed(reference_dir / "cities.csv")
-    units = _read_seed(reference_dir / "units.csv")
+    provinces = read_seed(reference_dir / "provinces.csv")
+    cities = read_seed(reference_dir / "cities.csv")
+    units = read_seed(reference_dir / "units.csv")
     by_canonical: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for row in units:
         by_canonical[row["canonical_unit"]].append((row["unit"], float(row["factor"])))
@@ -416,19 +409,9 @@ def _combinations(per: Sequence[str], combos: Sequence[tuple[str, ...]]) -> str:
     if not per:
         return "in the file"
     if list(per) == ["year"] and all(combo[0].lstrip("-").isdigit() for combo in combos):
-        return "in " + _ranges(sorted(int(combo[0]) for combo in combos))
+        return "in " + year_ranges(sorted(int(combo[0]) for combo in combos))
     listed = [" and ".join(f"{n} {v}" for n, v in zip(per, combo, strict=True)) for combo in combos]
     return "for " + "; ".join(listed)
-
-
-def _ranges(years: Sequence[int]) -> str:
-    spans: list[list[int]] = []
-    for year in years:
-        if spans and year == spans[-1][1] + 1:
-            spans[-1][1] = year
-        else:
-            spans.append([year, year])
-    return ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans)
 
 
 # ---------------------------------------------------------------------- 3. derived bounds

@@ -77,6 +77,17 @@ KINDS = frozenset(
 MAX_LISTED = 10
 
 
+def year_ranges(years: Sequence[int]) -> str:
+    """[2006, 2007, 2008, 2010] → `2006–2008, 2010`: years as a message lists them."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans)
+
+
 def _one_line(text: str) -> str:
     # A value copied from a broken file may hold line breaks; the message must stay one line.
     return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")

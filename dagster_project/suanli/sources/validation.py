@@ -13,11 +13,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from suanli.paths import SEEDS_DIR
+from suanli.sources.contract import FIRST_YEAR
 from suanli.sources.errors import (
     AMBIGUOUS_REGION,
     DUPLICATE_REGION,
@@ -28,6 +28,7 @@ from suanli.sources.errors import (
     UNKNOWN_UNIT,
     YEAR_OUT_OF_RANGE,
     Problem,
+    year_ranges,
 )
 from suanli.sources.parsers.cells import (
     NO_DATA_DESCRIPTION,
@@ -35,10 +36,7 @@ from suanli.sources.parsers.cells import (
     normalise,
 )
 from suanli.sources.parsers.frame import StatisticsDelivery
-from suanli.sources.regions import RegionLookup, read_seed
-
-REFERENCE_DIR = SEEDS_DIR / "reference"
-from suanli.sources.contract import FIRST_YEAR  # noqa: E402  (one definition)
+from suanli.sources.regions import REFERENCE_DIR, RegionLookup, read_seed
 
 NUMBER_EXPECTED = (
     f"a number (thousands separators allowed) or a no-data marker ({NO_DATA_DESCRIPTION})"
@@ -335,18 +333,7 @@ def _missing_problems(rows: _Rows, file_name: str) -> list[Problem]:
             Problem(
                 MISSING_REGION, file_name, None, rows.delivery.region_column, None,
                 f"a row for {rows.regions.name(province)} ({province}) "
-                f"in {_year_ranges(years)} ({listed})",
+                f"in {year_ranges(years)} ({listed})",
             )
         )  # fmt: skip
     return problems
-
-
-def _year_ranges(years: Sequence[int]) -> str:
-    """[2006, 2007, 2008, 2010] → `2006–2008, 2010`."""
-    spans: list[list[int]] = []
-    for year in years:
-        if spans and year == spans[-1][1] + 1:
-            spans[-1][1] = year
-        else:
-            spans.append([year, year])
-    return ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans)
