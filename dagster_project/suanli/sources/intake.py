@@ -213,13 +213,13 @@ def utf8_content(content: bytes, file_name: str) -> tuple[bytes, str]:
 # ------------------------------------------------------------------------------- the header
 
 
-def _first_record(content: bytes) -> tuple[list[str], int]:
-    """The header's cells and the number of lines it spans."""
+def _first_record(content: bytes) -> list[str]:
+    """The header's cells (its first line)."""
     end = content.find(b"\n")
     head = content if end < 0 else content[: end + 1]
     text = head.decode("utf-8", errors="replace")
     cells = next(csv.reader(io.StringIO(text, newline="")), [])
-    return [cell.strip() for cell in cells], 1
+    return [cell.strip() for cell in cells]
 
 
 def header_problems(file_name: str, spec: SourceSpec, header: list[str]) -> list[Problem]:
@@ -697,7 +697,7 @@ def _load_candidate(
         if not content.strip():
             raise _fail(EMPTY_FILE, file_name, "a header row", row=1)
         text, encoding = utf8_content(content, file_name)
-        header, _ = _first_record(text)
+        header = _first_record(text)
         if not any(header):
             raise _fail(EMPTY_FILE, file_name, "a header row", row=1)
         if problems := header_problems(file_name, spec, header):

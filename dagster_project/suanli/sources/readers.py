@@ -23,7 +23,7 @@ from suanli.sources.errors import DeliveryError
 from suanli.sources.intake import Candidate, load_candidate, raw_columns
 from suanli.sources.parsers import parse_statistics
 from suanli.sources.parsers.frame import StatisticsDelivery
-from suanli.sources.regions import RegionLookup
+from suanli.sources.regions import RegionLookup, default_resolver
 from suanli.sources.validation import StatisticTable, UnitTable, validate_statistics
 
 # Reads one delivery into a typed candidate table of the connection.
@@ -34,7 +34,8 @@ SYNTHETIC_MARKERS = ("synthetic", "演示数据")
 
 @cache
 def _lookups() -> tuple[RegionLookup, UnitTable, StatisticTable]:
-    return RegionLookup.from_seeds(), UnitTable.from_seeds(), StatisticTable.from_seeds()
+    # The provinces of the one resolver intake uses for record sources.
+    return default_resolver().provinces, UnitTable.from_seeds(), StatisticTable.from_seeds()
 
 
 def records_reader(spec: SourceSpec) -> Reader:
