@@ -1,7 +1,7 @@
 """Bookkeeping in the work file's `audit` schema: which run built the marts, from which
 deliveries, and every publication since.
 
-`dbt_marts` records its build before dbt touches a mart, so a build that fails half-way is on
+The dbt step records its build before dbt touches a mart, so a build that fails half-way is on
 record too: its half-built marts can never pass for the audited build before it. The
 deliveries are those current at that moment; the run holds the work file from start to end
 (`suanli.resources.lock`), so no other run can change them while it builds.

@@ -1,6 +1,6 @@
 """Command line for `make run`: materialise every asset for every year, then show the Top 10.
 
-python -m suanli.cli materialize [--years 2024 2025]
+python -m suanli.cli materialize [--years 2024 2025] [--force]
 python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
 python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
 """
@@ -16,11 +16,22 @@ from pathlib import Path
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from suanli.landing_watch import RANGE_END_TAG, RANGE_START_TAG
-from suanli.partitions import year_partitions
-from suanli.paths import published_marts_path
+from suanli.partitions import run_years, year_partitions
+from suanli.paths import (
+    export_dir,
+    index_systems_dir,
+    published_marts_path,
+    report_dir,
+    warehouse_path,
+)
+from suanli.plan import INPUTS_TAG, Outputs, inputs_fingerprint, up_to_date_reason
 from suanli.reports import top_units
+from suanli.resources.landing import LandingResource
 
 PID_TAG = "suanli/pid"
+JOB_NAME = "materialize_all"
+WORKBOOK_NAME = "suanli_marts.xlsx"
+REPORT_PAGE = "index.html"
 
 
 def _alive(pid: int) -> bool:
@@ -45,10 +56,38 @@ def fail_dead_runs(instance: DagsterInstance) -> list[str]:
     return failed
 
 
-def materialize(years: list[str] | None = None) -> bool:
-    """One run over the chosen year range on the persistent instance (visible in the UI)."""
-    from suanli.definitions import defs
+def last_run_with(
+    instance: DagsterInstance, fingerprint: str | None
+) -> tuple[str | None, list[str]]:
+    """The latest successful run that read inputs of this fingerprint, and the years it built."""
+    if fingerprint is None:
+        return None, []
+    records = instance.get_run_records(
+        filters=RunsFilter(
+            job_name=JOB_NAME, statuses=[DagsterRunStatus.SUCCESS], tags={INPUTS_TAG: fingerprint}
+        ),
+        limit=1,
+    )
+    if not records:
+        return None, []
+    run = records[0].dagster_run
+    keys = year_partitions.get_partition_keys()
+    return run.run_id, [str(year) for year in run_years(run.tags, keys)]
 
+
+def outputs() -> Outputs:
+    return Outputs(
+        warehouse=warehouse_path(),
+        published=published_marts_path(),
+        workbook=export_dir() / WORKBOOK_NAME,
+        report=report_dir() / REPORT_PAGE,
+    )
+
+
+def materialize(years: list[str] | None = None, force: bool = False) -> bool:
+    """One run over the chosen year range on the persistent instance (visible in the UI), unless
+    nothing it reads has changed since a run that covered those years (`suanli.plan`)."""
+    started = time.perf_counter()
     instance = DagsterInstance.get()
     for run_id in fail_dead_runs(instance):
         print(f"marked run {run_id} failed: its process was gone")
@@ -57,16 +96,37 @@ def materialize(years: list[str] | None = None) -> bool:
     chosen = [key for key in keys if not years or key in years]
     if not chosen:
         raise SystemExit(f"no such years: {years}; known years: {', '.join(keys)}")
-    started = time.perf_counter()
-    result = defs.resolve_job_def("materialize_all").execute_in_process(
-        instance=instance,
-        tags={RANGE_START_TAG: chosen[0], RANGE_END_TAG: chosen[-1], PID_TAG: str(os.getpid())},
-        raise_on_error=False,
+    span = f"{chosen[0]}…{chosen[-1]}"
+    landing = LandingResource.from_env()
+    fingerprint = inputs_fingerprint(
+        [landing.directory_for(None), *(landing.directory_for(s) for s in landing.locations)],
+        index_systems_dir(),
+    )
+    if not force:
+        last_run_id, last_years = last_run_with(instance, fingerprint)
+        skip, reason = up_to_date_reason(
+            fingerprint=fingerprint,
+            last_run_id=last_run_id,
+            last_run_years=last_years,
+            years=chosen,
+            outputs=outputs(),
+        )
+        if skip:
+            print(f"{JOB_NAME} {span} up to date: {reason} (--force runs anyway)")
+            return True
+        print(f"{JOB_NAME} {span}: running, {reason}")
+
+    from suanli.definitions import defs  # Dagster's definitions: only when there is a run
+
+    tags = {RANGE_START_TAG: chosen[0], RANGE_END_TAG: chosen[-1], PID_TAG: str(os.getpid())}
+    if fingerprint is not None:
+        tags[INPUTS_TAG] = fingerprint
+    result = defs.resolve_job_def(JOB_NAME).execute_in_process(
+        instance=instance, tags=tags, raise_on_error=False
     )
     elapsed = time.perf_counter() - started
     status = "succeeded" if result.success else "FAILED"
-    span = f"{chosen[0]}…{chosen[-1]}"
-    print(f"materialize_all {span} {status} in {elapsed:.1f} s (run {result.run_id})")
+    print(f"{JOB_NAME} {span} {status} in {elapsed:.1f} s (run {result.run_id})")
     return result.success
 
 
@@ -107,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("materialize", help="materialise every asset for the given years")
     run.add_argument("--years", nargs="*", help="years (default: all)")
+    run.add_argument(
+        "--force", action="store_true", help="run even when nothing has changed since the last run"
+    )
     top = commands.add_parser("top10", help="print the composite Top 10")
     top.add_argument("--system", default="comprehensive_v4")
     top.add_argument("--year", type=int, help="default: the latest year")
@@ -126,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
 
     if args.command == "materialize":
-        return 0 if materialize(args.years) else 1
+        return 0 if materialize(args.years, args.force) else 1
     if args.command == "check":
         return check(args.source, args.files, args.year)
     print(

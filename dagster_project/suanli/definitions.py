@@ -16,7 +16,7 @@ from dagster import (
 from dagster_dbt import DbtCliResource
 
 from suanli.alerts.resource import AlertsResource
-from suanli.assets.dbt import dbt_foundation, dbt_marts, dbt_project, dbt_yearly, load_manifest
+from suanli.assets.dbt import dbt_models, dbt_project, load_manifest
 from suanli.assets.definitions import index_definitions
 from suanli.assets.exports import marts_exports
 from suanli.assets.publish import published_marts
@@ -51,9 +51,7 @@ defs = Definitions(
         *build_raw_assets(manifest),
         deliveries_log,
         index_definitions,
-        dbt_foundation,
-        dbt_yearly,
-        dbt_marts,
+        dbt_models,
         published_marts,
         marts_exports,
         blue_book,

@@ -30,6 +30,7 @@ from dagster import (
     AssetCheckEvaluation,
     AssetCheckKey,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetKey,
     DagsterEventType,
     DagsterInstance,
@@ -76,6 +77,15 @@ class Unmet:
         return f"{self.check.asset_key.to_user_string()}: {self.check.name} — {self.reason}"
 
 
+# Check metadata: this check gates publication although it does not stop the next step in
+# Dagster (a GX suite on a table dbt builds in the same step as the marts reading it).
+GATES_PUBLICATION = "suanli/gates_publication"
+
+
+def gates_publication(spec: AssetCheckSpec) -> bool:
+    return spec.blocking or bool(spec.metadata.get(GATES_PUBLICATION))
+
+
 def gating_checks(graph: BaseAssetGraph, published: AssetKey) -> list[AssetCheckKey]:
     """Every blocking check on an asset upstream of `published` (the marts and all they read)."""
     upstream = graph.get_ancestor_asset_keys(published)
@@ -83,7 +93,7 @@ def gating_checks(graph: BaseAssetGraph, published: AssetKey) -> list[AssetCheck
         (
             key
             for key in graph.asset_check_keys
-            if key.asset_key in upstream and graph.get_check_spec(key).blocking
+            if key.asset_key in upstream and gates_publication(graph.get_check_spec(key))
         ),
         key=lambda key: (key.asset_key.to_user_string(), key.name),
     )

@@ -5,7 +5,14 @@ deliveries and yearly indicator values but no index scores."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dagster import StaticPartitionsDefinition
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 from suanli.index.definition import load_systems
 from suanli.paths import index_systems_dir
@@ -21,3 +28,16 @@ def index_years() -> list[str]:
 
 
 year_partitions = StaticPartitionsDefinition(index_years())
+
+
+def run_years(tags: Mapping[str, str], known: list[str]) -> list[int]:
+    """The years a run covers: its partition or partition range (run tags), else every year."""
+    if PARTITION_NAME_TAG in tags:
+        chosen = [tags[PARTITION_NAME_TAG]]
+    elif ASSET_PARTITION_RANGE_START_TAG in tags and ASSET_PARTITION_RANGE_END_TAG in tags:
+        start = known.index(tags[ASSET_PARTITION_RANGE_START_TAG])
+        end = known.index(tags[ASSET_PARTITION_RANGE_END_TAG])
+        chosen = known[start : end + 1]
+    else:
+        chosen = known
+    return sorted(int(key) for key in chosen)

@@ -14,6 +14,8 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_WAREHOUSE = "data/warehouse/suanli.duckdb"
 DEFAULT_ARCHIVE = "data/archive"
 DEFAULT_GX_DOCS = "data/gx_docs"
+DEFAULT_EXPORT_DIR = "data/exports"
+DEFAULT_REPORT_DIR = "data/report"
 
 
 def resolve_from_repo(path: str | os.PathLike[str]) -> Path:
@@ -47,3 +49,13 @@ def published_marts_path(warehouse: Path | None = None) -> Path:
 def gx_docs_path() -> Path:
     """Where GX Data Docs are written: `SUANLI_GX_DOCS`, else `data/gx_docs`."""
     return resolve_from_repo(os.environ.get("SUANLI_GX_DOCS") or DEFAULT_GX_DOCS)
+
+
+def export_dir() -> Path:
+    """Where exports are written: `SUANLI_EXPORT_DIR`, else `data/exports` (repo-relative)."""
+    return resolve_from_repo(os.environ.get("SUANLI_EXPORT_DIR") or DEFAULT_EXPORT_DIR)
+
+
+def report_dir() -> Path:
+    """Where the report is written: `SUANLI_REPORT_DIR`, else `data/report` under the repo."""
+    return resolve_from_repo(os.environ.get("SUANLI_REPORT_DIR") or DEFAULT_REPORT_DIR)

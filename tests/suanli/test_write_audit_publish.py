@@ -68,10 +68,10 @@ def test_kill_9_while_dbt_writes_leaves_the_published_marts_readable_and_unchang
     run = start_run(copied_warehouse)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and run.poll() is None:
-        if owner.exists() and "dbt_yearly" in owner.read_text(encoding="utf-8"):
+        if owner.exists() and "dbt build" in owner.read_text(encoding="utf-8"):
             break
         time.sleep(0.05)
-    assert run.poll() is None, "the run ended before dbt_yearly started:\n" + run.stdout.read()
+    assert run.poll() is None, "the run ended before dbt build started:\n" + run.stdout.read()
     time.sleep(2)  # dbt is now rewriting the year's tables in the work file
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(timeout=60)

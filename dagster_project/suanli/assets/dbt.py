@@ -1,32 +1,36 @@
-"""dbt models as assets, in three steps so that audits can gate publication:
+"""The dbt project as assets, built by one `dbt build` per run.
 
-1. `dbt_foundation`: seeds, staging views, index weights (unpartitioned);
-2. `dbt_yearly`: indicator values, scores and ranks, rebuilt per year partition (`by_year`);
-3. `dbt_marts`: the candidate marts, copied from the audited intermediate tables.
+Seeds, staging views, index weights, the yearly indicator values, scores and ranks (tagged
+`by_year`, rebuilt only for the run's years) and the candidate marts all come from one dbt
+invocation: dbt's own start-up is paid once, and dbt's tests of severity error stop what is
+downstream of a failure. Before dbt touches a mart the run records that it is building them,
+and from which deliveries (`suanli.builds`); the GX suites then audit the result, and
+`published/marts` copies the marts into the file BI reads only if every blocking check of this
+build passed (`suanli.gate`). The run holds the warehouse from its first step to its last, so two
+runs never write at once.
 
-Blocking GX checks on step 2's tables run between steps 2 and 3, and on step 3's marts before
-`published/marts` copies them into the file BI reads; a failing audit publishes nothing.
-Step 3 first records that its run is building the marts, and from which deliveries
-(`suanli.builds`): publication checks that this run's audits passed (`suanli.gate`).
-The run holds the warehouse from its first step to its last, so two runs never write at once.
+Which years: the run's partition range (the raw assets are year-partitioned; `python -m
+suanli.cli materialize --years 2025` and the UI's partition picker set it), every year when
+the run has none. dbt's unit tests are not part of a run: they test the SQL on fixed inputs,
+not the data, and run in the test lanes (`make check`).
 """
 
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from suanli.builds import record_marts_build
-from suanli.partitions import year_partitions
+from suanli.partitions import run_years, year_partitions
 from suanli.paths import DBT_PROJECT_DIR
 from suanli.resources.warehouse import WarehouseResource
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 # Tests run only once every model they read is built or upstream of this step.
-BUILD_ARGS = ["build", "--indirect-selection", "buildable"]
+BUILD_ARGS = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
 
 
 class SuanliDbtTranslator(DagsterDbtTranslator):
@@ -49,50 +53,22 @@ translator = SuanliDbtTranslator()
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    exclude="tag:by_year tag:mart",
     dagster_dbt_translator=translator,
-    name="dbt_foundation",
+    name="dbt_models",
 )
-def dbt_foundation(
+def dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    with warehouse.lock("dbt_foundation"):
-        yield from dbt.cli(BUILD_ARGS, context=context).stream()
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select="tag:by_year",
-    dagster_dbt_translator=translator,
-    partitions_def=year_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-    name="dbt_yearly",
-)
-def dbt_yearly(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[Any]:
-    years = sorted(int(key) for key in context.partition_keys)
-    args = [*BUILD_ARGS, "--vars", json.dumps({"years": years})]
-    with warehouse.lock(f"dbt_yearly {years}"):
+    known = year_partitions.get_partition_keys()
+    years = run_years(context.run.tags, known)
+    # An empty `years` var builds every year (and says so in dbt's log).
+    args = [*BUILD_ARGS, "--vars", json.dumps({"years": [] if len(years) == len(known) else years})]
+    with warehouse.lock(f"dbt build {years[0]}…{years[-1]}"):
+        if any(key.path[0] == "marts" for key in context.selected_asset_keys):
+            with warehouse.connect(what="dbt build") as connection:
+                build = record_marts_build(connection, context.run_id)
+            context.log.info(f"building the marts from {len(build.deliveries)} current deliveries")
         yield from dbt.cli(args, context=context).stream()
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select="tag:mart",
-    dagster_dbt_translator=translator,
-    name="dbt_marts",
-)
-def dbt_marts(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[Any]:
-    with warehouse.lock("dbt_marts"):
-        with warehouse.connect(what="dbt_marts") as connection:
-            build = record_marts_build(connection, context.run_id)
-        context.log.info(f"building the marts from {len(build.deliveries)} current deliveries")
-        yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
 def load_manifest() -> dict[str, Any]:

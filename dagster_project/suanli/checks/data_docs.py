@@ -8,6 +8,7 @@ pages whose result is missing from the store when it rebuilds the index).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,20 +69,40 @@ def _configure(context: Any, directory: Path) -> None:
 
 def publish(result: Any, *, suite: str, run_name: str, batch: str, directory: Path) -> Path:
     """Store one validation result, rebuild its page and the index; return the page's path."""
+    (page,) = publish_all([(result, suite, batch)], run_name=run_name, directory=directory)
+    return page
+
+
+def publish_all(
+    results: Sequence[tuple[Any, str, str]], *, run_name: str, directory: Path
+) -> list[Path]:
+    """Store validation results (result, suite, batch), render their pages and the index once;
+    return each page's path, in order."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
 
+    if not results:
+        return []
     context = gx_context()
     _configure(context, directory)
-    identifier = ValidationResultIdentifier(
-        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite),
-        run_id=RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)),
-        batch_identifier=batch,
-    )
-    context.stores[RESULTS_STORE].set(identifier, result)
-    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=[identifier])
-    (site,) = context.get_docs_sites_urls(resource_identifier=identifier, site_names=[SITE_NAME])
-    return Path(url2pathname(urlparse(site["site_url"]).path))
+    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
+    identifiers = []
+    for result, suite, batch in results:
+        identifier = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite),
+            run_id=run_id,
+            batch_identifier=batch,
+        )
+        context.stores[RESULTS_STORE].set(identifier, result)
+        identifiers.append(identifier)
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers)
+    pages = []
+    for identifier in identifiers:
+        (site,) = context.get_docs_sites_urls(
+            resource_identifier=identifier, site_names=[SITE_NAME]
+        )
+        pages.append(Path(url2pathname(urlparse(site["site_url"]).path)))
+    return pages
