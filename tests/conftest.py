@@ -16,6 +16,16 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
+# A test that needs the session's pipeline run (directly or through another fixture) is an
+# integration test, whether or not its module says so: `make check` leaves them out.
+PIPELINE_FIXTURES = {"first_run"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
@@ -76,6 +86,8 @@ def first_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         shutil.copy(file, pristine / "warehouse" / file.name)
     shutil.copytree(env["SUANLI_ARCHIVE"], pristine / "archive")
     shutil.copytree(env["DAGSTER_HOME"], pristine / "dagster_home")
+    shutil.copytree(env["SUANLI_REPORT_DIR"], pristine / "report")
+    shutil.copytree(env["SUANLI_EXPORT_DIR"], pristine / "exports")
     return result
 
 
@@ -85,11 +97,10 @@ def pristine_dir(env: dict[str, str]) -> Path:
 
 def copy_first_run(env: dict[str, str], root: Path) -> dict[str, str]:
     """The environment of a copy under `root` of the first run as it finished (work file,
-    published marts, archive, Dagster home)."""
+    published marts, archive, Dagster home, report, exports)."""
     pristine = pristine_dir(env)
-    shutil.copytree(pristine / "warehouse", root / "warehouse")
-    shutil.copytree(pristine / "archive", root / "archive")
-    shutil.copytree(pristine / "dagster_home", root / "dagster_home")
+    for part in ("warehouse", "archive", "dagster_home", "report", "exports"):
+        shutil.copytree(pristine / part, root / part)
     return {
         **env,
         "DAGSTER_HOME": str(root / "dagster_home"),

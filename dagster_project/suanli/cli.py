@@ -1,6 +1,6 @@
 """Command line for `make run`: materialise every asset for every year, then show the Top 10.
 
-python -m suanli.cli materialize [--years 2024 2025] [--force]
+python -m suanli.cli materialize [--years 2024 2025] [--force] [--dry-run]
 python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
 python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
 """
@@ -84,7 +84,7 @@ def outputs() -> Outputs:
     )
 
 
-def materialize(years: list[str] | None = None, force: bool = False) -> bool:
+def materialize(years: list[str] | None = None, force: bool = False, dry_run: bool = False) -> bool:
     """One run over the chosen year range on the persistent instance (visible in the UI), unless
     nothing it reads has changed since a run that covered those years (`suanli.plan`)."""
     started = time.perf_counter()
@@ -114,7 +114,9 @@ def materialize(years: list[str] | None = None, force: bool = False) -> bool:
         if skip:
             print(f"{JOB_NAME} {span} up to date: {reason} (--force runs anyway)")
             return True
-        print(f"{JOB_NAME} {span}: running, {reason}")
+        print(f"{JOB_NAME} {span}: {'would run' if dry_run else 'running'}, {reason}")
+    if dry_run:
+        return True
 
     from suanli.definitions import defs  # Dagster's definitions: only when there is a run
 
@@ -170,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--force", action="store_true", help="run even when nothing has changed since the last run"
     )
+    run.add_argument(
+        "--dry-run", action="store_true", help="say whether a run would start, and why; run nothing"
+    )
     top = commands.add_parser("top10", help="print the composite Top 10")
     top.add_argument("--system", default="comprehensive_v4")
     top.add_argument("--year", type=int, help="default: the latest year")
@@ -189,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
 
     if args.command == "materialize":
-        return 0 if materialize(args.years, args.force) else 1
+        return 0 if materialize(args.years, args.force, args.dry_run) else 1
     if args.command == "check":
         return check(args.source, args.files, args.year)
     print(

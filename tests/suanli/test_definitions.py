@@ -20,21 +20,23 @@ def test_every_layer_is_a_group(repository) -> None:
     assert groups >= {"raw", "definitions", "reference", "staging", "intermediate", "marts"}
 
 
-def test_sources_and_yearly_models_are_partitioned_by_year(repository) -> None:
+def test_sources_are_partitioned_by_year_and_dbt_builds_in_one_step(repository) -> None:
     graph = repository.asset_graph
     # System C's years (2021-2024) and its shipment history from 2016 (`history_from`), then
     # Systems A/A'/city (2022-2025)
     expected_years = [str(year) for year in range(2016, 2026)]
-    yearly = [
-        ["raw", "compute_centres"],
-        ["raw", "network_stats"],
-        ["intermediate", "int_indicator_values"],
-        ["intermediate", "int_node_scores"],
-    ]
-    for key in yearly:
+    for key in (["raw", "compute_centres"], ["raw", "network_stats"]):
         partitions = graph.get(AssetKey(key)).partitions_def
         assert partitions is not None, key
         assert partitions.get_partition_keys() == expected_years, key
+    # Every dbt model is built by one dbt invocation (one step), for the run's years.
+    steps = {
+        graph.get(key).assets_def.node_def.name
+        for key in graph.get_all_asset_keys()
+        if key.path[0] in ("staging", "intermediate", "marts")
+    }
+    assert steps == {"dbt_models"}
+    assert graph.get(AssetKey(["intermediate", "int_node_scores"])).partitions_def is None
     # a yearly source is only looked for from its first delivered year on
     from suanli.assets.dbt import load_manifest
     from suanli.sources.catalog import source_specs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -24,6 +25,37 @@ def mart_fingerprint(path: str) -> dict[str, str]:
             ).hexdigest()
             for table in MART_TABLES
         }
+
+
+def published_path(env: dict[str, str]) -> str:
+    work = Path(env["SUANLI_WAREHOUSE"])
+    return str(work.with_name(f"{work.stem}_marts{work.suffix}"))
+
+
+def runs_in(env: dict[str, str]) -> int:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        return len(instance.get_run_records())
+
+
+def test_a_second_run_with_nothing_changed_starts_nothing(
+    copied_warehouse: dict[str, str], cli, landing_with_registry, without_one_city
+) -> None:
+    env = copied_warehouse
+    before = runs_in(env)
+    again = cli(env, "materialize")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "materialize_all 2016…2025 up to date: nothing changed since run" in again.stdout
+    one_year = cli(env, "materialize", "--years", "2025")
+    assert "up to date" in one_year.stdout
+    # A new delivery makes a run needed again (asked with --dry-run: nothing runs).
+    landing = landing_with_registry(without_one_city)
+    changed = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--dry-run")
+    assert "materialize_all 2016…2025: would run, no successful run has read" in changed.stdout
+    forced = cli(env, "materialize", "--years", "2025", "--force", "--dry-run")
+    assert "would run" not in forced.stdout and "up to date" not in forced.stdout
+    assert runs_in(env) == before
 
 
 def test_marts_hold_39_indicators_for_31_provinces_in_4_years(warehouse) -> None:
@@ -132,7 +164,7 @@ def test_the_cli_prints_the_composite_top_10(env, first_run, cli) -> None:
     assert "name_zh" in lines[0]
 
 
-def test_a_blocking_check_failure_leaves_the_marts_as_they_were(
+def test_a_blocking_check_failure_leaves_the_published_marts_as_they_were(
     copied_warehouse: dict[str, str],
     cli,
     landing_with_registry,
@@ -140,13 +172,15 @@ def test_a_blocking_check_failure_leaves_the_marts_as_they_were(
     without_one_city,
 ) -> None:
     # A registry that passes intake (every cell and audit is fine) but leaves a hosting city
-    # without centres: the blocking city-coverage suite fails, and no mart is rebuilt.
+    # without centres: the blocking city-coverage suite fails, and the marts readers have stay
+    # as they were (the work file's candidate marts are not published).
     env = copied_warehouse
     landing = landing_with_registry(without_one_city)
-    before = mart_fingerprint(env["SUANLI_WAREHOUSE"])
+    published = published_path(env)
+    before = mart_fingerprint(published)
     result = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--years", "2025")
     assert result.returncode == 1 and "FAILED" in result.stdout
-    assert mart_fingerprint(env["SUANLI_WAREHOUSE"]) == before
+    assert mart_fingerprint(published) == before
 
     evaluation = latest_check_evaluation(
         ["intermediate", "int_indicator_values"], "gx_city_coverage", env

@@ -41,7 +41,7 @@ def sha256(path: Path) -> str:
 
 def start_run(environment: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "suanli.cli", "materialize", "--years", "2025"],
+        [sys.executable, "-m", "suanli.cli", "materialize", "--years", "2025", "--force"],
         env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,  # its own process group: dbt dies with it
     )  # fmt: skip

@@ -102,7 +102,8 @@ def test_staging_shows_the_codes_intake_resolved_and_the_values_it_typed(tmp_pat
 
     completed = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "run", "--select", "stg_genai_services",
-         "--profiles-dir", "."],
+         "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs")],
         cwd=DBT_PROJECT_DIR, env={**os.environ, "SUANLI_WAREHOUSE": str(warehouse)},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
