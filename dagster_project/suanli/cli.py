@@ -102,6 +102,7 @@ def materialize(years: list[str] | None = None, force: bool = False, dry_run: bo
         [landing.directory_for(None), *(landing.directory_for(s) for s in landing.locations)],
         index_systems_dir(),
     )
+    reason = "asked to (--force)"
     if not force:
         last_run_id, last_years = last_run_with(instance, fingerprint)
         skip, reason = up_to_date_reason(
@@ -114,7 +115,7 @@ def materialize(years: list[str] | None = None, force: bool = False, dry_run: bo
         if skip:
             print(f"{JOB_NAME} {span} up to date: {reason} (--force runs anyway)")
             return True
-        print(f"{JOB_NAME} {span}: {'would run' if dry_run else 'running'}, {reason}")
+    print(f"{JOB_NAME} {span}: {'would run' if dry_run else 'running'}, {reason}")
     if dry_run:
         return True
 

@@ -51,8 +51,10 @@ def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
     assert materialize([index_definitions], resources=resources).success
     # The marts pivot years into columns: with no rows their contracts cannot hold, and no
     # unit test reads a mart.
-    empty = dbt(tmp_path, warehouse, "build", "--empty", "--exclude", "tag:mart",
-                "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")  # fmt: skip
+    empty = dbt(
+        tmp_path, warehouse, "build", "--empty", "--exclude", "tag:mart",
+        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+    )  # fmt: skip
     assert empty.returncode == 0, empty.stdout[-3000:]
 
     tested = dbt(tmp_path, warehouse, "test", "--select", "test_type:unit")

@@ -54,7 +54,7 @@ def test_a_second_run_with_nothing_changed_starts_nothing(
     changed = cli({**env, "SUANLI_LANDING": str(landing)}, "materialize", "--dry-run")
     assert "materialize_all 2016…2025: would run, no successful run has read" in changed.stdout
     forced = cli(env, "materialize", "--years", "2025", "--force", "--dry-run")
-    assert "would run" not in forced.stdout and "up to date" not in forced.stdout
+    assert "materialize_all 2025…2025: would run, asked to (--force)" in forced.stdout
     assert runs_in(env) == before
 
 
