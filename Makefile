@@ -1,7 +1,9 @@
 # Two commands do everything on a fresh machine:
 #   make run   create .venv from the lock file, build the dbt manifest, materialise every asset
 #              for every year of the bundled snapshot into the DuckDB file, print the Top 10
-#   make test  the whole test suite (what CI runs)
+#   make test  the whole test suite (what CI runs), on every core
+#   make check the fast lane while you work: unit tests, dbt unit tests and lint (tests/test_lint.py),
+#              no pipeline run
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
@@ -17,14 +19,24 @@ OLD_DUCKDB_DIR := .cache/duckdb-$(OLD_DUCKDB)
 WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckdb))
 DOCS_PORT ?= 8080
 
-.PHONY: run test ui env manifest lint benchmark docs snapshot cities clean old-duckdb system-deps
+.PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb system-deps
+
+# pytest-xdist workers: one per core. Each test file runs whole on one worker, so a module's
+# shared fixture (a story's pipeline runs) is built once.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize
 	$(BIN)/python -m suanli.cli top10
 
 test: manifest old-duckdb system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+# Everything but the tests that need a pipeline run (marker `integration`), with fewer
+# property-test examples: for iterating, not instead of `make test`.
+check: manifest
+	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration" -q
 
 ui: manifest
 	$(BIN)/dagster dev -m suanli.definitions

@@ -12,6 +12,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
+
+# Property tests: 60 examples each in the full suite; `make check` loads `fast` (15).
+settings.register_profile("full", max_examples=60)
+settings.register_profile("fast", max_examples=15)
+settings.load_profile(os.environ.get("SUANLI_HYPOTHESIS_PROFILE", "full"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

@@ -34,8 +34,8 @@ ID = ColumnSpec("id", "code")
 # One in-memory database; each delivery is read on a cursor of its own, whose temporary tables
 # go with it (a new database per example would cost more than the intake itself).
 DATABASE = duckdb.connect()
+# Examples per property: the loaded Hypothesis profile's (tests/conftest.py: 60, `fast` 15).
 PROPERTY = settings(
-    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
