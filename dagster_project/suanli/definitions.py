@@ -13,10 +13,9 @@ from dagster import (
     define_asset_job,
     in_process_executor,
 )
-from dagster_dbt import DbtCliResource
 
 from suanli.alerts.resource import AlertsResource
-from suanli.assets.dbt import dbt_models, dbt_project, load_manifest
+from suanli.assets.dbt import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
 from suanli.assets.definitions import index_definitions
 from suanli.assets.exports import marts_exports
 from suanli.assets.publish import published_marts
@@ -68,7 +67,7 @@ defs = Definitions(
         ),
         "landing": LandingResource.from_env(),
         # The dbt of this interpreter's environment, whether or not the venv is on PATH.
-        "dbt": DbtCliResource(
+        "dbt": SuanliDbtCliResource(
             project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
         ),
         "alerts": AlertsResource.from_env(),
