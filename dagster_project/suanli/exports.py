@@ -59,7 +59,8 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 XLSXWRITER_PADDING = 5 / 7
 # Widths are measured on the first rows only: enough to be sensible without a second pass.
 WIDTH_SAMPLE_ROWS = 2000
-FETCH_ROWS = 50_000
+# Rows are fetched from DuckDB about this many cells at a time (the widths' sample at least).
+FETCH_CELLS = 500_000
 # `<node_code>_score` / `<node_code>_rank` columns of wide_index_scores are generated from the
 # index definitions, so their Chinese headers are too (the node's name plus 得分 or 排名).
 NODE_COLUMN_SUFFIXES = {"_score": "得分", "_rank": "排名"}
@@ -375,8 +376,8 @@ def _column_plan(
     return quoted, write_value, None
 
 
-def _batches(cursor: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
-    while batch := cursor.fetchmany(FETCH_ROWS):
+def _batches(connection: duckdb.DuckDBPyConnection, rows: int) -> Iterator[list[tuple[Any, ...]]]:
+    while batch := connection.fetchmany(rows):
         yield batch
 
 
@@ -399,7 +400,7 @@ def _write_sheet(
     # Sorted on the columns as they are (as the Parquet file is), not as made ready for Excel.
     order = ", ".join(map(_quote, relation.columns))
     connection.execute(f"select {expressions} from {staged} order by {order}")
-    batches = _batches(connection)
+    batches = _batches(connection, max(WIDTH_SAMPLE_ROWS, FETCH_CELLS // len(plans)))
     first = next(batches, [])
     for index, width in enumerate(column_widths(headers, first[:WIDTH_SAMPLE_ROWS])):
         sheet.set_column(index, index, width - XLSXWRITER_PADDING)
