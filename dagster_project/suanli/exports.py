@@ -8,7 +8,7 @@ none). Rows are sorted on every column, so exporting the same marts twice gives 
 in the same order. Each file is written beside its destination and renamed over it: a reader
 of the export directory sees the previous file or the new one, never half of one.
 
-Each mart is read once (into a temporary table of the connection, sorted) for both files. The
+Each mart is computed once, into a temporary table of the connection, for both files. The
 workbook is written with XlsxWriter in constant-memory mode, one row at a time: header row frozen,
 columns sized on their first rows, numbers, booleans, dates and times as Excel values (numbers
 with 16 significant digits, as XlsxWriter writes them: Excel shows 15; the Parquet files are
