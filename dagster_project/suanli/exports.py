@@ -8,6 +8,13 @@ none). Rows are sorted on every column, so exporting the same marts twice gives 
 in the same order. Each file is written beside its destination and renamed over it: a reader
 of the export directory sees the previous file or the new one, never half of one.
 
+Each mart is computed once, into a temporary table of the connection, for both files. The
+workbook is written with XlsxWriter in constant-memory mode, one row at a time: header row frozen,
+columns sized on their first rows, numbers, booleans, dates and times as Excel values (numbers
+with 16 significant digits, as XlsxWriter writes them: Excel shows 15; the Parquet files are
+exact), NaN and infinities as empty cells, text without the control characters XML cannot carry
+(and cut at Excel's 32,767 characters), anything else (lists, structs, UUIDs, blobs) as text.
+
 No Dagster here: the asset in `suanli.assets.exports` only chooses where to read and write.
 """
 
@@ -17,20 +24,19 @@ import json
 import math
 import os
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from suanli.paths import DBT_PROJECT_DIR
 
@@ -41,21 +47,53 @@ MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 # Excel's hard limits: 31 characters per sheet name, 1,048,576 rows per sheet (one is the header).
 SHEET_NAME_MAX = 31
 EXCEL_MAX_DATA_ROWS = 1_048_575
-# Characters Excel refuses in sheet names.
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Characters Excel refuses in sheet names (and an apostrophe at either end).
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]|^'|'$")
+# Control characters XML 1.0 cannot carry (tab, newline and carriage return it can): removed.
+ILLEGAL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"  # for Python's re and DuckDB's RE2
+ILLEGAL_CHARACTERS_RE = re.compile(ILLEGAL_CHARACTERS)
 # Column widths in Excel's units (about one Latin character); CJK characters count twice.
 MIN_WIDTH, MAX_WIDTH = 8, 60
+# XlsxWriter adds Excel's cell padding (5 pixels of a 7-pixel character) to the width it is
+# given, as Excel's column-width dialog does; taking it off leaves the widths above in the file.
+XLSXWRITER_PADDING = 5 / 7
 # Widths are measured on the first rows only: enough to be sensible without a second pass.
 WIDTH_SAMPLE_ROWS = 2000
-FETCH_ROWS = 10_000
+# Rows are fetched from DuckDB about this many cells at a time (the widths' sample at least).
+FETCH_CELLS = 500_000
 # `<node_code>_score` / `<node_code>_rank` columns of wide_index_scores are generated from the
 # index definitions, so their Chinese headers are too (the node's name plus 得分 or 排名).
 NODE_COLUMN_SUFFIXES = {"_score": "得分", "_rank": "排名"}
 
-# Types openpyxl writes as numbers, booleans or dates.
+# DuckDB types (`DuckDBPyType.id`) written as Excel numbers, text, booleans or dates and times;
+# columns of any other type go through `excel_value` cell by cell.
+INTEGER_TYPES = frozenset(
+    {"tinyint", "smallint", "integer", "bigint", "hugeint"}
+    | {"utinyint", "usmallint", "uinteger", "ubigint", "uhugeint"}
+)
+FLOAT_TYPES = frozenset({"float", "double"})
+NUMBER_TYPES = INTEGER_TYPES | FLOAT_TYPES | {"decimal"}
+TEXT_TYPES = frozenset({"varchar", "enum"})
+# Number formats of dates, times and durations (the ones openpyxl gave them before).
+DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd h:mm:ss"
+TIME_FORMAT, DURATION_FORMAT = "h:mm:ss", "[hh]:mm:ss"
+TEMPORAL_FORMATS = {
+    "date": DATE_FORMAT,
+    "timestamp": DATETIME_FORMAT,
+    "timestamp_s": DATETIME_FORMAT,
+    "timestamp_ms": DATETIME_FORMAT,
+    "timestamp_ns": DATETIME_FORMAT,
+    "timestamp with time zone": DATETIME_FORMAT,  # as local time: Excel has no time zones
+    "time": TIME_FORMAT,
+    "time with time zone": TIME_FORMAT,
+    "interval": DURATION_FORMAT,
+}
+# Python types XlsxWriter writes as numbers, booleans or dates and times.
 EXCEL_NATIVE = (bool, int, float, Decimal, date, time, timedelta)
 
 ColumnNames = Mapping[str, Mapping[str, str]]
+# `write(row, column, value, cell_format)`: a worksheet's write_number, write_string, ….
+CellWriter = Callable[[int, int, Any, Format | None], Any]
 
 
 def load_column_names_zh(manifest_path: Path = MANIFEST_PATH) -> dict[str, dict[str, str]]:
@@ -118,8 +156,15 @@ def export_marts(
     marts = list_marts(connection)
     if not marts:
         raise ValueError(f"no tables or views in schema {SCHEMA} of {current_file(connection)}")
-    written = [_export_parquet(connection, mart, out_dir) for mart in marts]
-    written.append(_export_workbook(connection, marts, names, out_dir / WORKBOOK_NAME))
+    # Views are queries (wide_index_scores pivots every score): each mart is computed once,
+    # into a temporary table of this connection that both files are read from.
+    staged = {mart: _staged_table(index) for index, mart in enumerate(marts)}
+    try:
+        written = [_export_parquet(connection, mart, staged[mart], out_dir) for mart in marts]
+        written.append(_export_workbook(connection, staged, names, out_dir / WORKBOOK_NAME))
+    finally:
+        for table in staged.values():
+            connection.execute(f"drop table if exists {table}")
     return written
 
 
@@ -138,20 +183,29 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _sorted_rows_sql(mart: str) -> str:
-    return f"select * from {SCHEMA}.{_quote(mart)} order by all"
+def _sorted_rows_sql(table: str) -> str:
+    return f"select * from {table} order by all"
+
+
+def _staged_table(index: int) -> str:
+    return f"temp.main.{_quote(f'_suanli_export_{index}')}"
 
 
 def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def _export_parquet(connection: duckdb.DuckDBPyConnection, mart: str, out_dir: Path) -> Path:
+def _export_parquet(
+    connection: duckdb.DuckDBPyConnection, mart: str, staged: str, out_dir: Path
+) -> Path:
+    connection.execute(
+        f"create or replace temp table {staged} as select * from {SCHEMA}.{_quote(mart)}"
+    )
     path = out_dir / f"{mart}.parquet"
     partial = _temporary(path)
     try:
         connection.execute(
-            f"copy ({_sorted_rows_sql(mart)}) to {_literal(str(partial))} "
+            f"copy ({_sorted_rows_sql(staged)}) to {_literal(str(partial))} "
             "(format parquet, compression zstd)"
         )
         os.replace(partial, path)
@@ -165,7 +219,7 @@ def sheet_names(marts: Sequence[str]) -> dict[str, str]:
     chosen: dict[str, str] = {}
     taken: set[str] = set()
     for mart in marts:
-        base = SHEET_NAME_FORBIDDEN.sub("_", mart)[:SHEET_NAME_MAX]
+        base = SHEET_NAME_FORBIDDEN.sub("_", mart[:SHEET_NAME_MAX])
         name, counter = base, 1
         # Excel compares sheet names case-insensitively.
         while name.lower() in taken:
@@ -228,11 +282,23 @@ def headers_for(
 def display_width(value: Any) -> int:
     """Width of a value in Excel columns: East Asian wide characters take two."""
     text = "" if value is None else str(value)
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+def column_widths(headers: Sequence[str], sample: Sequence[Sequence[Any]]) -> list[int]:
+    """Width of each column: its header's or its widest value's in `sample`, within bounds."""
+    columns = list(zip(*sample, strict=True)) if sample else [() for _ in headers]
+    widths = []
+    for header, values in zip(headers, columns, strict=True):
+        widest = max(map(display_width, values), default=0)
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, display_width(header) + 2, widest + 2)))
+    return widths
+
+
 def excel_value(value: Any) -> Any:
-    """A value openpyxl can store and Excel can open."""
+    """A value XlsxWriter can store and Excel can open."""
     if isinstance(value, float) and not math.isfinite(value):
         return None  # Excel has no NaN or infinity; an empty cell says "no value"
     if isinstance(value, str):
@@ -243,82 +309,145 @@ def excel_value(value: Any) -> Any:
         return json.dumps(value, ensure_ascii=False, default=str)
     if value is None or isinstance(value, EXCEL_NATIVE):
         return value
-    return str(value)  # UUIDs, intervals, blobs: as text
+    return str(value)  # UUIDs, blobs, bit strings: as text
 
 
-def _batches(cursor: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
-    while batch := cursor.fetchmany(FETCH_ROWS):
+class _Formats:
+    """The workbook's cell formats: one per use, shared by every cell that needs it."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self._workbook = workbook
+        self.header = workbook.add_format({"bold": True, "valign": "vcenter"})
+        self._numbers: dict[str, Format] = {}
+
+    def number(self, num_format: str) -> Format:
+        if num_format not in self._numbers:
+            self._numbers[num_format] = self._workbook.add_format({"num_format": num_format})
+        return self._numbers[num_format]
+
+    def temporal(self, value: date | time | timedelta) -> Format:
+        """The format of a Python date, datetime, time or duration."""
+        if isinstance(value, datetime):
+            return self.number(DATETIME_FORMAT)
+        if isinstance(value, date):
+            return self.number(DATE_FORMAT)
+        return self.number(TIME_FORMAT if isinstance(value, time) else DURATION_FORMAT)
+
+
+def _write_value(sheet: Worksheet, formats: _Formats, row: int, column: int, value: Any) -> None:
+    """Write a value of a column whose DuckDB type has no writer of its own (lists, UUIDs, …)."""
+    value = excel_value(value)
+    if value is None:
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, column, value)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, date | time | timedelta):
+        sheet.write_datetime(row, column, value, formats.temporal(value))
+    else:
+        sheet.write_number(row, column, value)
+
+
+def _column_plan(
+    sheet: Worksheet, formats: _Formats, column: str, type_id: str
+) -> tuple[str, CellWriter, Format | None]:
+    """How a column is read (a SQL expression) and written (a writer and its cell format).
+
+    Values are made ready for Excel in the query where DuckDB can (NaN and infinities, control
+    characters), so that writing a cell is one call chosen once per column, not per cell.
+    """
+    quoted = _quote(column)
+    if type_id in FLOAT_TYPES:
+        return f"case when isfinite({quoted}) then {quoted} end", sheet.write_number, None
+    if type_id in NUMBER_TYPES:
+        return quoted, sheet.write_number, None
+    if type_id in TEXT_TYPES:
+        cleaned = f"regexp_replace({quoted}::varchar, {_literal(ILLEGAL_CHARACTERS)}, '', 'g')"
+        return cleaned, sheet.write_string, None
+    if type_id == "boolean":
+        return quoted, sheet.write_boolean, None
+    if type_id in TEMPORAL_FORMATS:
+        return quoted, sheet.write_datetime, formats.number(TEMPORAL_FORMATS[type_id])
+
+    def write_value(row: int, column: int, value: Any, _: Format | None) -> None:
+        _write_value(sheet, formats, row, column, value)
+
+    return quoted, write_value, None
+
+
+def _batches(connection: duckdb.DuckDBPyConnection, rows: int) -> Iterator[list[tuple[Any, ...]]]:
+    while batch := connection.fetchmany(rows):
         yield batch
 
 
 def _write_sheet(
-    sheet: WriteOnlyWorksheet,
+    sheet: Worksheet,
+    formats: _Formats,
     connection: duckdb.DuckDBPyConnection,
-    mart: str,
+    staged: str,
     headers: Sequence[str],
 ) -> int:
-    cursor = connection.cursor()
-    try:
-        cursor.execute(_sorted_rows_sql(mart))
-        batches = _batches(cursor)
-        first = next(batches, [])
-        # A write-only sheet needs its widths and panes before its first row.
-        for index, header in enumerate(headers):
-            sample = max(
-                (display_width(row[index]) for row in first[:WIDTH_SAMPLE_ROWS]), default=0
-            )
-            width = min(MAX_WIDTH, max(MIN_WIDTH, display_width(header) + 2, sample + 2))
-            sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=header)
-            cell.font = bold
-            cell.alignment = Alignment(vertical="center")
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        rows = 0
-        for batch in (first, *batches):
-            rows += len(batch)
-            if rows > EXCEL_MAX_DATA_ROWS:
-                raise ValueError(
-                    f"{SCHEMA}.{mart} has more than {EXCEL_MAX_DATA_ROWS} rows, more than an "
-                    "Excel sheet holds; read its Parquet export instead"
-                )
-            for row in batch:
-                sheet.append([excel_value(value) for value in row])
-        last_column = get_column_letter(max(len(headers), 1))
-        sheet.auto_filter.ref = f"A1:{last_column}{rows + 1}"
-        return rows
-    finally:
-        cursor.close()
+    """Write the staged rows of a mart under its headers; returns the number of rows."""
+    relation = connection.sql(f"select * from {staged}")
+    plans = [
+        _column_plan(sheet, formats, column, column_type.id)
+        for column, column_type in zip(relation.columns, relation.types, strict=True)
+    ]
+    expressions = ", ".join(expression for expression, _, _ in plans)
+    writers = [writer for _, writer, _ in plans]
+    cell_formats = [cell_format for _, _, cell_format in plans]
+    # Sorted on the columns as they are (as the Parquet file is), not as made ready for Excel.
+    order = ", ".join(map(_quote, relation.columns))
+    connection.execute(f"select {expressions} from {staged} order by {order}")
+    batches = _batches(connection, max(WIDTH_SAMPLE_ROWS, FETCH_CELLS // len(plans)))
+    first = next(batches, [])
+    for index, width in enumerate(column_widths(headers, first[:WIDTH_SAMPLE_ROWS])):
+        sheet.set_column(index, index, width - XLSXWRITER_PADDING)
+    sheet.freeze_panes(1, 0)
+    for index, header in enumerate(headers):
+        sheet.write_string(0, index, header, formats.header)
+    row = 0
+    for batch in chain([first], batches):
+        for values in batch:
+            row += 1
+            for index, value in enumerate(values):
+                if value is not None:
+                    writers[index](row, index, value, cell_formats[index])
+    sheet.autofilter(0, 0, row, len(headers) - 1)
+    return row
 
 
 def _export_workbook(
     connection: duckdb.DuckDBPyConnection,
-    marts: Sequence[str],
+    staged: Mapping[str, str],
     names: ColumnNames,
     path: Path,
 ) -> Path:
-    # Write-only: rows stream to disk instead of being held as cell objects.
-    workbook = Workbook(write_only=True)
+    for mart, table in staged.items():
+        rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
+        if rows > EXCEL_MAX_DATA_ROWS:
+            raise ValueError(
+                f"{SCHEMA}.{mart} has more than {EXCEL_MAX_DATA_ROWS} rows, more than an "
+                "Excel sheet holds; read its Parquet export instead"
+            )
     nodes = node_names_zh(connection)
-    for mart, sheet_name in sheet_names(marts).items():
-        columns = [
-            name
-            for (name,) in connection.execute(
-                "select column_name from information_schema.columns "
-                "where table_catalog = current_database() and table_schema = ? "
-                "and table_name = ? order by ordinal_position",
-                [SCHEMA, mart],
-            ).fetchall()
-        ]
-        sheet = workbook.create_sheet(sheet_name)
-        _write_sheet(sheet, connection, mart, headers_for(columns, names.get(mart, {}), nodes))
     partial = _temporary(path)
     try:
-        workbook.save(partial)
+        # Constant memory: each row goes to a temporary file (in `scratch`, removed whatever
+        # happens) as soon as the next one starts, instead of every cell being held.
+        with tempfile.TemporaryDirectory(prefix="suanli-xlsx-") as scratch:
+            workbook = Workbook(
+                str(partial),
+                {"constant_memory": True, "tmpdir": scratch, "remove_timezone": True},
+            )
+            formats = _Formats(workbook)
+            for mart, sheet_name in sheet_names(list(staged)).items():
+                columns = connection.sql(f"select * from {staged[mart]}").columns
+                headers = headers_for(columns, names.get(mart, {}), nodes)
+                sheet = workbook.add_worksheet(sheet_name)
+                _write_sheet(sheet, formats, connection, staged[mart], headers)
+            workbook.close()
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
