@@ -2,20 +2,23 @@
 
 Figures are built with `matplotlib.figure.Figure`, never pyplot, so nothing registers in
 pyplot's global figure list; call them inside `fonts.cjk_style` so the labels use the CJK font.
+matplotlib is imported by the functions that draw, not with this module: the Dagster
+definitions import the report, and every process start would pay for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 DATA_NOTE = (
     "数据说明：随附数据快照仅作演示，除已公开发布的数字外，数值均为合成数据，不代表官方统计。"
@@ -30,6 +33,8 @@ UP, DOWN = "#2f855a", "#c53030"
 
 def new_figure(height: float, width: float = WIDTH, note: str = DATA_NOTE) -> Figure:
     """A figure whose bottom strip carries the data-honesty note, never covered by axes."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), layout="constrained")
     engine = figure.get_layout_engine()
     bottom = NOTE_INCHES / height
@@ -220,6 +225,9 @@ def place_labels(
 ) -> None:
     """Label points without overlaps: each label takes the first offset that collides with no
     point, no earlier label and no obstacle (greedy, deterministic, densest points first)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
     renderer = FigureCanvasAgg(figure).get_renderer()
     figure.draw_without_rendering()  # run the layout so display coordinates are final
     points = axes.transData.transform(np.column_stack([x, y]))

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools import subset
-
 from suanli.report.fonts import CjkFont, FontFace, cmap_of
 
 FONT_DIR = "fonts"
@@ -49,6 +47,8 @@ def _subset_bytes(
 ) -> bytes:
     """Subsetting a 20 MB collection takes seconds: a process building the report again for
     the same text (a long-lived Dagster process, the tests) reuses the result."""
+    from fontTools import subset
+
     del modified_ns  # part of the cache key only: an updated font file is read again
     options = subset.Options()
     options.flavor = "woff"  # zlib: browsers read it everywhere; WOFF2 would need brotli

@@ -3,7 +3,10 @@ page when GDP is missing, the same bytes for the same data, and never a missing 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +23,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from PIL import Image
 
+import suanli
 from suanli.assets.report import REPORT_KEY, blue_book
 from suanli.report import build_report, charts, choropleth, find_cjk_font, queries
 from suanli.report.build import GDP_NOT_DELIVERED
@@ -448,6 +452,24 @@ def test_asset_writes_the_report_and_describes_it(
     top10 = metadata["top10"].value
     assert top10.splitlines()[0] == "| 排名 | 省份 | 得分 | 较上年 |"
     assert len(top10.splitlines()) == 2 + len(PROVINCES)
+
+
+def test_importing_the_report_loads_neither_matplotlib_nor_fonttools() -> None:
+    """The Dagster definitions import the report asset: every process start would pay."""
+    code = (
+        "import sys, suanli.report, suanli.assets.report; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'fontTools'}))"
+    )
+    source = Path(suanli.__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.integration
