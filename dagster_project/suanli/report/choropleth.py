@@ -91,11 +91,14 @@ def _patch(geometry: BaseGeometry, **style: object) -> PathPatch:
 
 
 def _draw(axes: Axes, boundaries: Boundaries, colours: Mapping[str, str]) -> None:
+    """Outlines and boundary lines. The view is set by `_frame`, never autoscaled, so the
+    patches are added as plain artists: `add_patch` would walk every Bézier segment of every
+    outline to grow the data limits, half the time of the whole map."""
     from shapely.geometry import MultiLineString
 
     for code, geometry in boundaries.provinces.items():
         colour = colours.get(code, NO_DATA)
-        axes.add_patch(_patch(geometry, facecolor=colour, edgecolor=EDGE, linewidth=0.5))
+        axes.add_artist(_patch(geometry, facecolor=colour, edgecolor=EDGE, linewidth=0.5))
     for line in boundaries.lines:
         parts = line.geoms if isinstance(line, MultiLineString) else [line]
         for part in parts:
