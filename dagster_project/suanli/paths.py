@@ -14,6 +14,7 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_WAREHOUSE = "data/warehouse/suanli.duckdb"
 DEFAULT_ARCHIVE = "data/archive"
 DEFAULT_GX_DOCS = "data/gx_docs"
+DEFAULT_CACHE = ".cache/suanli"
 
 
 def resolve_from_repo(path: str | os.PathLike[str]) -> Path:
@@ -47,3 +48,9 @@ def published_marts_path(warehouse: Path | None = None) -> Path:
 def gx_docs_path() -> Path:
     """Where GX Data Docs are written: `SUANLI_GX_DOCS`, else `data/gx_docs`."""
     return resolve_from_repo(os.environ.get("SUANLI_GX_DOCS") or DEFAULT_GX_DOCS)
+
+
+def cache_dir() -> Path:
+    """Derived files worth keeping between runs (e.g. the report's font subsets), safe to
+    delete at any time: `SUANLI_CACHE_DIR`, else `.cache/suanli` (git-ignored)."""
+    return resolve_from_repo(os.environ.get("SUANLI_CACHE_DIR") or DEFAULT_CACHE)

@@ -68,6 +68,19 @@ class CjkFont:
     bold: FontFace | None = None
 
 
+def face_identity(face: FontFace) -> dict[str, object]:
+    """What identifies a face's file without reading it: path, size, modification time and
+    the face's index in its collection (a reinstalled or updated font has another size or
+    mtime)."""
+    stat = face.path.stat()
+    return {
+        "path": str(face.path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "face_index": face.face_index,
+    }
+
+
 def _faces(path: Path) -> list[TTFont]:
     from fontTools.ttLib import TTCollection, TTFont
 
