@@ -16,6 +16,7 @@ DEFAULT_ARCHIVE = "data/archive"
 DEFAULT_GX_DOCS = "data/gx_docs"
 DEFAULT_EXPORT_DIR = "data/exports"
 DEFAULT_REPORT_DIR = "data/report"
+DEFAULT_CACHE = ".cache/suanli"
 
 
 def resolve_from_repo(path: str | os.PathLike[str]) -> Path:
@@ -59,3 +60,9 @@ def export_dir() -> Path:
 def report_dir() -> Path:
     """Where the report is written: `SUANLI_REPORT_DIR`, else `data/report` under the repo."""
     return resolve_from_repo(os.environ.get("SUANLI_REPORT_DIR") or DEFAULT_REPORT_DIR)
+
+
+def cache_dir() -> Path:
+    """Derived files worth keeping between runs (e.g. the report's font subsets), safe to
+    delete at any time: `SUANLI_CACHE_DIR`, else `.cache/suanli` (git-ignored)."""
+    return resolve_from_repo(os.environ.get("SUANLI_CACHE_DIR") or DEFAULT_CACHE)

