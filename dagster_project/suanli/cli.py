@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
+from suanli.exports import WORKBOOK_NAME
 from suanli.landing_watch import RANGE_END_TAG, RANGE_START_TAG
 from suanli.partitions import run_years, year_partitions
 from suanli.paths import (
@@ -25,13 +26,12 @@ from suanli.paths import (
     warehouse_path,
 )
 from suanli.plan import INPUTS_TAG, Outputs, inputs_fingerprint, up_to_date_reason
+from suanli.report.build import PAGE
 from suanli.reports import top_units
 from suanli.resources.landing import LandingResource
 
 PID_TAG = "suanli/pid"
 JOB_NAME = "materialize_all"
-WORKBOOK_NAME = "suanli_marts.xlsx"
-REPORT_PAGE = "index.html"
 
 
 def _alive(pid: int) -> bool:
@@ -80,7 +80,7 @@ def outputs() -> Outputs:
         warehouse=warehouse_path(),
         published=published_marts_path(),
         workbook=export_dir() / WORKBOOK_NAME,
-        report=report_dir() / REPORT_PAGE,
+        report=report_dir() / PAGE,
     )
 
 

@@ -1,22 +1,13 @@
 """The marts as files for people without a SQL client: Parquet per mart and one Excel workbook."""
 
-import os
-from pathlib import Path
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from suanli.assets.publish import PUBLISHED_KEY
 from suanli.exports import WORKBOOK_NAME, export_marts, row_counts
-from suanli.paths import resolve_from_repo
+from suanli.paths import export_dir
 from suanli.resources.warehouse import WarehouseResource
 
 EXPORTS_KEY = AssetKey(["exports", "marts"])
-DEFAULT_EXPORT_DIR = "data/exports"
-
-
-def export_dir() -> Path:
-    """Where exports are written: `SUANLI_EXPORT_DIR`, else `data/exports` (repo-relative)."""
-    return resolve_from_repo(os.environ.get("SUANLI_EXPORT_DIR") or DEFAULT_EXPORT_DIR)
 
 
 @asset(

@@ -1,7 +1,6 @@
 """The blue-book report (HTML page and PNG charts) built from the marts after every run, and
 left as it is when nothing it is made from has changed."""
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,20 +14,14 @@ from dagster import (
 )
 
 from suanli.assets.publish import PUBLISHED_KEY
-from suanli.paths import resolve_from_repo
+from suanli.paths import report_dir
 from suanli.report import build_report, find_cjk_font
 from suanli.report.build import PAGE
 from suanli.report.inputs import current_stamp, remove_stamp, report_fingerprint, write_stamp
 from suanli.resources.warehouse import WarehouseResource
 
 REPORT_KEY = AssetKey(["report", "blue_book"])
-DEFAULT_REPORT_DIR = "data/report"
 SYSTEM = "comprehensive_v4"
-
-
-def report_dir() -> Path:
-    """Where the report is written: `SUANLI_REPORT_DIR`, else `data/report` under the repo."""
-    return resolve_from_repo(os.environ.get("SUANLI_REPORT_DIR") or DEFAULT_REPORT_DIR)
 
 
 def top10_markdown(top10: pd.DataFrame) -> str:
