@@ -138,21 +138,17 @@ def build_gx_checks(suites: Iterable[Suite] | None = None) -> list[AssetChecksDe
     """The suites on delivered tables (before dbt), and those on dbt's tables (after it)."""
     suites = load_suites(EXPECTATIONS_DIR) if suites is None else suites
     targets = [(suite, target) for suite in suites for target in suite.targets]
-    on_sources = {
-        check_spec(suite, target).key: (suite, target)
-        for suite, target in targets
-        if target.asset_path[0] == "raw"
+    steps = {
+        ("gx_sources", "Great Expectations suites on the delivered tables."): True,
+        ("gx_models", "Great Expectations suites on dbt's tables and the marts."): False,
     }
-    on_models = {
-        check_spec(suite, target).key: (suite, target)
-        for suite, target in targets
-        if target.asset_path[0] != "raw"
-    }
-    return [
-        build_suites_check(
-            "gx_sources", "Great Expectations suites on the delivered tables.", on_sources
-        ),
-        build_suites_check(
-            "gx_models", "Great Expectations suites on dbt's tables and the marts.", on_models
-        ),
-    ]
+    built = []
+    for (name, description), on_raw in steps.items():
+        chosen = {
+            check_spec(suite, target).key: (suite, target)
+            for suite, target in targets
+            if (target.asset_path[0] == "raw") == on_raw
+        }
+        if chosen:
+            built.append(build_suites_check(name, description, chosen))
+    return built
