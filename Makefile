@@ -21,10 +21,10 @@ DOCS_PORT ?= 8080
 
 .PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb system-deps
 
-# pytest-xdist workers: one per core. Each test file runs whole on one worker, so a module's
-# shared fixture (a story's pipeline runs) is built once.
+# pytest-xdist workers: one per core. Tests spread one by one, except that a module sharing a
+# fixture wider than a test (a story's pipeline runs) stays on one worker (tests/conftest.py).
 TEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
 run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize
