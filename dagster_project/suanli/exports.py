@@ -15,6 +15,10 @@ with 16 significant digits, as XlsxWriter writes them: Excel shows 15; the Parqu
 exact), NaN and infinities as empty cells, text without the control characters XML cannot carry
 (and cut at Excel's 32,767 characters), anything else (lists, structs, UUIDs, blobs) as text.
 
+`exports_fingerprint` describes what the exports are made from (the published marts' content,
+this code, DuckDB's and XlsxWriter's versions, the Chinese headers): the asset keeps it in the
+export directory's stamp (`suanli.stamps`) and leaves the files as they are while it holds.
+
 No Dagster here: the asset in `suanli.assets.exports` only chooses where to read and write.
 """
 
@@ -26,7 +30,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import chain
@@ -39,6 +43,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from suanli.paths import DBT_PROJECT_DIR
+from suanli.stamps import code_digests, document_fingerprint, library_versions, marts_content
 
 SCHEMA = "marts"
 WORKBOOK_NAME = "suanli_marts.xlsx"
@@ -61,6 +66,8 @@ XLSXWRITER_PADDING = 5 / 7
 WIDTH_SAMPLE_ROWS = 2000
 # Rows are fetched from DuckDB about this many cells at a time (the widths' sample at least).
 FETCH_CELLS = 500_000
+# What the files' bytes depend on besides the marts, the Chinese headers and this code.
+LIBRARIES = ("duckdb", "xlsxwriter")
 # `<node_code>_score` / `<node_code>_rank` columns of wide_index_scores are generated from the
 # index definitions, so their Chinese headers are too (the node's name plus 得分 or 排名).
 NODE_COLUMN_SUFFIXES = {"_score": "得分", "_rank": "排名"}
@@ -166,6 +173,48 @@ def export_marts(
         for table in staged.values():
             connection.execute(f"drop table if exists {table}")
     return written
+
+
+def inputs_fingerprint(
+    *,
+    marts_content: str,
+    code: Mapping[str, str],
+    libraries: Mapping[str, str],
+    column_names: ColumnNames,
+) -> str:
+    """SHA-256 of the exports' inputs, from their descriptions alone (no I/O).
+
+    `marts_content` identifies the marts' content (`suanli.stamps.marts_content`), `code` maps
+    each code file to its SHA-256, `libraries` maps distributions to versions, `column_names`
+    are the workbook's Chinese headers (mart → column → header). Equal inputs give equal
+    fingerprints whatever the order of the mappings; any change gives another.
+    """
+    if not marts_content:
+        raise ValueError("the marts' content is not identified: the exports cannot be skipped")
+    return document_fingerprint(
+        {
+            "marts_content": marts_content,
+            "code": dict(code),
+            "libraries": dict(libraries),
+            "column_names": {mart: dict(names) for mart, names in column_names.items()},
+        }
+    )
+
+
+def exports_fingerprint(
+    connection: duckdb.DuckDBPyConnection,
+    column_names: ColumnNames,
+    *,
+    extra_code: Iterable[Path] = (),
+) -> str:
+    """The fingerprint of an export_marts of `connection` with these headers, here (this
+    module's code, and whatever the caller adds)."""
+    return inputs_fingerprint(
+        marts_content=marts_content(connection),
+        code=code_digests([Path(__file__), *extra_code]),
+        libraries=library_versions(LIBRARIES),
+        column_names=column_names,
+    )
 
 
 def current_file(connection: duckdb.DuckDBPyConnection) -> str:

@@ -1,13 +1,41 @@
-"""The marts as files for people without a SQL client: Parquet per mart and one Excel workbook."""
+"""The marts as files for people without a SQL client: Parquet per mart and one Excel workbook,
+left as they are when nothing they are made from has changed."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    DataVersion,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from suanli.assets.publish import PUBLISHED_KEY
-from suanli.exports import WORKBOOK_NAME, export_marts, row_counts
+from suanli.exports import (
+    WORKBOOK_NAME,
+    export_marts,
+    exports_fingerprint,
+    load_column_names_zh,
+    row_counts,
+)
 from suanli.paths import export_dir
 from suanli.resources.warehouse import WarehouseResource
+from suanli.stamps import current_stamp, remove_stamp, write_stamp
 
 EXPORTS_KEY = AssetKey(["exports", "marts"])
+
+
+def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -> dict:
+    return {
+        "directory": MetadataValue.path(str(out_dir)),
+        "workbook": MetadataValue.path(str(out_dir / WORKBOOK_NAME)),
+        "rows": MetadataValue.json(details["rows"]),
+        "files": MetadataValue.json(details["files"]),
+        "unchanged": unchanged,
+        "inputs_sha256": fingerprint,
+    }
 
 
 @asset(
@@ -18,21 +46,33 @@ EXPORTS_KEY = AssetKey(["exports", "marts"])
     description="Every mart as `<mart>.parquet` and as a sheet of `suanli_marts.xlsx` (Chinese "
     "column headers from the dbt docs, frozen header row), in SUANLI_EXPORT_DIR "
     "(default data/exports), from the published marts. Each file is replaced whole, never "
-    "left half-written.",
+    "left half-written. Not written again while the marts' content, the exports' code and "
+    "the Chinese headers are those of the files in place (their `.inputs.json`).",
 )
 def marts_exports(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:
     out_dir = export_dir()
+    names = load_column_names_zh()
     with warehouse.connect_published(what="exports/marts") as connection:
-        files = export_marts(connection, out_dir)
-        rows = row_counts(connection)
+        fingerprint = exports_fingerprint(connection, names, extra_code=[Path(__file__)])
+        stamp = current_stamp(out_dir, fingerprint)
+        if stamp is None:
+            remove_stamp(out_dir)
+            files = export_marts(connection, out_dir, column_names=names)
+            rows = row_counts(connection)
+    if stamp is not None:
+        context.log.info(
+            f"exports inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as they are"
+        )
+        return MaterializeResult(
+            metadata=_metadata(out_dir, stamp["details"], fingerprint, unchanged=True),
+            data_version=DataVersion(fingerprint),
+        )
     context.log.info(f"exported {len(rows)} marts to {out_dir}")
+    details = {"rows": rows, "files": {path.name: path.stat().st_size for path in files}}
+    write_stamp(out_dir, fingerprint, files, details)
     return MaterializeResult(
-        metadata={
-            "directory": MetadataValue.path(str(out_dir)),
-            "workbook": MetadataValue.path(str(out_dir / WORKBOOK_NAME)),
-            "rows": MetadataValue.json(rows),
-            "files": MetadataValue.json({path.name: path.stat().st_size for path in files}),
-        }
+        metadata=_metadata(out_dir, details, fingerprint, unchanged=False),
+        data_version=DataVersion(fingerprint),
     )

@@ -17,8 +17,9 @@ from suanli.assets.publish import PUBLISHED_KEY
 from suanli.paths import report_dir
 from suanli.report import build_report, find_cjk_font
 from suanli.report.build import PAGE
-from suanli.report.inputs import current_stamp, remove_stamp, report_fingerprint, write_stamp
+from suanli.report.inputs import report_fingerprint
 from suanli.resources.warehouse import WarehouseResource
+from suanli.stamps import current_stamp, remove_stamp, write_stamp
 
 REPORT_KEY = AssetKey(["report", "blue_book"])
 SYSTEM = "comprehensive_v4"

@@ -22,6 +22,7 @@ from suanli.exports import (
     sheet_names,
 )
 from suanli.resources.warehouse import WarehouseResource
+from suanli.stamps import STAMP, read_stamp
 
 pytestmark = pytest.mark.integration
 
@@ -67,8 +68,12 @@ def test_every_mart_of_the_dbt_project_is_exported(
     assert set(list_marts(marts)) == set(mart_models)
     assert {"wide_index_scores", "top10_by_node", "city_top30"} <= set(mart_models)
     assert sorted(path.stem for path in export_dir.glob("*.parquet")) == sorted(mart_models)
-    # Files are written beside their destination and renamed: nothing half-written is left.
-    assert not list(export_dir.glob(".*"))
+    # Files are written beside their destination and renamed: nothing half-written is left,
+    # only the stamp that names them (written last).
+    assert [path.name for path in export_dir.glob(".*")] == [STAMP]
+    assert sorted(read_stamp(export_dir)["files"]) == sorted(
+        [*(f"{mart}.parquet" for mart in mart_models), WORKBOOK_NAME]
+    )
 
 
 def test_parquet_files_read_back_equal_the_marts_row_for_row(
