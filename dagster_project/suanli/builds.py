@@ -4,7 +4,10 @@ deliveries, and every publication since.
 The dbt step records its build before dbt touches a mart, so a build that fails half-way is on
 record too: its half-built marts can never pass for the audited build before it. The
 deliveries are those current at that moment; the run holds the work file from start to end
-(`suanli.resources.lock`), so no other run can change them while it builds.
+(`suanli.resources.lock`), so no other run can change them while it builds. A build also
+records the digest of everything dbt reads (`inputs`: the deliveries and the project) and the
+years it built; publication marks it `audited` once the gate lets it through. A later run
+whose dbt inputs are those of an audited build covering its years has nothing to rebuild.
 """
 
 from __future__ import annotations
@@ -26,6 +29,18 @@ class MartsBuild:
     run_id: str
     built_at: datetime
     deliveries: list[dict]
+    inputs: str = ""  # digest of what dbt read; "" for builds recorded before it was
+    years: tuple[int, ...] = ()  # the years dbt built
+    audited_at: datetime | None = None  # when publication found every gating check passed
+
+    def covers(self, inputs: str, years: list[int]) -> bool:
+        """Whether this build, audited, already holds what dbt would build from `inputs`."""
+        return (
+            bool(self.inputs)
+            and self.inputs == inputs
+            and self.audited_at is not None
+            and set(years) <= set(self.years)
+        )
 
 
 def current_deliveries(connection: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -50,19 +65,42 @@ def _exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     )
 
 
-def record_marts_build(connection: duckdb.DuckDBPyConnection, run_id: str) -> MartsBuild:
-    """Say that `run_id` is (re)building the marts now, from the deliveries current now."""
+def _prepare_builds(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"create schema if not exists {SCHEMA}")
     connection.execute(
         f"create table if not exists {BUILDS} (run_id varchar not null, "
         "built_at timestamp not null, deliveries json not null)"
     )
+    # Work files from before these were recorded gain the columns (null: never skipped).
+    for column, type_ in (("inputs", "varchar"), ("years", "json"), ("audited_at", "timestamp")):
+        connection.execute(f"alter table {BUILDS} add column if not exists {column} {type_}")
+
+
+def record_marts_build(
+    connection: duckdb.DuckDBPyConnection,
+    run_id: str,
+    inputs: str = "",
+    years: list[int] | None = None,
+) -> MartsBuild:
+    """Say that `run_id` is (re)building the marts now, from the deliveries current now."""
+    _prepare_builds(connection)
     deliveries = current_deliveries(connection)
     built_at = datetime.now(UTC).replace(tzinfo=None)
     connection.execute(
-        f"insert into {BUILDS} values (?, ?, ?)", [run_id, built_at, json.dumps(deliveries)]
+        f"insert into {BUILDS} (run_id, built_at, deliveries, inputs, years) "
+        "values (?, ?, ?, ?, ?)",
+        [run_id, built_at, json.dumps(deliveries), inputs, json.dumps(years or [])],
     )
-    return MartsBuild(run_id, built_at, deliveries)
+    return MartsBuild(run_id, built_at, deliveries, inputs, tuple(years or ()))
+
+
+def mark_audited(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Publication found every gating check of this build passed."""
+    _prepare_builds(connection)
+    connection.execute(
+        f"update {BUILDS} set audited_at = ? where run_id = ? and audited_at is null",
+        [datetime.now(UTC).replace(tzinfo=None), run_id],
+    )
 
 
 def latest_marts_build(connection: duckdb.DuckDBPyConnection) -> MartsBuild | None:
@@ -70,11 +108,29 @@ def latest_marts_build(connection: duckdb.DuckDBPyConnection) -> MartsBuild | No
     before builds were recorded)."""
     if not _exists(connection, BUILDS):
         return None
+    columns = {
+        name
+        for (name,) in connection.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+            BUILDS.split("."),
+        ).fetchall()
+    }
+    extra = [column for column in ("inputs", "years", "audited_at") if column in columns]
     row = connection.execute(
-        f"select run_id, built_at, deliveries from {BUILDS} "
+        f"select run_id, built_at, deliveries{''.join(f', {c}' for c in extra)} from {BUILDS} "
         "order by built_at desc, rowid desc limit 1"
     ).fetchone()
-    return MartsBuild(row[0], row[1], json.loads(row[2])) if row else None
+    if not row:
+        return None
+    found = dict(zip(extra, row[3:], strict=True))
+    return MartsBuild(
+        row[0],
+        row[1],
+        json.loads(row[2]),
+        found.get("inputs") or "",
+        tuple(json.loads(found.get("years") or "[]")),
+        found.get("audited_at"),
+    )
 
 
 def record_publication(

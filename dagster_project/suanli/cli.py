@@ -25,7 +25,7 @@ from suanli.paths import (
     report_dir,
     warehouse_path,
 )
-from suanli.plan import INPUTS_TAG, Outputs, inputs_fingerprint, up_to_date_reason
+from suanli.plan import FORCE_TAG, INPUTS_TAG, Outputs, inputs_fingerprint, up_to_date_reason
 from suanli.report.build import PAGE
 from suanli.reports import top_units
 from suanli.resources.landing import LandingResource
@@ -105,10 +105,12 @@ def materialize(years: list[str] | None = None, force: bool = False, dry_run: bo
     reason = "asked to (--force)"
     if not force:
         last_run_id, last_years = last_run_with(instance, fingerprint)
+        latest = instance.get_run_records(limit=1)
         skip, reason = up_to_date_reason(
             fingerprint=fingerprint,
             last_run_id=last_run_id,
             last_run_years=last_years,
+            latest_run_id=latest[0].dagster_run.run_id if latest else None,
             years=chosen,
             outputs=outputs(),
         )
@@ -122,6 +124,8 @@ def materialize(years: list[str] | None = None, force: bool = False, dry_run: bo
     from suanli.definitions import defs  # Dagster's definitions: only when there is a run
 
     tags = {RANGE_START_TAG: chosen[0], RANGE_END_TAG: chosen[-1], PID_TAG: str(os.getpid())}
+    if force:
+        tags[FORCE_TAG] = "true"
     if fingerprint is not None:
         tags[INPUTS_TAG] = fingerprint
     result = defs.resolve_job_def(JOB_NAME).execute_in_process(

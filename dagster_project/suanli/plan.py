@@ -4,8 +4,8 @@ A run's inputs are the deliveries waiting in the landing location and the projec
 pipeline's code, the dbt project, the GX suites, the index definitions, the reference seeds).
 `inputs_fingerprint` digests them all; the command line tags each run with it
 (`suanli/inputs`). When the last successful run with the same fingerprint covered the years
-asked for, built the marts the work file holds now, and the published file, the exports and
-the report it wrote are all still there, a new run would recompute the same numbers: `python
+asked for, no run came after it, and the work file, the published file, the exports and the
+report are all still there, a new run would recompute the same numbers: `python
 -m suanli.cli materialize` says so and starts none (`--force` runs anyway).
 
 Conservative on purpose: a landing location at a URL cannot be digested without downloading
@@ -17,15 +17,15 @@ does one after a change no file shows (an environment setting such as `SUANLI_MA
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
 
 from suanli.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT, SEEDS_DIR
 
 INPUTS_TAG = "suanli/inputs"
+# A run asked to recompute although its inputs are unchanged (`materialize --force`).
+FORCE_TAG = "suanli/force"
 
 # What the numbers depend on besides the deliveries. dbt's target/ and logs/ are outputs.
 PROJECT_INPUTS = (
@@ -87,16 +87,15 @@ class Outputs:
                 if not path.exists()]  # fmt: skip
 
 
-def marts_built_by(warehouse: Path) -> str | None:
-    """The run whose build the work file's marts are; None if unknown or the file is busy."""
-    from suanli.builds import latest_marts_build
-
-    try:
-        with duckdb.connect(str(warehouse), read_only=True) as connection:
-            build = latest_marts_build(connection)
-    except duckdb.Error:  # being written by a run right now, or not a warehouse
-        return None
-    return build.run_id if build else None
+def dbt_inputs(deliveries: Iterable[Mapping[str, str | None]], index_systems: Path) -> str:
+    """The digest of what dbt reads: the deliveries in force (by their bytes' sha256) and the
+    project. A build recorded with the same digest (`suanli.builds`) needs no rebuild."""
+    digest = hashlib.sha256(tree_digest([*PROJECT_INPUTS, index_systems]).encode())
+    for source, partition, sha256 in sorted(
+        (d["source"] or "", d["partition"] or "", d["sha256"] or "") for d in deliveries
+    ):
+        digest.update(f"{source}\0{partition}\0{sha256}\n".encode())
+    return digest.hexdigest()
 
 
 def up_to_date_reason(
@@ -104,6 +103,7 @@ def up_to_date_reason(
     fingerprint: str | None,
     last_run_id: str | None,
     last_run_years: Sequence[str],
+    latest_run_id: str | None,
     years: Sequence[str],
     outputs: Outputs,
 ) -> tuple[bool, str]:
@@ -116,9 +116,8 @@ def up_to_date_reason(
         return False, f"run {last_run_id} did not cover every year asked for"
     if missing := outputs.missing():
         return False, f"missing since run {last_run_id}: {', '.join(map(str, missing))}"
-    built_by = marts_built_by(outputs.warehouse)
-    if built_by != last_run_id:
-        return False, f"the marts are not those of run {last_run_id} (built by {built_by})"
+    if latest_run_id != last_run_id:
+        return False, f"run {latest_run_id} came after run {last_run_id}"
     return True, (
         f"nothing changed since run {last_run_id}: same deliveries, same code, marts, exports "
         "and report in place"

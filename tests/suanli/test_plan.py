@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from suanli.builds import record_marts_build
-from suanli.plan import Outputs, inputs_fingerprint, tree_digest, up_to_date_reason
+from suanli.plan import Outputs, dbt_inputs, inputs_fingerprint, tree_digest, up_to_date_reason
 
 
 @pytest.fixture
@@ -53,14 +51,7 @@ def outputs(tmp_path: Path) -> Outputs:
         workbook=tmp_path / "exports" / "suanli_marts.xlsx",
         report=tmp_path / "report" / "index.html",
     )
-    with duckdb.connect(str(made.warehouse)) as connection:
-        connection.execute("create schema raw")
-        connection.execute(
-            "create table raw.deliveries (source varchar, partition_key varchar, "
-            "file_name varchar, delivery_id varchar, received_at timestamp, is_current boolean)"
-        )
-        record_marts_build(connection, "run-1")
-    for path in (made.published, made.workbook, made.report):
+    for path in (made.warehouse, made.published, made.workbook, made.report):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
     return made
@@ -71,6 +62,7 @@ def reason(outputs: Outputs, **changes) -> tuple[bool, str]:
         "fingerprint": "abc",
         "last_run_id": "run-1",
         "last_run_years": ["2024", "2025"],
+        "latest_run_id": "run-1",
         "years": ["2025"],
         "outputs": outputs,
     }
@@ -89,8 +81,22 @@ def test_a_run_is_needed_when(outputs: Outputs) -> None:
     )
     assert not reason(outputs, last_run_id=None)[0]  # these inputs never ran
     assert not reason(outputs, years=["2023", "2025"])[0]  # a year it did not build
-    skip, why = reason(outputs, last_run_id="run-0")  # the marts are another run's
-    assert not skip and "built by run-1" in why
+    skip, why = reason(outputs, latest_run_id="run-2")  # another run came after it
+    assert not skip and why == "run run-2 came after run run-1"
     outputs.report.unlink()
     skip, why = reason(outputs)
     assert not skip and str(outputs.report) in why
+
+
+def test_dbt_inputs_are_the_deliveries_in_force_by_content(tmp_path: Path) -> None:
+    def delivered(sha256: str, received: str = "2026-01-01") -> list[dict]:
+        return [
+            {"source": "patents", "partition": None, "sha256": "p" * 64, "file": "a.csv"},
+            {"source": "compute_centres", "partition": "2025", "sha256": sha256,
+             "file": "c.csv", "received_at": received},
+        ]  # fmt: skip
+
+    before = dbt_inputs(delivered("a" * 64), tmp_path)
+    # the same bytes received again, listed in another order: the same inputs
+    assert dbt_inputs(list(reversed(delivered("a" * 64, "2026-02-02"))), tmp_path) == before
+    assert dbt_inputs(delivered("b" * 64), tmp_path) != before

@@ -9,6 +9,10 @@ and from which deliveries (`suanli.builds`); the GX suites then audit the result
 build passed (`suanli.gate`). The run holds the warehouse from its first step to its last, so two
 runs never write at once.
 
+Nothing to rebuild: when the deliveries in force and the project are those of the latest
+build, that build covered the run's years and publication found it audited, the step builds
+nothing (`materialize --force` rebuilds anyway).
+
 Which years: the run's partition range (the raw assets are year-partitioned; `python -m
 suanli.cli materialize --years 2025` and the UI's partition picker set it), every year when
 the run has none. dbt's unit tests are not part of a run: they test the SQL on fixed inputs,
@@ -25,9 +29,10 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
-from suanli.builds import record_marts_build
+from suanli.builds import current_deliveries, latest_marts_build, record_marts_build
 from suanli.partitions import run_years, year_partitions
-from suanli.paths import DBT_PROJECT_DIR
+from suanli.paths import DBT_PROJECT_DIR, index_systems_dir
+from suanli.plan import FORCE_TAG, dbt_inputs
 from suanli.resources.warehouse import WarehouseResource
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -81,11 +86,31 @@ def dbt_models(
     years = run_years(context.run.tags, known)
     # An empty `years` var builds every year (and says so in dbt's log).
     args = [*BUILD_ARGS, "--vars", json.dumps({"years": [] if len(years) == len(known) else years})]
+    whole = context.selected_asset_keys == set(context.assets_def.keys)
     with warehouse.lock(f"dbt build {years[0]}…{years[-1]}"):
-        if any(key.path[0] == "marts" for key in context.selected_asset_keys):
-            with warehouse.connect(what="dbt build") as connection:
-                build = record_marts_build(connection, context.run_id)
-            context.log.info(f"building the marts from {len(build.deliveries)} current deliveries")
+        with warehouse.connect(what="dbt build") as connection:
+            inputs = dbt_inputs(current_deliveries(connection), index_systems_dir())
+            latest = latest_marts_build(connection)
+            if (
+                whole
+                and context.run.tags.get(FORCE_TAG) != "true"
+                and latest is not None
+                and latest.covers(inputs, years)
+            ):
+                # Nothing dbt reads has changed since an audited build: no output, so the
+                # audits and publication after it are skipped too, and that build stays the
+                # one whose checks and marts are in force.
+                context.log.info(
+                    f"dbt's inputs (the deliveries in force, the project) are those of the "
+                    f"build of run {latest.run_id}, audited at "
+                    f"{latest.audited_at:%Y-%m-%d %H:%M:%S} UTC: nothing to rebuild"
+                )
+                return
+            if any(key.path[0] == "marts" for key in context.selected_asset_keys):
+                build = record_marts_build(connection, context.run_id, inputs, years)
+                context.log.info(
+                    f"building the marts from {len(build.deliveries)} current deliveries"
+                )
         yield from dbt.cli(args, context=context).stream()
 
 

@@ -18,7 +18,7 @@ from dagster import (
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 from suanli.assets.dbt import load_manifest, translator
-from suanli.builds import latest_marts_build, record_publication
+from suanli.builds import latest_marts_build, mark_audited, record_publication
 from suanli.gate import gating_checks, read_audits, refusal, unmet_checks
 from suanli.publish import last_publication, marts_fingerprint, publish_marts
 from suanli.resources.warehouse import WarehouseResource
@@ -80,6 +80,8 @@ def published_marts(
         context.log.info(
             f"all {len(checks)} blocking checks passed for the build of run {build.run_id}"
         )
+        with warehouse.connect(what="published/marts") as connection:
+            mark_audited(connection, build.run_id)
         previous = last_publication(warehouse.published_path)
         if previous is not None and previous["content_sha256"] == fingerprint:
             # Same rows, same deliveries: the file readers have stays byte for byte as it is.
