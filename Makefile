@@ -21,10 +21,12 @@ DOCS_PORT ?= 8080
 
 .PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb system-deps
 
-# pytest-xdist workers: one per core. Tests spread one by one, except that a module sharing a
-# fixture wider than a test (a story's pipeline runs) stays on one worker (tests/conftest.py).
+# pytest-xdist workers: one per core. Each test file runs whole on one worker, so a module's
+# shared fixture (a story's pipeline runs) is built once. (`--dist loadgroup` would spread the
+# rest test by test, but pytest-xdist 3.8 cannot group under pytest 9: its group suffix is
+# written to a node attribute pytest 9 no longer reads.)
 TEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize

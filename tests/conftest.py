@@ -25,39 +25,12 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 # A test that needs the session's pipeline run (directly or through another fixture) is an
 # integration test, whether or not its module says so: `make check` leaves them out.
 PIPELINE_FIXTURES = {"first_run"}
-SHARED_SCOPES = ("module", "class", "package")
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
-        # Under pytest-xdist (`--dist loadgroup`) tests spread over the workers one by one,
-        # except those sharing a fixture wider than a test (a story's pipeline runs): each
-        # module of them stays on one worker, so the fixture is built once.
-        info = getattr(item, "_fixtureinfo", None)
-        definitions = [defs[-1] for defs in info.name2fixturedefs.values() if defs] if info else []
-        if any(shared_by_a_module(fixture) for fixture in definitions):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
-def shared_by_a_module(fixture: pytest.FixtureDef) -> bool:
-    """A fixture built once for many tests of one module (a session fixture defined in a test
-    module too: only that module uses it)."""
-    return fixture.scope in SHARED_SCOPES or (
-        fixture.scope == "session" and fixture.baseid.endswith(".py")
-    )
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """`../shared/data`: missing is a failure under CI, a skip on a developer machine without it."""
-    if not SHARED_DATA.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data missing at {SHARED_DATA}")
-        pytest.skip("shared data not present")
-    return SHARED_DATA
 
 
 # ---------------------------------------------------------------------------- end to end

@@ -106,6 +106,8 @@ def story(
         "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
         "SUANLI_ARCHIVE": str(root / "archive"),
         "SUANLI_GX_DOCS": str(root / "gx_docs"),
+        "SUANLI_REPORT_DIR": str(root / "report"),
+        "SUANLI_EXPORT_DIR": str(root / "exports"),
         "SUANLI_ALERT_WEBHOOK_URL": webhook.url,
         "SUANLI_ALERT_SMTP_HOST": "127.0.0.1",
         "SUANLI_ALERT_SMTP_PORT": str(inbox.port),
