@@ -33,6 +33,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """`../shared/data`: missing is a failure under CI, a skip on a developer machine without it."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data missing at {SHARED_DATA}")
+        pytest.skip("shared data not present")
+    return SHARED_DATA
+
+
 # ---------------------------------------------------------------------------- end to end
 # One materialisation of the bundled snapshot per test session, in a temporary warehouse and
 # DAGSTER_HOME, shared by the end-to-end modules (each later run uses its own landing copy).
