@@ -175,6 +175,18 @@ def export_marts(
     return written
 
 
+# What a workbook of marts never published says it was created at (the zip format's epoch).
+UNPUBLISHED = datetime(1980, 1, 1)
+
+
+def _published_at(connection: duckdb.DuckDBPyConnection) -> datetime:
+    try:
+        rows = connection.execute(f"select max(published_at) from {SCHEMA}._publication").fetchall()
+    except duckdb.CatalogException:
+        return UNPUBLISHED
+    return rows[0][0] or UNPUBLISHED
+
+
 def inputs_fingerprint(
     *,
     marts_content: str,
@@ -490,6 +502,9 @@ def _export_workbook(
                 str(partial),
                 {"constant_memory": True, "tmpdir": scratch, "remove_timezone": True},
             )
+            # The same marts give the same bytes: the workbook says it was created when its
+            # marts were published (xlsxwriter would write the time of writing).
+            workbook.set_properties({"created": _published_at(connection)})
             formats = _Formats(workbook)
             for mart, sheet_name in sheet_names(list(staged)).items():
                 columns = connection.sql(f"select * from {staged[mart]}").columns
