@@ -56,6 +56,45 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture(scope="session")
+def materialise_on_marts():
+    """`run(asset, marts)`: one asset materialised in process on the published marts file
+    `marts` (its work file beside it); returns (asset key, metadata values)."""
+    from dagster import materialize
+
+    from suanli.resources.warehouse import WarehouseResource
+
+    def run(asset, marts: Path) -> tuple:
+        warehouse = WarehouseResource(
+            path=str(marts.with_name("work.duckdb")), marts_path=str(marts)
+        )
+        result = materialize([asset], resources={"warehouse": warehouse})
+        assert result.success
+        [event] = result.get_asset_materialization_events()
+        metadata = event.materialization.metadata
+        return event.asset_key, {key: value.value for key, value in metadata.items()}
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def record_publication():
+    """`record(marts, content_sha256)`: the `_publication` row publish_marts would leave in the
+    marts file `marts`, saying what content it published."""
+
+    def record(marts: Path, content_sha256: str) -> None:
+        with duckdb.connect(str(marts)) as connection:
+            connection.execute("drop table if exists marts._publication")
+            connection.execute(
+                "create table marts._publication as select now()::timestamp as published_at, "
+                "'run' as run_id, '{}' as tables, '[]' as deliveries, 'run' as built_by_run, "
+                "? as content_sha256",
+                [content_sha256],
+            )
+
+    return record
+
+
+@pytest.fixture(scope="session")
 def cli():
     """`python -m suanli.cli …` in a subprocess with the given environment."""
     return run_cli

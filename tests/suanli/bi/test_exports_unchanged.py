@@ -8,11 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import materialize
 
 from suanli.assets.exports import EXPORTS_KEY, marts_exports
 from suanli.exports import WORKBOOK_NAME, inputs_fingerprint
-from suanli.resources.warehouse import WarehouseResource
 from suanli.stamps import STAMP, read_stamp
 
 INPUTS = {
@@ -45,32 +43,16 @@ def make_marts(path: Path) -> Path:
     return path
 
 
-def record_publication(marts: Path, content_sha256: str) -> None:
-    """What publish_marts records about the content it published."""
-    with duckdb.connect(str(marts)) as connection:
-        connection.execute("drop table if exists marts._publication")
-        connection.execute(
-            "create table marts._publication as select now()::timestamp as published_at, "
-            "'run' as run_id, '{}' as tables, '[]' as deliveries, 'run' as built_by_run, "
-            "? as content_sha256",
-            [content_sha256],
-        )
-
-
-def materialise_exports(marts: Path) -> dict:
+@pytest.fixture
+def materialise_exports(materialise_on_marts):
     """The exports asset on `marts` (SUANLI_EXPORT_DIR set by the caller): its metadata."""
-    result = materialize(
-        [marts_exports],
-        resources={
-            "warehouse": WarehouseResource(
-                path=str(marts.with_name("work.duckdb")), marts_path=str(marts)
-            )
-        },
-    )
-    assert result.success
-    [event] = result.get_asset_materialization_events()
-    assert event.asset_key == EXPORTS_KEY
-    return {key: value.value for key, value in event.materialization.metadata.items()}
+
+    def run(marts: Path) -> dict:
+        key, metadata = materialise_on_marts(marts_exports, marts)
+        assert key == EXPORTS_KEY
+        return metadata
+
+    return run
 
 
 def modified(directory: Path) -> dict[Path, int]:
@@ -105,7 +87,9 @@ def test_any_changed_input_changes_the_fingerprint() -> None:
         inputs_fingerprint(**{**INPUTS, "marts_content": ""})
 
 
-def test_asset_leaves_the_exports_of_the_same_inputs_as_they_are(marts: Path, out: Path) -> None:
+def test_asset_leaves_the_exports_of_the_same_inputs_as_they_are(
+    marts: Path, out: Path, materialise_exports, record_publication
+) -> None:
     record_publication(marts, "a" * 64)
     first = materialise_exports(marts)
     assert first["unchanged"] is False
@@ -126,7 +110,7 @@ def test_asset_leaves_the_exports_of_the_same_inputs_as_they_are(marts: Path, ou
 
 @pytest.mark.parametrize("published", [True, False], ids=["published", "never-published"])
 def test_asset_exports_again_when_the_published_content_changed(
-    marts: Path, out: Path, published: bool
+    marts: Path, out: Path, published: bool, materialise_exports, record_publication
 ) -> None:
     if published:
         record_publication(marts, "a" * 64)
@@ -146,7 +130,9 @@ def test_asset_exports_again_when_the_published_content_changed(
         ).fetchone() == (32, 0)
 
 
-def test_a_publication_of_another_content_alone_exports_again(marts: Path, out: Path) -> None:
+def test_a_publication_of_another_content_alone_exports_again(
+    marts: Path, out: Path, materialise_exports, record_publication
+) -> None:
     record_publication(marts, "a" * 64)
     first = materialise_exports(marts)
     record_publication(marts, "c" * 64)
@@ -158,7 +144,7 @@ def test_a_publication_of_another_content_alone_exports_again(marts: Path, out: 
 
 @pytest.mark.parametrize("damage", ["deleted", "altered"])
 def test_asset_exports_again_when_a_file_is_gone_or_altered(
-    marts: Path, out: Path, damage: str
+    marts: Path, out: Path, damage: str, materialise_exports
 ) -> None:
     first = materialise_exports(marts)  # never published: the content is computed
     parquet = out / "dim_province.parquet"

@@ -16,7 +16,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from dagster import AssetKey, materialize
+from dagster import AssetKey
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
@@ -28,7 +28,6 @@ from suanli.assets.report import REPORT_KEY, blue_book
 from suanli.report import build_report, charts, choropleth, find_cjk_font, queries
 from suanli.report.build import GDP_NOT_DELIVERED
 from suanli.report.fonts import CjkFontNotFound, cjk_style, cmap_of
-from suanli.resources.warehouse import WarehouseResource
 
 SYSTEM = "comprehensive_v4"
 YEARS = (2023, 2024, 2025)
@@ -428,57 +427,31 @@ def test_the_style_does_not_leak() -> None:
 
 
 def test_asset_writes_the_report_and_describes_it(
-    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
 ) -> None:
     monkeypatch.setenv("SUANLI_REPORT_DIR", str(tmp_path / "out"))
-    result = materialize(
-        [blue_book],
-        resources={
-            "warehouse": WarehouseResource(
-                path=str(marts.with_name("work.duckdb")), marts_path=str(marts)
-            )
-        },
-    )
-    assert result.success
-    [event] = result.get_asset_materialization_events()
-    assert event.asset_key == REPORT_KEY == AssetKey(["report", "blue_book"])
-    metadata = event.materialization.metadata
+    metadata = materialise_report(marts)
     html = tmp_path / "out" / "index.html"
     assert html.is_file()
-    assert metadata["path"].value == str(html)
-    assert metadata["url"].value == html.as_uri()
-    assert metadata["charts"].value == len(expected_keys(with_gdp=True))
-    assert metadata["year"].value == 2025
-    top10 = metadata["top10"].value
+    assert metadata["path"] == str(html)
+    assert metadata["url"] == html.as_uri()
+    assert metadata["charts"] == len(expected_keys(with_gdp=True))
+    assert metadata["year"] == 2025
+    top10 = metadata["top10"]
     assert top10.splitlines()[0] == "| 排名 | 省份 | 得分 | 较上年 |"
     assert len(top10.splitlines()) == 2 + len(PROVINCES)
 
 
-def _materialise_report(marts: Path) -> dict:
+@pytest.fixture
+def materialise_report(materialise_on_marts):
     """The report asset on `marts` (SUANLI_REPORT_DIR set by the caller): its metadata."""
-    result = materialize(
-        [blue_book],
-        resources={
-            "warehouse": WarehouseResource(
-                path=str(marts.with_name("work.duckdb")), marts_path=str(marts)
-            )
-        },
-    )
-    assert result.success
-    [event] = result.get_asset_materialization_events()
-    return {key: value.value for key, value in event.materialization.metadata.items()}
 
+    def run(marts: Path) -> dict:
+        key, metadata = materialise_on_marts(blue_book, marts)
+        assert key == REPORT_KEY == AssetKey(["report", "blue_book"])
+        return metadata
 
-def _record_publication(marts: Path, content_sha256: str) -> None:
-    """What publish_marts records about the content it published."""
-    with duckdb.connect(str(marts)) as connection:
-        connection.execute("drop table if exists marts._publication")
-        connection.execute(
-            "create table marts._publication as select now()::timestamp as published_at, "
-            "'run' as run_id, '{}' as tables, '[]' as deliveries, 'run' as built_by_run, "
-            "? as content_sha256",
-            [content_sha256],
-        )
+    return run
 
 
 def _modified(directory: Path) -> dict[Path, int]:
@@ -486,17 +459,17 @@ def _modified(directory: Path) -> dict[Path, int]:
 
 
 def test_asset_leaves_the_report_of_the_same_inputs_as_it_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report, record_publication
 ) -> None:
     marts = make_marts(tmp_path / "published.duckdb")
-    _record_publication(marts, "a" * 64)
+    record_publication(marts, "a" * 64)
     out = tmp_path / "out"
     monkeypatch.setenv("SUANLI_REPORT_DIR", str(out))
-    first = _materialise_report(marts)
+    first = materialise_report(marts)
     assert first["unchanged"] is False
     assert (out / ".inputs.json").is_file()
     before = _modified(out)
-    again = _materialise_report(marts)
+    again = materialise_report(marts)
     assert again["unchanged"] is True
     assert _modified(out) == before  # not a file written, the stamp included
     for key in ("path", "url", "charts", "year", "gdp_delivered", "top10", "inputs_sha256"):
@@ -504,36 +477,36 @@ def test_asset_leaves_the_report_of_the_same_inputs_as_it_is(
 
 
 def test_asset_draws_again_when_the_published_content_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report, record_publication
 ) -> None:
     marts = make_marts(tmp_path / "published.duckdb")
-    _record_publication(marts, "a" * 64)
+    record_publication(marts, "a" * 64)
     monkeypatch.setenv("SUANLI_REPORT_DIR", str(tmp_path / "out"))
-    first = _materialise_report(marts)
+    first = materialise_report(marts)
     with duckdb.connect(str(marts)) as connection:  # a publication of other scores
         connection.execute(
             "update marts.fct_index_scores set score = score + 1.5 "
             "where year = 2025 and node_code = 'composite'"
         )
-    _record_publication(marts, "b" * 64)
-    again = _materialise_report(marts)
+    record_publication(marts, "b" * 64)
+    again = materialise_report(marts)
     assert again["unchanged"] is False
     assert again["inputs_sha256"] != first["inputs_sha256"]
     assert again["top10"] != first["top10"]  # drawn from the new scores
 
 
 def test_asset_draws_again_when_a_file_of_the_report_is_gone(
-    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
 ) -> None:
     out = tmp_path / "out"
     monkeypatch.setenv("SUANLI_REPORT_DIR", str(out))
-    first = _materialise_report(marts)  # never published: the content is computed
+    first = materialise_report(marts)  # never published: the content is computed
     (out / "charts" / "composite_map.png").unlink()
-    again = _materialise_report(marts)
+    again = materialise_report(marts)
     assert again["unchanged"] is False
     assert again["inputs_sha256"] == first["inputs_sha256"]
     assert (out / "charts" / "composite_map.png").is_file()
-    assert _materialise_report(marts)["unchanged"] is True
+    assert materialise_report(marts)["unchanged"] is True
 
 
 def test_importing_the_report_loads_neither_matplotlib_nor_fonttools() -> None:
