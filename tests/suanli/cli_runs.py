@@ -1,0 +1,33 @@
+"""Runs of `python -m suanli.cli materialize --years 2025` on a copy of the session's first run,
+and what they leave: shared by the stories of runs that die (test_write_audit_publish) and runs
+that collide (test_concurrent_runs)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
+
+
+def paths(environment: dict[str, str]) -> tuple[Path, Path]:
+    """The work file and the published marts of an environment."""
+    work = Path(environment["SUANLI_WAREHOUSE"])
+    return work, work.with_name(f"{work.stem}_marts{work.suffix}")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def start_run(environment: dict[str, str]) -> subprocess.Popen[str]:
+    """A forced run of 2025 (the copy's inputs are unchanged: unforced, nothing would run)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "suanli.cli", "materialize", "--years", "2025", "--force"],
+        env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,  # its own process group: dbt dies with it
+    )  # fmt: skip
