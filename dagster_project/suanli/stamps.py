@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -153,3 +153,20 @@ def write_stamp(
             os.unlink(temporary)
         raise
     return target
+
+
+def build_unless_current(
+    out_dir: Path,
+    fingerprint: str,
+    build: Callable[[], tuple[Iterable[Path], Mapping[str, object]]],
+) -> tuple[Mapping[str, object], bool]:
+    """The folder's details and whether it was left as it is: when its stamp is current for
+    `fingerprint`, nothing is built; otherwise the stamp goes, `build()` writes the files and
+    returns them with their details, and a new stamp is written last."""
+    stamp = current_stamp(out_dir, fingerprint)
+    if stamp is not None:
+        return stamp["details"], True
+    remove_stamp(out_dir)
+    files, details = build()
+    write_stamp(out_dir, fingerprint, files, details)
+    return details, False

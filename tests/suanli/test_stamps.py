@@ -15,6 +15,7 @@ import suanli
 from suanli.publish import marts_fingerprint
 from suanli.stamps import (
     STAMP,
+    build_unless_current,
     code_digests,
     current_stamp,
     document_fingerprint,
@@ -128,3 +129,19 @@ def test_an_unreadable_or_foreign_stamp_is_no_stamp(output) -> None:
     remove_stamp(out)  # and again: nothing to remove is fine
     remove_stamp(out / "never-built")  # nor a folder
     assert not (out / STAMP).exists()
+
+
+def test_a_folder_is_built_once_per_fingerprint(tmp_path: Path) -> None:
+    builds: list[str] = []
+
+    def build() -> tuple[list[Path], dict]:
+        builds.append("built")
+        page = tmp_path / "page.html"
+        page.write_text(f"build {len(builds)}", encoding="utf-8")
+        return [page], {"pages": 1}
+
+    assert build_unless_current(tmp_path, "f1", build) == ({"pages": 1}, False)
+    assert build_unless_current(tmp_path, "f1", build) == ({"pages": 1}, True)
+    assert len(builds) == 1
+    assert build_unless_current(tmp_path, "f2", build) == ({"pages": 1}, False)
+    assert len(builds) == 2 and read_stamp(tmp_path)["fingerprint"] == "f2"

@@ -22,7 +22,7 @@ from suanli.exports import (
 )
 from suanli.paths import export_dir
 from suanli.resources.warehouse import WarehouseResource
-from suanli.stamps import current_stamp, remove_stamp, write_stamp
+from suanli.stamps import build_unless_current
 
 EXPORTS_KEY = AssetKey(["exports", "marts"])
 
@@ -56,23 +56,19 @@ def marts_exports(
     names = load_column_names_zh()
     with warehouse.connect_published(what="exports/marts") as connection:
         fingerprint = exports_fingerprint(connection, names, extra_code=[Path(__file__)])
-        stamp = current_stamp(out_dir, fingerprint)
-        if stamp is None:
-            remove_stamp(out_dir)
+
+        def export() -> tuple[list[Path], dict]:
             files = export_marts(connection, out_dir, column_names=names)
-            rows = row_counts(connection)
-    if stamp is not None:
-        context.log.info(
-            f"exports inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as they are"
-        )
-        return MaterializeResult(
-            metadata=_metadata(out_dir, stamp["details"], fingerprint, unchanged=True),
-            data_version=DataVersion(fingerprint),
-        )
-    context.log.info(f"exported {len(rows)} marts to {out_dir}")
-    details = {"rows": rows, "files": {path.name: path.stat().st_size for path in files}}
-    write_stamp(out_dir, fingerprint, files, details)
+            sizes = {path.name: path.stat().st_size for path in files}
+            return files, {"rows": row_counts(connection), "files": sizes}
+
+        details, unchanged = build_unless_current(out_dir, fingerprint, export)
+    context.log.info(
+        f"exports inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as they are"
+        if unchanged
+        else f"exported {len(details['rows'])} marts to {out_dir}"
+    )
     return MaterializeResult(
-        metadata=_metadata(out_dir, details, fingerprint, unchanged=False),
+        metadata=_metadata(out_dir, details, fingerprint, unchanged=unchanged),
         data_version=DataVersion(fingerprint),
     )

@@ -19,7 +19,7 @@ from suanli.report import build_report, find_cjk_font
 from suanli.report.build import PAGE
 from suanli.report.inputs import report_fingerprint
 from suanli.resources.warehouse import WarehouseResource
-from suanli.stamps import current_stamp, remove_stamp, write_stamp
+from suanli.stamps import build_unless_current
 
 REPORT_KEY = AssetKey(["report", "blue_book"])
 SYSTEM = "comprehensive_v4"
@@ -66,27 +66,24 @@ def blue_book(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         fingerprint = report_fingerprint(
             connection, font, system=SYSTEM, year=None, extra_code=[Path(__file__)]
         )
-        stamp = current_stamp(out_dir, fingerprint)
-        if stamp is None:
-            remove_stamp(out_dir)
+
+        def draw() -> tuple[list[Path], dict]:
             result = build_report(connection, out_dir, system=SYSTEM, font=font)
-    if stamp is not None:
-        context.log.info(
-            f"report inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as it is"
-        )
-        return MaterializeResult(
-            metadata=_metadata(out_dir, stamp["details"], fingerprint, unchanged=True),
-            data_version=DataVersion(fingerprint),
-        )
-    context.log.info(f"report of {result.year}: {len(result.charts)} charts in {out_dir}")
-    details = {
-        "charts": len(result.charts),
-        "year": result.year,
-        "gdp_delivered": result.gdp_fit is not None,
-        "top10": top10_markdown(result.top10),
-    }
-    write_stamp(out_dir, fingerprint, [result.html, *result.pngs, *result.fonts], details)
+            files = [result.html, *result.pngs, *result.fonts]
+            return files, {
+                "charts": len(result.charts),
+                "year": result.year,
+                "gdp_delivered": result.gdp_fit is not None,
+                "top10": top10_markdown(result.top10),
+            }
+
+        details, unchanged = build_unless_current(out_dir, fingerprint, draw)
+    context.log.info(
+        f"report inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as it is"
+        if unchanged
+        else f"report of {details['year']}: {details['charts']} charts in {out_dir}"
+    )
     return MaterializeResult(
-        metadata=_metadata(out_dir, details, fingerprint, unchanged=False),
+        metadata=_metadata(out_dir, details, fingerprint, unchanged=unchanged),
         data_version=DataVersion(fingerprint),
     )

@@ -67,12 +67,6 @@ def _configure(context: Any, directory: Path) -> None:
         context.add_data_docs_site(SITE_NAME, site_config(directory))
 
 
-def publish(result: Any, *, suite: str, run_name: str, batch: str, directory: Path) -> Path:
-    """Store one validation result, rebuild its page and the index; return the page's path."""
-    (page,) = publish_all([(result, suite, batch)], run_name=run_name, directory=directory)
-    return page
-
-
 def publish_all(
     results: Sequence[tuple[Any, str, str]], *, run_name: str, directory: Path
 ) -> list[Path]:

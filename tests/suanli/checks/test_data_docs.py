@@ -30,13 +30,12 @@ def frame(pue: float) -> pd.DataFrame:
 
 
 def publish(outcome, run_name: str, directory: Path) -> Path:
-    return data_docs.publish(
-        outcome.result,
-        suite=CENTRES.name,
+    (page,) = data_docs.publish_all(
+        [(outcome.result, CENTRES.name, "raw.compute_centres")],
         run_name=run_name,
-        batch="raw.compute_centres",
         directory=directory,
     )
+    return page
 
 
 def test_a_validation_becomes_a_static_page_listed_in_the_index(tmp_path: Path) -> None:
