@@ -127,6 +127,20 @@ def column_names_zh(manifest: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return names
 
 
+def parquet_only(manifest_path: Path = MANIFEST_PATH) -> set[str]:
+    """Marts kept out of the workbook (`meta: {workbook: false}`): row-level tables such as
+    lineage, which no one reads in a spreadsheet and which outgrow a sheet's 1,048,576 rows."""
+    if not manifest_path.is_file():
+        return set()
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("meta", {}).get("workbook") is False
+    }
+
+
 def list_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables and views of the `marts` schema, by name; `_`-prefixed bookkeeping excluded."""
     rows = connection.execute(
@@ -153,7 +167,8 @@ def export_marts(
     *,
     column_names: ColumnNames | None = None,
 ) -> list[Path]:
-    """Write every mart to `<out_dir>/<mart>.parquet` and to a sheet of `suanli_marts.xlsx`.
+    """Write every mart to `<out_dir>/<mart>.parquet` and (unless `parquet_only`) to a sheet
+    of `suanli_marts.xlsx`.
 
     `column_names` maps mart → column → Chinese header; by default it is read from the dbt
     manifest. Returns the files written: the Parquet files by mart name, then the workbook.
@@ -168,7 +183,8 @@ def export_marts(
     staged = {mart: _staged_table(index) for index, mart in enumerate(marts)}
     try:
         written = [_export_parquet(connection, mart, staged[mart], out_dir) for mart in marts]
-        written.append(_export_workbook(connection, staged, names, out_dir / WORKBOOK_NAME))
+        in_workbook = {m: table for m, table in staged.items() if m not in parquet_only()}
+        written.append(_export_workbook(connection, in_workbook, names, out_dir / WORKBOOK_NAME))
     finally:
         for table in staged.values():
             connection.execute(f"drop table if exists {table}")

@@ -1,10 +1,14 @@
 """Great Expectations suites kept as JSON data, validated on pandas frames read from DuckDB.
 
 A suite file is a GX 1.x ExpectationSuite (name, expectations) whose `meta` adds what GX's
-SQL datasource cannot do on DuckDB: `query` (SQL with `{relation}` standing for the target
-table) and `targets` (asset keys, `/`-separated, each blocking or not). Each expectation's
-`meta.severity` is ERROR (stops publication) or WARN (someone should look); an expectation may
-carry a GX `row_condition` to apply its bounds to some rows only (e.g. some indicators).
+SQL datasource cannot do on DuckDB: `targets` (asset keys, `/`-separated, each blocking or
+not). The rows it validates are the query beside it (`<suite>.sql`), where `{relation}` stands
+for the target table and `{ref[name]}` / `{source[table]}` for the dbt model, seed or raw table
+of that name (resolved from dbt's manifest, never spelled as a schema in the suite). Each
+expectation's `meta.severity` is ERROR (stops publication) or WARN (someone should look); an
+expectation may carry a GX `row_condition` to apply its bounds to some rows only: a parameter
+`{"indicators": {column: value, …}}` there stands for the codes of the indicator catalogue
+whose columns have those values (null = empty), so a new indicator is judged by its row.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from suanli.index.catalogue import Indicator, load_catalogue
+from suanli.paths import DBT_PROJECT_DIR
 
 SEVERITIES = ("ERROR", "WARN")
 SAMPLE_SIZE = 5
@@ -43,7 +50,34 @@ class Suite:
     definition: dict[str, Any]
 
     def sql_for(self, target: SuiteTarget) -> str:
-        return self.query.format(relation=target.relation)
+        return self.query.format(
+            relation=target.relation, ref=_Relations("ref"), source=_Relations("source")
+        )
+
+
+class _Relations:
+    """`{ref[name]}` / `{source[table]}` in a suite's query: the relation dbt builds for it."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __getitem__(self, name: str) -> str:
+        relations = _manifest_relations()[self.kind]
+        if name not in relations:
+            raise KeyError(f"{{{self.kind}[{name}]}}: no dbt {self.kind} of that name")
+        return relations[name]
+
+
+@cache
+def _manifest_relations() -> dict[str, dict[str, str]]:
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
+    relations: dict[str, dict[str, str]] = {"ref": {}, "source": {}}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] in ("model", "seed"):
+            relations["ref"][node["name"]] = f"{node['schema']}.{node['alias']}"
+    for node in manifest["sources"].values():
+        relations["source"][node["name"]] = f"{node['schema']}.{node['identifier']}"
+    return relations
 
 
 @dataclass(frozen=True)
@@ -81,9 +115,10 @@ class SuiteOutcome:
         return next((s for s in SEVERITIES if s in severities), None)
 
 
-def load_suite(path: Path) -> Suite:
+def load_suite(path: Path, catalogue: dict[str, Indicator] | None = None) -> Suite:
     definition = json.loads(path.read_text(encoding="utf-8"))
     meta = definition.get("meta", {})
+    catalogue = load_catalogue() if catalogue is None else catalogue
     for expectation in definition["expectations"]:
         severity = expectation.get("meta", {}).get("severity")
         if severity not in SEVERITIES:
@@ -91,6 +126,8 @@ def load_suite(path: Path) -> Suite:
                 f"{path.name}: expectation {expectation['type']} needs meta.severity in "
                 f"{SEVERITIES}, found {severity!r}"
             )
+        if condition := expectation["kwargs"].get("row_condition"):
+            _select_indicators(condition, catalogue, path.name)
     targets = tuple(
         SuiteTarget(tuple(target["asset"].split("/")), bool(target.get("blocking", False)))
         for target in meta["targets"]
@@ -98,14 +135,38 @@ def load_suite(path: Path) -> Suite:
     return Suite(
         name=definition["name"],
         description=meta.get("description", ""),
-        query=meta["query"],
+        query=path.with_suffix(".sql").read_text(encoding="utf-8"),
         targets=targets,
         definition={k: v for k, v in definition.items() if k != "meta"},
     )
 
 
+def _select_indicators(
+    condition: dict[str, Any], catalogue: dict[str, Indicator], suite_file: str
+) -> None:
+    """Replace `{"indicators": {column: value}}` parameters by the catalogue's codes, in place."""
+    for part in condition.get("conditions", ()):
+        _select_indicators(part, catalogue, suite_file)
+    selector = condition.get("parameter")
+    if not (isinstance(selector, dict) and set(selector) == {"indicators"}):
+        return
+    wanted = selector["indicators"]
+    unknown = set(wanted) - set(Indicator.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"{suite_file}: no catalogue column {sorted(unknown)} to select on")
+    codes = [
+        code
+        for code, indicator in catalogue.items()
+        if all(getattr(indicator, column) == value for column, value in wanted.items())
+    ]
+    if not codes:
+        raise ValueError(f"{suite_file}: no catalogued indicator has {wanted}")
+    condition["parameter"] = codes
+
+
 def load_suites(directory: Path) -> list[Suite]:
-    return [load_suite(path) for path in sorted(directory.glob("*.json"))]
+    catalogue = load_catalogue()
+    return [load_suite(path, catalogue) for path in sorted(directory.glob("*.json"))]
 
 
 @cache

@@ -1,9 +1,11 @@
 """Index systems as data: parse a definition file and weigh its hierarchy with AHP.
 
 A definition (one YAML file per system under `seeds/index_systems/`) holds the hierarchy,
-names, units, directions and the pairwise judgements of every inner node: either one matrix
-(`pairwise`) or several experts' matrices (`experts: [{name, pairwise, weight?}, …]`), which
-are aggregated by the element-wise geometric mean (AIJ) before the eigenvector is taken. A
+the names of its inner nodes, its indicators by code (names, unit and direction come from the
+indicator catalogue, `suanli.index.catalogue`) and the pairwise judgements of every inner
+node: either one matrix (`pairwise`) or several experts' matrices (`experts: [{name,
+pairwise, weight?}, …]`), which are aggregated by the element-wise geometric mean (AIJ)
+before the eigenvector is taken. A
 node may be `include: <system>#<node>`, reusing another system's subtree (and its judgements)
 verbatim. This module turns it into flat node rows that the generic dbt pipeline reads;
 nothing here knows any indicator.
@@ -32,9 +34,9 @@ from suanli.index.ahp import (
     aggregate_judgements,
     ahp_weights,
 )
+from suanli.index.catalogue import Indicator, load_catalogue
 
 LEVEL_NAMES = ("composite", "primary", "secondary", "tertiary")
-DIRECTIONS = ("positive", "negative")
 # minmax_per_year: each year rescaled to 0-100 on its own (ranks within a year);
 # minmax_base_year: every year scaled by the base year's min and max (scores comparable
 # across years, so later years may leave 0-100). METHODOLOGY.md §2.
@@ -201,6 +203,7 @@ class InconsistentExpertError(DefinitionError):
 class _Parser:
     source: str
     directory: Path
+    catalogue: dict[str, Indicator]
     seen: set[str] = field(default_factory=set)
 
     def fail(self, where: str, message: str) -> DefinitionError:
@@ -215,6 +218,8 @@ class _Parser:
         stack = [yaml.safe_load(path.read_text(encoding="utf-8"))["root"]]
         while stack:
             candidate = stack.pop()
+            if not isinstance(candidate, dict):
+                continue  # an indicator code: included through its parent, never alone
             if candidate.get("code") == code:
                 return candidate
             stack.extend(candidate.get("children") or [])
@@ -223,36 +228,30 @@ class _Parser:
     def node(self, raw: Any, depth: int, where: str) -> Node:
         if isinstance(raw, dict) and "include" in raw:
             raw = self.included(str(raw["include"]), where)
+        if isinstance(raw, str):
+            return self.indicator(raw, depth, where)
         if not isinstance(raw, dict):
-            raise self.fail(where, "expected a mapping with code, name_zh, name_en")
+            raise self.fail(
+                where, "expected an indicator code or a mapping with code, name_zh, name_en"
+            )
+        if not raw.get("children"):
+            raise self.fail(
+                where,
+                "an indicator is given by its code alone (names, unit and direction come from "
+                "the indicator catalogue); an inner node needs children",
+            )
         missing = [key for key in ("code", "name_zh", "name_en") if not raw.get(key)]
         if missing:
             raise self.fail(where, f"missing {', '.join(missing)}")
         code = str(raw["code"])
         where = f"node {code!r}"
-        if code in self.seen:
-            raise self.fail(where, "node code used twice")
-        self.seen.add(code)
-        if depth >= len(LEVEL_NAMES):
+        self.claim(code, where)
+        if depth >= len(LEVEL_NAMES) - 1:
             raise self.fail(where, f"hierarchy deeper than {len(LEVEL_NAMES)} levels")
         children = tuple(
             self.node(child, depth + 1, f"child {i} of {code!r}")
-            for i, child in enumerate(raw.get("children") or [], start=1)
+            for i, child in enumerate(raw["children"], start=1)
         )
-        if not children:
-            if depth != len(LEVEL_NAMES) - 1:
-                raise self.fail(where, f"a leaf must be {LEVEL_NAMES[-1]}, found at depth {depth}")
-            if raw.get("direction") not in DIRECTIONS:
-                raise self.fail(where, f"direction must be one of {DIRECTIONS}")
-            if not raw.get("unit"):
-                raise self.fail(where, "a tertiary indicator needs a unit")
-            return Node(
-                code,
-                raw["name_zh"],
-                raw["name_en"],
-                unit=str(raw["unit"]),
-                direction=raw["direction"],
-            )
         return Node(
             code,
             raw["name_zh"],
@@ -260,6 +259,30 @@ class _Parser:
             experts=self.experts(raw, len(children), where),
             children=children,
         )
+
+    def indicator(self, code: str, depth: int, where: str) -> Node:
+        """A leaf: an indicator code of the catalogue, at the tertiary level."""
+        where = f"indicator {code!r} ({where})"
+        indicator = self.catalogue.get(code)
+        if indicator is None:
+            raise self.fail(
+                where, "not in the indicator catalogue (seeds/reference/indicators.csv)"
+            )
+        self.claim(code, where)
+        if depth != len(LEVEL_NAMES) - 1:
+            raise self.fail(where, f"a leaf must be {LEVEL_NAMES[-1]}, found at depth {depth}")
+        return Node(
+            code,
+            indicator.name_zh,
+            indicator.name_en,
+            unit=indicator.unit,
+            direction=indicator.direction,
+        )
+
+    def claim(self, code: str, where: str) -> None:
+        if code in self.seen:
+            raise self.fail(where, "node code used twice")
+        self.seen.add(code)
 
     def experts(self, raw: dict[str, Any], n: int, where: str) -> tuple[Expert, ...]:
         """The node's judgements: one `pairwise` matrix, or `experts` each with their own."""
@@ -294,14 +317,14 @@ def _is_matrix_of(pairwise: Any, n: int) -> bool:
     return isinstance(pairwise, list) and len(pairwise) == n
 
 
-def load_system(path: Path) -> IndexSystem:
+def load_system(path: Path, catalogue: dict[str, Indicator] | None = None) -> IndexSystem:
     """Parse and validate one definition file (structure only; weights come from `weigh`)."""
     source = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise DefinitionError(f"{source}: not valid YAML: {error}") from error
-    parser = _Parser(source, path.parent)
+    parser = _Parser(source, path.parent, load_catalogue() if catalogue is None else catalogue)
     if not isinstance(raw, dict):
         raise parser.fail("top level", "expected a mapping")
     missing = [
@@ -364,7 +387,8 @@ def load_system(path: Path) -> IndexSystem:
 
 
 def load_systems(directory: Path) -> list[IndexSystem]:
-    systems = [load_system(path) for path in sorted(directory.glob("*.yml"))]
+    catalogue = load_catalogue()
+    systems = [load_system(path, catalogue) for path in sorted(directory.glob("*.yml"))]
     codes = [system.system_code for system in systems]
     duplicated = sorted({code for code in codes if codes.count(code) > 1})
     if duplicated:

@@ -1,5 +1,5 @@
--- Each province's share of the national total of every additive indicator (var
--- `additive_indicators`) of every province-level system and year, with its rank and the
+-- Each province's share of the national total of every additive indicator (`additive` in
+-- the indicator catalogue) of every province-level system and year, with its rank and the
 -- cumulative share down to it (the blue books' "the top five hold 48 %"). The national total
 -- is int_national_indicator_values': the registry's national aggregate where it has one,
 -- else the sum over the 31 provinces (`national_source`).
@@ -10,13 +10,16 @@ systems as (
     where unit_level = 'province'
 ),
 
+additive_indicators as (
+    select indicator_code from {{ ref('indicators') }}
+    where additive
+),
+
 indicators as (
     select * from {{ ref('int_index_weights') }}
     where
         n_children = 0
-        and node_code in (
-            '{{ var("additive_indicators") | join("', '") }}'  -- noqa: LT05
-        )
+        and node_code in (select additive_indicators.indicator_code from additive_indicators)
 ),
 
 province_values as (

@@ -33,6 +33,7 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
+        _delivery_id as delivery_id,
         _row_number as delivery_row,
         intelligent_compute_pflops / 1000 as intelligent_compute_eflops,
         general_compute_pflops / 1000 as general_compute_eflops,

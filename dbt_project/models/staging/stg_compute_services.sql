@@ -17,6 +17,7 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
+        _delivery_id as delivery_id,
         _row_number as delivery_row,
         case
             when compute_type in ('通用算力', '通用', 'general') then 'general'

@@ -19,6 +19,7 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
+        _delivery_id as delivery_id,
         _row_number as delivery_row,
         graduates_wan * 10000 as graduates
     from delivered

@@ -21,6 +21,7 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
+        _delivery_id as delivery_id,
         _row_number as delivery_row,
         broadband_ports / 10000 as broadband_ports_wan,
         inter_provincial_bandwidth_gbps

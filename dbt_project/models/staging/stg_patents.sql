@@ -15,6 +15,7 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
+        _delivery_id as delivery_id,
         _row_number as delivery_row,
         -- CNIPA application numbers: the digit after the filing year is the patent type
         case substr(patent_id, 7, 1)

@@ -27,6 +27,7 @@ final as (
         delivered.provenance_source,
         delivered.delivery_file,
         deliveries.received_at as delivery_received_at,
+        delivered._delivery_id as delivery_id,
         delivered.source_row as delivery_row,
         delivered.source_column as delivery_column,
         delivered.value * units.factor as value

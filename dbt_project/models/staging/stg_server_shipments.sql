@@ -21,6 +21,7 @@ typed as (
         provenance,
         provenance_source,
         delivery_file,
+        _delivery_id as delivery_id,
         _row_number as delivery_row
     from delivered
 ),

@@ -21,6 +21,7 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
+        _delivery_id as delivery_id,
         _row_number as delivery_row,
         -- GB/T 4754 section letters, upper-cased, without blanks, each once
         list_distinct(

@@ -3,11 +3,16 @@
 -- National values of indicators, for reconciliation with published national figures and for
 -- national shares: the registry's own national aggregate where it has one (ratios such as PUE
 -- need the centres), otherwise the sum over provinces for additive indicators
--- (var `additive_indicators`). `national_source` says which.
+-- (`additive` in the indicator catalogue). `national_source` says which.
 with
 
 indicator_values as (
     select * from {{ ref('int_indicator_values') }}
+),
+
+additive_indicators as (
+    select indicator_code from {{ ref('indicators') }}
+    where additive
 ),
 
 registry_national as (
@@ -29,9 +34,7 @@ summed_over_provinces as (
     from indicator_values
     where
         unit_level = 'province'
-        and indicator_code in (
-            '{{ var("additive_indicators") | join("', '") }}'  -- noqa: LT05
-        )
+        and indicator_code in (select additive_indicators.indicator_code from additive_indicators)
     group by year, indicator_code
 ),
 

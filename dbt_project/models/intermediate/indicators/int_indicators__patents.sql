@@ -55,7 +55,8 @@ patent_counts as (
             and year(patents.grant_date) = covered_years.year
         ) as utility_model_grants,
         {{ combined_provenance('patents.provenance') }} as provenance,
-        'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source
+        'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source,
+        {{ rows_lineage('patents') }} as lineage
     from covered_years
     cross join provinces
     left join patents
@@ -75,6 +76,7 @@ final as (
         patent_counts.province_code as unit_code,
         patent_counts.provenance,
         patent_counts.source,
+        patent_counts.lineage,
         indicators.indicator_code,
         cast(
             case indicators.indicator_code

@@ -34,7 +34,8 @@ six_year_compute as (
         count(distinct shipments.year) as years_delivered,
         {{ combined_provenance('shipments.provenance') }} as provenance,
         'server_shipments: ' || min(shipments.delivery_file) || ' … '
-        || max(shipments.delivery_file) as source
+        || max(shipments.delivery_file) as source,
+        {{ rows_lineage('shipments') }} as lineage
     from shipment_years
     inner join shipments
         on shipments.year between shipment_years.year - 5 and shipment_years.year
@@ -48,6 +49,7 @@ server_compute as (
         province_code as unit_code,
         provenance,
         source,
+        lineage,
         eflops as raw_value,
         case server_type
             when 'general' then 'server_compute' else 'ai_server_compute'
@@ -63,6 +65,7 @@ yearly_shipments as (
         province_code as unit_code,
         provenance,
         'server_shipments: ' || delivery_file as source,
+        {{ row_lineage() }} as lineage,
         case server_type
             when 'general' then 'general_server_shipments' else 'ai_server_shipments'
         end as indicator_code,
@@ -86,6 +89,7 @@ supercomputer_compute as (
         provinces.province_code as unit_code,
         {{ combined_provenance('supercomputers.provenance') }} as provenance,
         'supercomputers: ' || coalesce(max(supercomputers.delivery_file), 'no rows') as source,
+        {{ rows_lineage('supercomputers') }} as lineage,
         'supercomputer_compute' as indicator_code,
         coalesce(sum(supercomputers.rmax_pflops), 0) / 1000.0 as raw_value
     from listed_years
@@ -105,6 +109,7 @@ statistics as (
         provenance,
         statistic_code as indicator_code,
         'provincial_statistics: ' || delivery_file || ' (' || provenance_source || ')' as source,
+        {{ row_lineage() }} as lineage,
         -- 台 → 万台 and 块 → 万块; amounts stay in 亿元
         case when unit in ('台', '块') then value / 1e4 else value end as raw_value
     from {{ ref('int_province_statistics') }}
@@ -127,7 +132,8 @@ year_end_bandwidth as (
         'inter_provincial_bandwidth_year_end' as indicator_code,
         inter_provincial_bandwidth_tbps as raw_value,
         year - 1 as year,
-        'network_stats: ' || delivery_file || ' (as of March ' || year || ')' as source
+        'network_stats: ' || delivery_file || ' (as of March ' || year || ')' as source,
+        {{ row_lineage() }} as lineage
     from {{ ref('stg_network_stats') }}
 ),
 
@@ -139,7 +145,8 @@ data_openness as (
         provenance,
         'data_openness_index' as indicator_code,
         openness_index as raw_value,
-        'data_openness: ' || delivery_file as source
+        'data_openness: ' || delivery_file as source,
+        {{ row_lineage() }} as lineage
     from {{ ref('stg_data_openness') }}
 ),
 
@@ -158,6 +165,7 @@ application_cases as (
         provinces.province_code as unit_code,
         {{ combined_provenance('cases.provenance') }} as provenance,
         'application_cases: ' || coalesce(max(cases.delivery_file), 'no rows') as source,
+        {{ rows_lineage('cases') }} as lineage,
         'application_cases' as indicator_code,
         cast(count(cases.case_id) as double) as raw_value
     from case_years

@@ -19,6 +19,7 @@ indicators as (
         province_code as unit_code,
         provenance,
         'network_stats: ' || delivery_file as source,
+        {{ row_lineage() }} as lineage,
         city_network_1ms_cases,
         broadband_ports_wan,
         otn_coverage_pct,
@@ -36,7 +37,7 @@ indicators as (
 network_indicators as (
     {{ unpivot_indicators(
         'indicators',
-        ['year', 'unit_level', 'unit_code', 'provenance', 'source'],
+        ['year', 'unit_level', 'unit_code', 'provenance', 'source', 'lineage'],
         {
             'city_network_1ms_cases': 'city_network_1ms',
             'broadband_ports_wan': 'broadband_ports',
@@ -59,6 +60,7 @@ delivered_broadband_ports as (
         province_code as unit_code,
         provenance,
         'provincial_statistics: ' || delivery_file || ' (' || provenance_source || ')' as source,
+        {{ row_lineage() }} as lineage,
         'broadband_ports' as indicator_code,
         value / 10000 as raw_value
     from province_statistics

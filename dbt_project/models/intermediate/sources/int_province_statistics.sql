@@ -28,6 +28,7 @@ final as (
         provenance,
         provenance_source,
         delivery_file,
+        delivery_id,
         delivery_row,
         unit_as_delivered,
         unit_factor

@@ -44,7 +44,8 @@ unit_totals as (
             case when racks_in_use > 0 and has_high_performance_network then 1 else 0 end
         ) as high_performance_network_centres,
         {{ combined_provenance('provenance') }} as provenance,
-        'compute_centres: ' || max(delivery_file) as source
+        'compute_centres: ' || max(delivery_file) as source,
+        {{ rows_lineage() }} as lineage
     from centres
     group by grouping sets ((year, province_code), (year, city_code), (year))
     -- a centre whose province or city is unknown is left to the staging checks, not grouped
@@ -60,6 +61,7 @@ indicators as (
         unit_code,
         provenance,
         source,
+        lineage,
         racks_in_use / 10000.0 as racks_in_use,
         racks_under_construction / 10000.0 as racks_under_construction,
         intelligent_compute_eflops as intelligent_compute,
@@ -88,7 +90,7 @@ indicators as (
 final as (
     {{ unpivot_indicators(
         'indicators',
-        ['year', 'unit_level', 'unit_code', 'provenance', 'source'],
+        ['year', 'unit_level', 'unit_code', 'provenance', 'source', 'lineage'],
         {
             'racks_in_use': 'racks_in_use',
             'racks_under_construction': 'racks_under_construction',

@@ -31,7 +31,8 @@ services as (
         province_years.province_code,
         count(services.service_id) as raw_value,
         {{ combined_provenance('services.provenance') }} as provenance,
-        'genai_services: ' || coalesce(max(services.delivery_file), 'no rows') as source
+        'genai_services: ' || coalesce(max(services.delivery_file), 'no rows') as source,
+        {{ rows_lineage('services') }} as lineage
     from province_years
     left join {{ ref('stg_genai_services') }} as services
         on
@@ -46,7 +47,8 @@ listed_models as (
         province_years.province_code,
         count(models.model_id) as raw_value,
         {{ combined_provenance('models.provenance') }} as provenance,
-        'fangsheng_models: ' || coalesce(max(models.delivery_file), 'no rows') as source
+        'fangsheng_models: ' || coalesce(max(models.delivery_file), 'no rows') as source,
+        {{ rows_lineage('models') }} as lineage
     from province_years
     left join {{ ref('stg_fangsheng_models') }} as models
         on
@@ -61,7 +63,8 @@ llm_patents as (
         province_years.province_code,
         count(patents.patent_id) as raw_value,
         {{ combined_provenance('patents.provenance') }} as provenance,
-        'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source
+        'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source,
+        {{ rows_lineage('patents') }} as lineage
     from province_years
     left join {{ ref('stg_patents') }} as patents
         on
@@ -79,6 +82,7 @@ final as (
         province_code as unit_code,
         provenance,
         source,
+        lineage,
         'genai_services_registered' as indicator_code,
         cast(raw_value as double) as raw_value
     from services
@@ -89,6 +93,7 @@ final as (
         province_code as unit_code,
         provenance,
         source,
+        lineage,
         'models_on_leaderboard' as indicator_code,
         cast(raw_value as double) as raw_value
     from listed_models
@@ -99,6 +104,7 @@ final as (
         province_code as unit_code,
         provenance,
         source,
+        lineage,
         'llm_patents' as indicator_code,
         cast(raw_value as double) as raw_value
     from llm_patents

@@ -38,6 +38,7 @@ service_compute as (
         service_ready.province_code as unit_code,
         {{ derived_provenance('service_ready.provenance') }} as provenance,
         'compute_services: ' || service_ready.delivery_file as source,
+        {{ row_lineage('service_ready') }} as lineage,
         service_ready.compute_type || measures.suffix as indicator_code,
         measures.raw_value
     from service_ready
@@ -76,7 +77,8 @@ platform_totals as (
         {{ ratio('sum(platforms.satisfaction_score * platforms.service_objects)',
                  'sum(platforms.service_objects)') }} as satisfaction_score,
         {{ combined_provenance('platforms.provenance') }} as provenance,
-        'service_platforms: ' || coalesce(max(platforms.delivery_file), 'no rows') as source
+        'service_platforms: ' || coalesce(max(platforms.delivery_file), 'no rows') as source,
+        {{ rows_lineage('platforms') }} as lineage
     from platform_years
     cross join provinces
     left join platforms
@@ -119,6 +121,7 @@ platform_indicators as (
         platform_totals.province_code as unit_code,
         platform_totals.provenance,
         platform_totals.source,
+        platform_totals.lineage,
         measures.indicator_code,
         measures.raw_value
     from platform_totals
@@ -162,6 +165,7 @@ statistic_ratios as (
         {{ derived_provenance('numerator.provenance', 'denominator.provenance') }} as provenance,
         'provincial_statistics: ' || numerator.delivery_file || ' ÷ '
         || denominator.delivery_file as source,
+        list_concat({{ row_lineage('numerator') }}, {{ row_lineage('denominator') }}) as lineage,
         100 * {{ ratio('numerator.value', 'denominator.value') }} as raw_value
     from (
         values
@@ -191,6 +195,7 @@ revenue_indicators as (
         'compute_service_revenue' as indicator_code,
         provenance,
         'provincial_statistics: ' || delivery_file || ' (' || provenance_source || ')' as source,
+        {{ row_lineage() }} as lineage,
         value as raw_value
     from revenue
     union all
@@ -202,6 +207,7 @@ revenue_indicators as (
         {{ derived_provenance('this_year.provenance', 'previous_year.provenance') }} as provenance,
         'provincial_statistics: ' || this_year.delivery_file || ' (' || previous_year.year
         || ' → ' || this_year.year || ')' as source,
+        list_concat({{ row_lineage('this_year') }}, {{ row_lineage('previous_year') }}) as lineage,
         {{ ratio('this_year.value - previous_year.value', 'previous_year.value') }}
         * 100 as raw_value
     from revenue as this_year

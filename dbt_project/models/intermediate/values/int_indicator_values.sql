@@ -2,30 +2,20 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='year',
-    on_schema_change='fail',
+    on_schema_change='sync_all_columns',
     tags=['by_year'],
 ) }}
 
--- Every indicator value per unit and year, whatever source it comes from (national rows are
--- kept for reconciliation with published national figures). A value that
+-- Every indicator value per unit and year, whatever source it comes from: the rows of every
+-- indicator model (tag `indicator_part`), each with the model that produced it and the
+-- delivery rows it was computed from (`lineage`). National rows are
+-- kept for reconciliation with published national figures. A value that
 -- equals a published figure (published_facts, comparison `eq`) is labelled `published` with
 -- its report; values that are missing carry an explicit flag instead of silently vanishing.
 with
 
 computed as (
-    select * from {{ ref('int_indicators__compute_centres') }}
-    union all
-    select * from {{ ref('int_indicators__network_stats') }}
-    union all
-    select * from {{ ref('int_indicators__environment_market') }}
-    union all
-    select * from {{ ref('int_indicators__registries') }}
-    union all
-    select * from {{ ref('int_indicators__development') }}
-    union all
-    select * from {{ ref('int_indicators__patents') }}
-    union all
-    select * from {{ ref('int_indicators__services') }}
+    {{ union_indicator_models() }}
 ),
 
 published_figures as (
@@ -68,7 +58,9 @@ final as (
         raw_value,
         case when equals_published_figure then 'published' else provenance end as provenance,
         case when equals_published_figure then published_report else source end as source,
-        case when raw_value is null then 'no_data' end as value_flag
+        case when raw_value is null then 'no_data' end as value_flag,
+        indicator_model,
+        lineage
     from matched
 )
 

@@ -12,6 +12,7 @@ indicators as (
         province_code as unit_code,
         provenance,
         'environment_market: ' || delivery_file as source,
+        {{ row_lineage() }} as lineage,
         annual_mean_temperature_c,
         policy_documents,
         {{ ratio('leading_firms_present', 'leading_firms_total') }} as leading_firm_presence,
@@ -25,7 +26,7 @@ indicators as (
 final as (
     {{ unpivot_indicators(
         'indicators',
-        ['year', 'unit_level', 'unit_code', 'provenance', 'source'],
+        ['year', 'unit_level', 'unit_code', 'provenance', 'source', 'lineage'],
         {
             'annual_mean_temperature_c': 'annual_mean_temperature',
             'policy_documents': 'policy_documents',
