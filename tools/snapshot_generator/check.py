@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from suanli.snapshot.facts import NATIONAL, Fact, holds
-from suanli.snapshot.profiles import YEARS
+from snapshot_generator.facts import NATIONAL, Fact, holds
+from snapshot_generator.profiles import YEARS
 
 
 def alias_map(reference_dir: Path) -> dict[str, str]:
@@ -68,7 +68,7 @@ def indicators(out_dir: Path, reference_dir: Path, year: int) -> pd.DataFrame:
 
 def verify(out_dir: Path, reference_dir: Path, facts: list[Fact]) -> list[str]:
     """Failures (empty when the snapshot honours every fact and group statement)."""
-    from suanli.snapshot import development
+    from snapshot_generator import development
 
     failures = development.verify(out_dir, reference_dir, facts)
     facts = [fact for fact in facts if fact.indicator_code not in development.INDICATORS]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from suanli.snapshot.profiles import GENERATOR, PROFILES, YEARS
-from suanli.snapshot.reference import Province, fmt
+from snapshot_generator.profiles import GENERATOR, PROFILES, YEARS
+from snapshot_generator.reference import Province, fmt
 
 GDP_FILE = "provincial_statistics/gdp_synthetic.csv"
 GROWTH = 1.05  # nominal growth per year, before noise

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from suanli.snapshot.profiles import PROFILES, SHIPMENT_LEADERS
-from suanli.snapshot.reference import Province, allocate, fmt
-from suanli.snapshot.statistics import nbs_export
+from snapshot_generator.profiles import PROFILES, SHIPMENT_LEADERS
+from snapshot_generator.reference import Province, allocate, fmt
+from snapshot_generator.statistics import nbs_export
 
 DATA_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024)
 LAST_DATA_YEAR = DATA_YEARS[-1]
@@ -357,8 +357,8 @@ def indicators(out_dir, reference_dir, year: int):
     province code plus the national row (sums)."""
     import pandas as pd
 
-    from suanli.snapshot.check import _read, alias_map
-    from suanli.snapshot.facts import NATIONAL
+    from snapshot_generator.check import _read, alias_map
+    from snapshot_generator.facts import NATIONAL
 
     aliases = alias_map(reference_dir)
     table = pd.DataFrame(index=sorted(set(aliases.values())))
@@ -403,7 +403,7 @@ def indicators(out_dir, reference_dir, year: int):
 def verify(out_dir, reference_dir, facts) -> list[str]:
     """Failures of the System C facts (published_facts rows of its indicators, and the §7
     statements that are not single-value comparisons)."""
-    from suanli.snapshot.facts import NATIONAL, holds
+    from snapshot_generator.facts import NATIONAL, holds
 
     failures = []
     tables = {year: indicators(out_dir, reference_dir, year) for year in DATA_YEARS}
