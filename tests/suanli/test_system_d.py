@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from snapshot_generator.development import read_statistics_table
+from snapshot_generator.statistics import read_statistics_table
 from suanli.paths import REPO_ROOT
 
 SYSTEM = "service_v1"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from snapshot_generator.development import read_statistics_table
+from snapshot_generator.statistics import read_statistics_table
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TOOLS = REPO_ROOT / "tools"
@@ -294,15 +294,15 @@ def test_fact_table_is_well_formed(facts: pd.DataFrame, provinces: pd.DataFrame)
 
 
 def test_every_published_fact_holds(facts: pd.DataFrame, tables: dict[int, pd.DataFrame]) -> None:
-    from snapshot_generator import development
+    from snapshot_generator import development_check
     from snapshot_generator.facts import load_facts
 
     # System C's facts (data years 2021-2024) are checked on its own indicators, computed
     # from the files as delivered (shipments, NBS tables, lists).
-    failures = development.verify(
+    failures = development_check.verify(
         SNAPSHOT, REPO_ROOT / "seeds" / "reference", load_facts(REFERENCE / "published_facts.csv")
     )
-    facts = facts[~facts["indicator_code"].isin(development.INDICATORS)]
+    facts = facts[~facts["indicator_code"].isin(development_check.INDICATORS)]
     for _, fact in facts.iterrows():
         ok, detail = fact_holds(fact, tables[int(fact["year"])])
         if not ok:
