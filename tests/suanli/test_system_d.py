@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from snapshot_generator.statistics import read_statistics_table
 from suanli.paths import REPO_ROOT
-from suanli.snapshot.development import read_statistics_table
 
 SYSTEM = "service_v1"
 SNAPSHOT = REPO_ROOT / "seeds" / "snapshot"

@@ -23,10 +23,10 @@ import datetime as dt
 
 import numpy as np
 
-from suanli.snapshot.others import cn_application_number
-from suanli.snapshot.profiles import CITIES, PROFILES
-from suanli.snapshot.reference import Province, fmt, weighted_choice
-from suanli.snapshot.statistics import nbs_export
+from snapshot_generator.others import cn_application_number
+from snapshot_generator.profiles import CITIES, PROFILES
+from snapshot_generator.reference import Province, fmt, weighted_choice
+from snapshot_generator.statistics import nbs_export
 
 YEARS: tuple[int, ...] = (2021, 2022)
 SCORED_YEAR = 2022

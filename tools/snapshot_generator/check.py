@@ -3,36 +3,19 @@ the indicators are computed from the files as delivered (text, mixed spellings a
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
-from suanli.snapshot.facts import NATIONAL, Fact, holds
-from suanli.snapshot.profiles import YEARS
-
-
-def alias_map(reference_dir: Path) -> dict[str, str]:
-    with (reference_dir / "province_aliases.csv").open(encoding="utf-8", newline="") as handle:
-        return {
-            row["alias"].strip().lower(): row["province_code"] for row in csv.DictReader(handle)
-        }
-
-
-def _read(path: Path, aliases: dict[str, str], column: str = "province") -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df["code"] = df[column].str.strip().str.lower().map(aliases)
-    if df["code"].isna().any():
-        raise ValueError(
-            f"{path}: unknown province spellings {set(df.loc[df.code.isna(), column])}"
-        )
-    return df
+from snapshot_generator import development_check
+from snapshot_generator.facts import NATIONAL, Fact, holds
+from snapshot_generator.profiles import YEARS
+from snapshot_generator.readback import read_delivered
 
 
 def indicators(out_dir: Path, reference_dir: Path, year: int) -> pd.DataFrame:
     """Fact-relevant indicators per province (rows = codes) plus a national row `100000`."""
-    aliases = alias_map(reference_dir)
-    reg = _read(out_dir / "compute_centres" / f"compute_centres_{year}.csv", aliases)
+    reg = read_delivered(out_dir / "compute_centres" / f"compute_centres_{year}.csv", reference_dir)
     num = reg.drop(columns=["centre_id", "centre_name", "province", "city", "code"]).apply(
         pd.to_numeric, errors="coerce"
     )
@@ -48,17 +31,19 @@ def indicators(out_dir: Path, reference_dir: Path, year: int) -> pd.DataFrame:
     table["storage_capacity"] = sums["storage_capacity_pb"] / 1000
     table["clean_energy_share"] = 100 * sums["clean_energy_mwh"] / sums["total_energy_mwh"]
 
-    genai = _read(out_dir / "genai_services" / "genai_services.csv", aliases)
+    genai = read_delivered(out_dir / "genai_services" / "genai_services.csv", reference_dir)
     registered = genai[genai["registration_date"] <= f"{year}-03-31"].groupby("code").size()
     table["genai_services_registered"] = registered.reindex(table.index, fill_value=0)
     table.loc[NATIONAL, "genai_services_registered"] = int(registered.sum())
 
-    net = _read(out_dir / "network_stats" / f"network_stats_{year}.csv", aliases)
+    net = read_delivered(out_dir / "network_stats" / f"network_stats_{year}.csv", reference_dir)
     points = net.set_index("code")["direct_connect_points"].astype(int)
     table["direct_connect_points"] = points.reindex(table.index)
     table.loc[NATIONAL, "direct_connect_points"] = int(points.sum())
 
-    env = _read(out_dir / "environment_market" / f"environment_market_{year}.csv", aliases)
+    env = read_delivered(
+        out_dir / "environment_market" / f"environment_market_{year}.csv", reference_dir
+    )
     env = env.set_index("code")
     table["annual_mean_temperature"] = env["annual_mean_temperature_c"].astype(float)
     table["policy_documents"] = env["policy_documents"].astype(int)
@@ -68,10 +53,8 @@ def indicators(out_dir: Path, reference_dir: Path, year: int) -> pd.DataFrame:
 
 def verify(out_dir: Path, reference_dir: Path, facts: list[Fact]) -> list[str]:
     """Failures (empty when the snapshot honours every fact and group statement)."""
-    from suanli.snapshot import development
-
-    failures = development.verify(out_dir, reference_dir, facts)
-    facts = [fact for fact in facts if fact.indicator_code not in development.INDICATORS]
+    failures = development_check.verify(out_dir, reference_dir, facts)
+    facts = [fact for fact in facts if fact.indicator_code not in development_check.INDICATORS]
     tables = {year: indicators(out_dir, reference_dir, year) for year in YEARS}
     for year, table in tables.items():
         provinces = table.drop(index=NATIONAL)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from suanli.snapshot.profiles import GENERATOR, PROFILES, YEARS
-from suanli.snapshot.reference import Province, fmt
+from snapshot_generator.profiles import GENERATOR, PROFILES, YEARS
+from snapshot_generator.reference import Province, fmt
 
 GDP_FILE = "provincial_statistics/gdp_synthetic.csv"
 GROWTH = 1.05  # nominal growth per year, before noise
@@ -70,3 +70,18 @@ def gdp_export(
         1,
         "演示数据，由生成器按人口与数字经济权重合成，不是官方统计。",
     )
+
+
+def read_statistics_table(content: bytes) -> dict[int, dict[str, float]]:
+    """{year: {province full name: value}} of one table as `nbs_export` writes it."""
+    lines = content.decode("gb18030").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("地区,"))
+    years = [int(cell.rstrip("年")) for cell in lines[header].split(",")[1:]]
+    out: dict[int, dict[str, float]] = {year: {} for year in years}
+    for line in lines[header + 1 :]:
+        cells = line.split(",")
+        if len(cells) != len(years) + 1:
+            break
+        for year, cell in zip(years, cells[1:], strict=True):
+            out[year][cells[0]] = float(cell)
+    return out

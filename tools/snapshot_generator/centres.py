@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from suanli.snapshot.cities import HostingCity, cover_hosting_cities
-from suanli.snapshot.facts import Fact, in_band, national_eq, select, solve_targets
-from suanli.snapshot.profiles import (
+from snapshot_generator.cities import HostingCity, cover_hosting_cities
+from snapshot_generator.facts import Fact, in_band, national_eq, select, solve_targets
+from snapshot_generator.profiles import (
     CENTRE_KINDS,
     CITIES,
     NATIONAL_PATH,
@@ -26,7 +26,7 @@ from suanli.snapshot.profiles import (
     YEARS,
     Profile,
 )
-from suanli.snapshot.reference import Province, allocate, weighted_choice
+from snapshot_generator.reference import Province, allocate, weighted_choice
 
 CENTRE_COLUMNS = (
     "centre_id",

@@ -1,4 +1,4 @@
-"""Generate the demonstration snapshot: `python -m suanli.snapshot.generate [--out DIR]`.
+"""Generate the demonstration snapshot: `python -m snapshot_generator.generate [--out DIR]`.
 
 Deterministic (fixed seeds, fixed formatting): the output is byte-for-byte identical on every
 run. After writing, the snapshot is read back as the warehouse would read it and every
@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from suanli.snapshot import centres, development, others, services, statistics
-from suanli.snapshot.check import verify
-from suanli.snapshot.cities import load_hosting_cities, load_old_names, spell_cities
-from suanli.snapshot.facts import Fact, load_facts
-from suanli.snapshot.profiles import GENERATOR, SEED, YEARS
-from suanli.snapshot.reference import Province, load_provinces
+from snapshot_generator import centres, development, others, services, statistics
+from snapshot_generator.check import verify
+from snapshot_generator.cities import load_hosting_cities, load_old_names, spell_cities
+from snapshot_generator.facts import Fact, load_facts
+from snapshot_generator.profiles import GENERATOR, SEED, YEARS
+from snapshot_generator.reference import Province, load_provinces
+from suanli.paths import SEEDS_DIR, SNAPSHOT_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-REFERENCE_DIR = REPO_ROOT / "seeds" / "reference"
-DEFAULT_OUT = REPO_ROOT / "seeds" / "snapshot"
+REFERENCE_DIR = SEEDS_DIR / "reference"
+DEFAULT_OUT = SNAPSHOT_DIR
 # Share of registry rows per spelling of the province (full name, short, English, other).
 SPELLINGS = (0.75, 0.15, 0.05, 0.05)
 # Spellings that real registries drift into and the warehouse must handle.

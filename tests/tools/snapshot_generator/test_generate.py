@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from suanli.snapshot.development import read_statistics_table
+from snapshot_generator.statistics import read_statistics_table
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+TOOLS = REPO_ROOT / "tools"
 SNAPSHOT = REPO_ROOT / "seeds" / "snapshot"
 REFERENCE = REPO_ROOT / "seeds" / "reference"
 YEARS = (2022, 2023, 2024, 2025)
@@ -61,9 +62,11 @@ HUB_PROVINCES_LOWER_UTILISATION = ("河北", "广东", "贵州", "上海")
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh run of the CLI (other hash seed, other cwd) into an empty directory."""
     out = tmp_path_factory.mktemp("snapshot")
-    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    # The generator is a tool beside the product, not installed with it: put tools/ on the path.
+    path = os.pathsep.join(filter(None, [str(TOOLS), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONHASHSEED": "4242", "PYTHONPATH": path}
     subprocess.run(
-        [sys.executable, "-m", "suanli.snapshot.generate", "--out", str(out)],
+        [sys.executable, "-m", "snapshot_generator.generate", "--out", str(out)],
         check=True,
         cwd=out,
         env=env,
@@ -291,15 +294,15 @@ def test_fact_table_is_well_formed(facts: pd.DataFrame, provinces: pd.DataFrame)
 
 
 def test_every_published_fact_holds(facts: pd.DataFrame, tables: dict[int, pd.DataFrame]) -> None:
-    from suanli.snapshot import development
-    from suanli.snapshot.facts import load_facts
+    from snapshot_generator import development_check
+    from snapshot_generator.facts import load_facts
 
     # System C's facts (data years 2021-2024) are checked on its own indicators, computed
     # from the files as delivered (shipments, NBS tables, lists).
-    failures = development.verify(
+    failures = development_check.verify(
         SNAPSHOT, REPO_ROOT / "seeds" / "reference", load_facts(REFERENCE / "published_facts.csv")
     )
-    facts = facts[~facts["indicator_code"].isin(development.INDICATORS)]
+    facts = facts[~facts["indicator_code"].isin(development_check.INDICATORS)]
     for _, fact in facts.iterrows():
         ok, detail = fact_holds(fact, tables[int(fact["year"])])
         if not ok:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from suanli.sources.regions import read_seed
 
 
 @dataclass(frozen=True)
@@ -25,28 +26,27 @@ class Province:
 
 
 def load_provinces(reference_dir: Path) -> list[Province]:
-    with (reference_dir / "province_aliases.csv").open(encoding="utf-8", newline="") as handle:
-        aliases = list(csv.DictReader(handle))
+    """The provinces in seed order, read with the product's seed reader."""
+    aliases = read_seed(reference_dir / "province_aliases.csv")
     provinces = []
-    with (reference_dir / "provinces.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            standard = {row["name_zh"], row["short_name_zh"], row["name_en"]}
-            others = tuple(
-                a["alias"]
-                for a in aliases
-                if a["province_code"] == row["province_code"] and a["alias"] not in standard
+    for row in read_seed(reference_dir / "provinces.csv"):
+        standard = {row["name_zh"], row["short_name_zh"], row["name_en"]}
+        others = tuple(
+            a["alias"]
+            for a in aliases
+            if a["province_code"] == row["province_code"] and a["alias"] not in standard
+        )
+        provinces.append(
+            Province(
+                code=row["province_code"],
+                name_zh=row["name_zh"],
+                short=row["short_name_zh"],
+                name_en=row["name_en"],
+                region=row["region"],
+                hub_node=row["hub_node"],
+                other_spellings=others,
             )
-            provinces.append(
-                Province(
-                    code=row["province_code"],
-                    name_zh=row["name_zh"],
-                    short=row["short_name_zh"],
-                    name_en=row["name_en"],
-                    region=row["region"],
-                    hub_node=row["hub_node"],
-                    other_spellings=others,
-                )
-            )
+        )
     return provinces
 
 

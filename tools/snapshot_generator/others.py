@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from suanli.snapshot.facts import Fact, national_eq, select, solve_targets
-from suanli.snapshot.profiles import (
+from snapshot_generator.facts import Fact, national_eq, select, solve_targets
+from snapshot_generator.profiles import (
     CITIES,
     DIRECT_CONNECT_POINTS,
     HANDLES,
@@ -17,7 +17,7 @@ from suanli.snapshot.profiles import (
     SERVICE_KINDS,
     YEARS,
 )
-from suanli.snapshot.reference import Province, allocate, fmt, weighted_choice
+from snapshot_generator.reference import Province, allocate, fmt, weighted_choice
 
 LAST = YEARS[-1]
 
