@@ -3,6 +3,7 @@
 python -m suanli.cli materialize [--years 2024 2025] [--force] [--dry-run]
 python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
 python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
+python -m suanli.cli explain --system comprehensive_v4 --unit 河北 --year 2025 [--node compute]
 """
 
 from __future__ import annotations
@@ -169,6 +170,24 @@ def check(source: str, files: list[str], year: int | None) -> int:
     return 0 if all(verdict.accepted for verdict in verdicts) else 1
 
 
+def explain(system: str, unit: str, year: int, node: str | None) -> int:
+    """Print why a score is what it is, from the published marts; 2 if it cannot be found."""
+    from suanli.explain import ExplainError, render
+    from suanli.explain import explain as explain_score
+
+    marts = published_marts_path()
+    if not marts.is_file():
+        print(f"no published marts at {marts}: run `make run` first", file=sys.stderr)
+        return 2
+    try:
+        subject, tree = explain_score(marts, system, unit, year, node)
+    except ExplainError as error:
+        print(f"explain: {error}", file=sys.stderr)
+        return 2
+    print(render(subject, tree))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="suanli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     checker.add_argument(
         "--year", type=int, help="the year a yearly file is for (default: read off its name)"
     )
+    why = commands.add_parser(
+        "explain",
+        help="a unit's score as the weighted sum of its children, down to the delivery rows",
+    )
+    why.add_argument("--system", required=True, help="index system, e.g. comprehensive_v4")
+    why.add_argument("--unit", required=True, help="GB/T 2260 code or name, e.g. 河北 or 130000")
+    why.add_argument("--year", type=int, required=True)
+    why.add_argument("--node", help="start below the composite, e.g. compute")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse's own usage errors already exit 2
@@ -202,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if materialize(args.years, args.force, args.dry_run) else 1
     if args.command == "check":
         return check(args.source, args.files, args.year)
+    if args.command == "explain":
+        return explain(args.system, args.unit, args.year, args.node)
     print(
         top_units(published_marts_path(), args.system, args.node, args.year, limit=10).to_string()
     )
