@@ -15,19 +15,19 @@ from dagster import (
 )
 
 from suanli.alerts.resource import AlertsResource
-from suanli.assets.dbt import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
-from suanli.assets.definitions import index_definitions
-from suanli.assets.exports import marts_exports
-from suanli.assets.publish import published_marts
-from suanli.assets.raw import build_raw_assets, deliveries_log
-from suanli.assets.report import blue_book
-from suanli.checks.gx_checks import build_gx_checks
-from suanli.landing_watch import build_landing_sensor
-from suanli.paths import DEFAULT_WAREHOUSE
-from suanli.resources.landing import LandingResource
-from suanli.resources.warehouse import WarehouseResource
-from suanli.sensors import alert_sensors
-from suanli.sources.catalog import source_specs
+from suanli.alerts.sensors import alert_sensors
+from suanli.index.assets import index_definitions
+from suanli.intake.assets import build_raw_assets, deliveries_log
+from suanli.intake.catalog import source_specs
+from suanli.intake.landing import LandingResource
+from suanli.intake.sensor import build_landing_sensor
+from suanli.publish.assets import published_marts
+from suanli.publish.exports_asset import marts_exports
+from suanli.quality.checks import build_gx_checks
+from suanli.report.assets import blue_book
+from suanli.settings import DEFAULT_WAREHOUSE
+from suanli.transform.assets import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
+from suanli.warehouse.resource import WarehouseResource
 
 materialize_all = define_asset_job(
     "materialize_all",

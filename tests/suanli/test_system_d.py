@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from suanli.paths import REPO_ROOT
+from suanli.settings import REPO_ROOT
 from suanli.snapshot.development import read_statistics_table
 
 SYSTEM = "service_v1"

@@ -17,7 +17,7 @@ from pydantic import Field
 from suanli.alerts.channels import Channel, EmailChannel, WebhookChannel
 from suanli.alerts.freshness import DEFAULT_FILE
 from suanli.alerts.state import FILE_NAME
-from suanli.paths import resolve_from_repo
+from suanli.settings import resolve_from_repo
 
 DEFAULT_DAGSTER_URL = "http://127.0.0.1:3000"
 SECRET_VARIABLES = {
