@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from suanli import settings
 from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
 from suanli.transform.assets import BUILD_ARGS
 
@@ -35,9 +36,9 @@ def isolated_environment(root: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DAGSTER_HOME": str(home),
-        "SUANLI_WAREHOUSE": str(root / "suanli.duckdb"),
-        "SUANLI_ARCHIVE": str(root / "archive"),
-        "SUANLI_GX_DOCS": str(root / "gx_docs"),
+        settings.WAREHOUSE.name: str(root / "suanli.duckdb"),
+        settings.ARCHIVE.name: str(root / "archive"),
+        settings.GX_DOCS.name: str(root / "gx_docs"),
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from dagster import (
     in_process_executor,
 )
 
+from suanli import settings
 from suanli.alerts.resource import AlertsResource
 from suanli.alerts.sensors import alert_sensors
 from suanli.index.assets import index_definitions
@@ -25,7 +25,6 @@ from suanli.publish.assets import published_marts
 from suanli.publish.exports_asset import marts_exports
 from suanli.quality.checks import build_gx_checks
 from suanli.report.assets import blue_book
-from suanli.settings import DEFAULT_WAREHOUSE
 from suanli.transform.assets import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
 from suanli.warehouse.resource import WarehouseResource
 
@@ -41,7 +40,7 @@ landing_sensor = build_landing_sensor(
     job_name=materialize_all.name,
     # `make run` loads the bundled snapshot itself; watch a landing directory once one is set.
     default_status=DefaultSensorStatus.RUNNING
-    if os.environ.get("SUANLI_LANDING")
+    if settings.landing_configured()
     else DefaultSensorStatus.STOPPED,
 )
 
@@ -60,10 +59,10 @@ defs = Definitions(
     sensors=[*alert_sensors, landing_sensor],
     resources={
         "warehouse": WarehouseResource(
-            path=os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE,
-            archive_dir=os.environ.get("SUANLI_ARCHIVE") or "data/archive",
-            marts_path=os.environ.get("SUANLI_MARTS") or "",
-            lock_timeout_seconds=float(os.environ.get("SUANLI_LOCK_TIMEOUT") or 1800),
+            path=settings.WAREHOUSE.get(),
+            archive_dir=settings.ARCHIVE.get(),
+            marts_path=settings.MARTS.get(),
+            lock_timeout_seconds=settings.lock_timeout_seconds(),
         ),
         "landing": LandingResource.from_env(),
         # The dbt of this interpreter's environment, whether or not the venv is on PATH.

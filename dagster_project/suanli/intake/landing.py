@@ -21,7 +21,6 @@ import fnmatch
 import hashlib
 import http.client
 import json
-import os
 import re
 import time
 import urllib.error
@@ -38,23 +37,18 @@ from typing import IO, Any
 from dagster import ConfigurableResource, EnvVar, get_dagster_logger
 from pydantic import Field
 
+from suanli import settings
 from suanli.settings import SNAPSHOT_DIR, resolve_from_repo
 
 SIDECAR_SUFFIX = ".sha256"
 REDACTED = "REDACTED"
-# Settings read by `LandingResource.from_env()`; the secret ones are bound as `EnvVar`s.
-LOCATION_VARIABLE = "SUANLI_LANDING"
-LOCATIONS_VARIABLE = "SUANLI_LANDING_LOCATIONS"
-SECRET_VARIABLES = {
-    "auth_token": "SUANLI_LANDING_TOKEN",
-    "username": "SUANLI_LANDING_USER",
-    "password": "SUANLI_LANDING_PASSWORD",
-}
-PLAIN_VARIABLES = {
-    "timeout_seconds": ("SUANLI_LANDING_TIMEOUT", float),
-    "retries": ("SUANLI_LANDING_RETRIES", int),
-    "backoff_seconds": ("SUANLI_LANDING_BACKOFF", float),
-    "auth_header": ("SUANLI_LANDING_AUTH_HEADER", str),
+# How `LandingResource.from_env()` parses the plain settings (`settings.LANDING_FIELDS`); the
+# secret ones are bound as `EnvVar`s.
+FIELD_TYPES = {
+    "timeout_seconds": float,
+    "retries": int,
+    "backoff_seconds": float,
+    "auth_header": str,
 }
 # Query parameters that carry credentials in signed or keyed URLs (S3 X-Amz-Signature, Azure
 # SAS `sig`, `api_key`, `access_token`, ...): their values are never shown.
@@ -430,21 +424,21 @@ class LandingResource(ConfigurableResource):
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LandingResource:
         """`SUANLI_LANDING` (default: the bundled snapshot), `SUANLI_LANDING_LOCATIONS` (JSON
         object source → directory or URL), `SUANLI_LANDING_TIMEOUT/RETRIES/BACKOFF/AUTH_HEADER`
-        read now; `SUANLI_LANDING_TOKEN/USER/PASSWORD` bound as `EnvVar`s, resolved at run time.
+        read now; `SUANLI_LANDING_TOKEN/USER/PASSWORD` bound as `EnvVar`s, resolved at run time
+        (`suanli.settings` binds them all).
         """
-        environ = os.environ if environ is None else environ
-        location = environ.get(LOCATION_VARIABLE, "").strip()
+        location = settings.landing_location(environ)
         config: dict[str, Any] = {"location": location or str(SNAPSHOT_DIR)}
         if location and url_secrets(location):
             # A location with credentials in it is bound too, so the UI shows the name only.
-            config["location"] = EnvVar(LOCATION_VARIABLE)
-        config["locations"] = parse_locations(environ.get(LOCATIONS_VARIABLE, ""))
-        for name, (variable, parse) in PLAIN_VARIABLES.items():
-            if value := environ.get(variable, "").strip():
-                config[name] = parse(value)
-        for name, variable in SECRET_VARIABLES.items():
-            if environ.get(variable):
-                config[name] = EnvVar(variable)
+            config["location"] = settings.LANDING.env_var()
+        config["locations"] = parse_locations(settings.LANDING_LOCATIONS.raw(environ))
+        for name, setting in settings.LANDING_FIELDS.items():
+            if setting.secret:
+                if setting.raw(environ):
+                    config[name] = setting.env_var()
+            elif value := setting.raw(environ).strip():
+                config[name] = FIELD_TYPES[name](value)
         return cls(**config)
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
@@ -620,9 +614,17 @@ def parse_locations(text: str) -> dict[str, str]:
         isinstance(key, str) and isinstance(item, str) for key, item in value.items()
     ):
         raise ValueError(
-            f"{LOCATIONS_VARIABLE} must be a JSON object of source name → directory or URL"
+            f"{settings.LANDING_LOCATIONS.name} must be a JSON object of source name → "
+            "directory or URL"
         )
     return value
+
+
+def configured_locations(environ: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """Where deliveries land per `environ` (default: the process environment), as
+    `LandingResource.from_env` reads it: the default location and the per-source ones."""
+    location = settings.landing_location(environ) or str(SNAPSHOT_DIR)
+    return location, parse_locations(settings.LANDING_LOCATIONS.raw(environ))
 
 
 def _fetch_file(path: Path) -> Fetched:

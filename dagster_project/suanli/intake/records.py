@@ -16,7 +16,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import os
 import sys
 import tempfile
 import uuid
@@ -57,9 +56,8 @@ from suanli.intake.errors import (
 )
 from suanli.intake.parsers.table import XLS_MAGIC, XLSX_MAGIC, read_rows
 from suanli.intake.regions import RegionResolver, default_resolver
+from suanli.settings import intake_memory_limit, max_cell_chars
 
-# A cell longer than this is refused with a message (SUANLI_MAX_CELL_CHARS), never a crash.
-DEFAULT_MAX_CELL_CHARS = 1_000_000
 # Problems kept in detail; beyond them only the count (a million bad cells need no list).
 MAX_PROBLEMS = 1000
 # Fields read beyond the header's (Excel's trailing empty ones included), so that a row with
@@ -110,25 +108,16 @@ class Candidate:
         return DeliveryError(self.problems, total=self.problem_count)
 
 
-# DuckDB's memory while it reads and types a delivery (SUANLI_INTAKE_MEMORY_LIMIT); beyond it
-# DuckDB spills to disk, so a registry of any size is read in bounded memory.
-DEFAULT_INTAKE_MEMORY_LIMIT = "512MB"
-
-
 @contextmanager
 def memory_limit(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """DuckDB's memory limit for the duration of intake, then as it was."""
-    limit = os.environ.get("SUANLI_INTAKE_MEMORY_LIMIT") or DEFAULT_INTAKE_MEMORY_LIMIT
+    limit = intake_memory_limit()
     (previous,) = connection.execute("select current_setting('memory_limit')").fetchall()[0]
     connection.execute(f"set memory_limit = {_literal(limit)}")
     try:
         yield
     finally:
         connection.execute(f"set memory_limit = {_literal(previous)}")
-
-
-def max_cell_chars() -> int:
-    return int(os.environ.get("SUANLI_MAX_CELL_CHARS") or DEFAULT_MAX_CELL_CHARS)
 
 
 def raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:

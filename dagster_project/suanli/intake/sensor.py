@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -33,15 +32,12 @@ from dagster import (
 
 from suanli.intake.catalog import SourceSpec
 from suanli.intake.landing import (
-    LOCATION_VARIABLE,
-    LOCATIONS_VARIABLE,
     SIDECAR_SUFFIX,
     LandingResource,
+    configured_locations,
     is_url,
-    parse_locations,
     redact_url,
 )
-from suanli.settings import SNAPSHOT_DIR
 
 SENSOR_NAME = "landing_sensor"
 CURSOR_VERSION = 1
@@ -228,9 +224,7 @@ def watches_directory(
 ) -> bool:
     """Whether, configured from `environ` as `LandingResource.from_env` is, some source lands
     in a directory (read here because the resource binds a secret-bearing URL as an EnvVar)."""
-    environ = os.environ if environ is None else environ
-    default = environ.get(LOCATION_VARIABLE, "").strip() or str(SNAPSHOT_DIR)
-    overrides = parse_locations(environ.get(LOCATIONS_VARIABLE, ""))
+    default, overrides = configured_locations(environ)
     return any(not is_url(overrides.get(spec.name, default)) for spec in specs)
 
 

@@ -22,7 +22,7 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
-from suanli.settings import DEFAULT_ARCHIVE, published_marts_path, resolve_from_repo
+from suanli.settings import ARCHIVE, published_marts_path, resolve_from_repo
 from suanli.warehouse.lock import WarehouseBusy, at_step, writer_lock
 
 __all__ = ["STORAGE_COMPATIBILITY_VERSION", "WarehouseBusy", "WarehouseResource", "writer_lock"]
@@ -40,7 +40,7 @@ class WarehouseResource(ConfigurableResource):
     """
 
     path: str
-    archive_dir: str = DEFAULT_ARCHIVE
+    archive_dir: str = ARCHIVE.default
     marts_path: str = ""
     lock_timeout_seconds: float = 1800.0
 
