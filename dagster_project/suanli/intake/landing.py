@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fnmatch
 import hashlib
 import http.client
 import json
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -386,11 +386,47 @@ class _Client:
             return _Outcome(failure=f"{stage}{type(error).__name__}: {error}")
 
 
+# ------------------------------------------------------------------------------ listing
+# What counts as a delivery in a landing location, and which source's file pattern a path
+# matches: the raw assets (`LandingResource.list_files`) and the landing sensor use these alone.
+
+# Not deliveries: checksum sidecars, listings, and the names uploads carry while they are being
+# written (renamed when complete). Hidden files are not deliveries either.
+IGNORED_SUFFIXES = (
+    SIDECAR_SUFFIX, ".part", ".partial", ".tmp", ".crdownload", ".swp", "~", "MANIFEST",
+)  # fmt: skip
+
+
+def is_delivery(relative_path: str) -> bool:
+    """Whether a file at `relative_path` (under a landing location) may be a delivery."""
+    parts = relative_path.split("/")
+    return not any(part.startswith(".") for part in parts) and not parts[-1].endswith(
+        IGNORED_SUFFIXES
+    )
+
+
+@lru_cache(maxsize=256)
+def pattern_regex(file_pattern: str) -> re.Pattern[str]:
+    """`compute_centres/compute_centres_{year}.csv` → a regex with a four-digit `year` group;
+    `*` and `?` match within one path segment (`provincial_statistics/*`: any file in it)."""
+
+    def literal(part: str) -> str:
+        return re.escape(part).replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+
+    parts = file_pattern.split("{year}")
+    return re.compile(r"(?P<year>\d{4})".join(literal(part) for part in parts))
+
+
+def delivery_files(directory: Path) -> list[str]:
+    """Every file under a landing directory that may be a delivery, as a path relative to it."""
+    return [
+        path.relative_to(directory).as_posix()
+        for path in sorted(item for item in directory.rglob("*") if item.is_file())
+        if is_delivery(path.relative_to(directory).as_posix())
+    ]
+
+
 # ------------------------------------------------------------------------------ resource
-
-
-# Not deliveries: checksum sidecars, listings, files still being written.
-IGNORED_SUFFIXES = (".sha256", ".part", ".partial", ".tmp", ".swp", "~", "MANIFEST")
 
 
 class LandingResource(ConfigurableResource):
@@ -489,9 +525,7 @@ class LandingResource(ConfigurableResource):
         return sorted(
             f"{folder}/{name}"
             for name in names
-            if fnmatch.fnmatchcase(name, name_pattern)
-            and not name.startswith(".")
-            and not name.endswith(IGNORED_SUFFIXES)
+            if pattern_regex(name_pattern).fullmatch(name) and is_delivery(name)
         )
 
     # --------------------------------------------------------------------------- fetching

@@ -6,17 +6,19 @@ touching a file starts nothing. Each change asks for one run of the raw asset of
 (for one year when the source is year-partitioned); its `run_key` is made of the source, year
 and sha256, so the daemon never launches the same delivery twice, whatever happens to the
 cursor. Files that match no source are logged once. A landing at a URL is not watched.
+
+Which files are deliveries, and which source's file pattern each matches, are the landing
+listing's rules (`suanli.intake.landing`: `delivery_files`, `pattern_regex`), the ones the raw
+assets load by.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from dagster import (
@@ -32,18 +34,16 @@ from dagster import (
 
 from suanli.intake.catalog import SourceSpec
 from suanli.intake.landing import (
-    SIDECAR_SUFFIX,
     LandingResource,
     configured_locations,
+    delivery_files,
     is_url,
+    pattern_regex,
     redact_url,
 )
 
 SENSOR_NAME = "landing_sensor"
 CURSOR_VERSION = 1
-# Names uploads carry while they are being written (renamed when complete), and sidecars,
-# which belong to their file: neither is a delivery, nor worth a warning.
-_IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp", "~", SIDECAR_SUFFIX)
 _HASH_CHUNK = 1 << 20
 
 # The assets a run for a changed delivery targets; None = the whole job.
@@ -124,29 +124,12 @@ class Scan:
     unsettled: list[str]  # written too recently: looked at again next tick
 
 
-@lru_cache(maxsize=256)
-def pattern_regex(file_pattern: str) -> re.Pattern[str]:
-    """`compute_centres/compute_centres_{year}.csv` → a regex with a four-digit `year` group;
-    `*` and `?` match within one path segment (`provincial_statistics/*`: any file in it)."""
-
-    def literal(part: str) -> str:
-        return re.escape(part).replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
-
-    parts = file_pattern.split("{year}")
-    return re.compile(r"(?P<year>\d{4})".join(literal(part) for part in parts))
-
-
 def match_file(relative_path: str, specs: Sequence[SourceSpec]) -> tuple[SourceSpec, str | None]:
     """The source whose file pattern `relative_path` is, and its year (None: unpartitioned)."""
     for spec in specs:
         if found := pattern_regex(spec.file_pattern).fullmatch(relative_path):
             return spec, found.groupdict().get("year") if spec.partitioned_by_year else None
     raise LookupError(relative_path)
-
-
-def is_in_progress(relative_path: str) -> bool:
-    parts = relative_path.split("/")
-    return any(part.startswith(".") for part in parts) or parts[-1].endswith(_IN_PROGRESS_SUFFIXES)
 
 
 def sha256_of(path: Path) -> str:
@@ -179,10 +162,8 @@ def scan(
     files: dict[str, FileState] = {}
     unknown: dict[str, str] = {}
     unsettled: list[str] = []
-    for path in sorted(item for item in directory.rglob("*") if item.is_file()):
-        relative_path = path.relative_to(directory).as_posix()
-        if is_in_progress(relative_path):
-            continue
+    for relative_path in delivery_files(directory):
+        path = directory / relative_path
         try:
             spec, year = match_file(relative_path, specs)
         except LookupError:

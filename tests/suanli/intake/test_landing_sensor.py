@@ -26,7 +26,7 @@ from dagster import (
 
 from suanli.intake.assets import build_raw_assets
 from suanli.intake.catalog import SourceSpec, source_specs
-from suanli.intake.landing import LandingResource
+from suanli.intake.landing import LandingResource, pattern_regex
 from suanli.intake.sensor import (
     Change,
     Cursor,
@@ -35,7 +35,6 @@ from suanli.intake.sensor import (
     build_landing_sensor,
     file_state,
     match_file,
-    pattern_regex,
     plan_requests,
     scan,
     watches_directory,
@@ -357,3 +356,19 @@ def test_the_cursor_survives_json_and_garbage() -> None:
     assert Cursor.loads(cursor.dumps()) == cursor
     assert Cursor.loads("not json") == Cursor()
     assert Cursor.loads(None) == Cursor()
+
+
+def test_the_sensor_watches_what_the_raw_assets_would_list(tmp_path: Path) -> None:
+    """One listing: sidecars, listings, uploads in progress and hidden files are no deliveries
+    for the sensor either, and it matches a file pattern as the landing lists it."""
+    folder = tmp_path / "provincial_statistics"
+    folder.mkdir()
+    names = ("gdp.csv", "gdp.csv.sha256", "MANIFEST", "a.xlsx.crdownload", "b.xlsx.part", ".c.csv")
+    for name in names:
+        (folder / name).write_text("x")
+    tables = next(spec for spec in SPECS if spec.is_multi_file)
+    listed = LandingResource(location=str(tmp_path)).list_files(tables.name, tables.file_pattern)
+    found = scan(tmp_path, [tables], Cursor())
+    assert listed == ["provincial_statistics/gdp.csv"]
+    assert [change.relative_path for change in found.changes] == listed
+    assert found.unknown == {}
