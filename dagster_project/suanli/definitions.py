@@ -1,4 +1,6 @@
-"""The suanli code location: assets by layer, GX checks, resources, the job that runs it all."""
+"""The suanli code location, assembled from the domain packages: intake (raw assets, landing
+sensor and resource), index, transform (dbt), quality (GX checks), publish, report and alerts,
+with the warehouse resource and the job that runs it all. Settings come from `suanli.settings`."""
 
 from __future__ import annotations
 
