@@ -61,7 +61,7 @@ def materialise_on_marts():
     `marts` (its work file beside it); returns (asset key, metadata values)."""
     from dagster import materialize
 
-    from suanli.resources.warehouse import WarehouseResource
+    from suanli.warehouse.resource import WarehouseResource
 
     def run(asset, marts: Path) -> tuple:
         warehouse = WarehouseResource(
@@ -221,7 +221,7 @@ def drop_one_city(rows: Rows) -> Rows:
     delivery (intake and its audits pass), but the city index loses a city."""
     from collections import Counter
 
-    from suanli.sources.regions import default_resolver
+    from suanli.intake.regions import default_resolver
 
     resolver = default_resolver()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from suanli.paths import DBT_PROJECT_DIR, REPO_ROOT
+from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 BIN = Path(sys.executable).parent
 

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import duckdb
 
-from suanli.assets.dbt import BUILD_ARGS
-from suanli.paths import DBT_PROJECT_DIR, REPO_ROOT
+from suanli import settings
+from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
+from suanli.transform.assets import BUILD_ARGS
 
 
 def isolated_environment(root: Path) -> dict[str, str]:
@@ -35,9 +36,9 @@ def isolated_environment(root: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DAGSTER_HOME": str(home),
-        "SUANLI_WAREHOUSE": str(root / "suanli.duckdb"),
-        "SUANLI_ARCHIVE": str(root / "archive"),
-        "SUANLI_GX_DOCS": str(root / "gx_docs"),
+        settings.WAREHOUSE.name: str(root / "suanli.duckdb"),
+        settings.ARCHIVE.name: str(root / "archive"),
+        settings.GX_DOCS.name: str(root / "gx_docs"),
     }
 
 
@@ -83,9 +84,9 @@ def measure_intake(path: Path) -> tuple[float, float]:
 
 def intake_only(path: Path) -> None:
     """Child process: the pipeline's intake of one registry file, timed from reading the bytes."""
-    from suanli.sources.catalog import source_specs
-    from suanli.sources.delivery import Delivery
-    from suanli.sources.readers import reader_for
+    from suanli.intake.catalog import source_specs
+    from suanli.intake.delivery import Delivery
+    from suanli.intake.readers import reader_for
 
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
     spec = next(spec for spec in source_specs(manifest) if spec.name == "compute_centres")

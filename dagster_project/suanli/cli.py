@@ -16,20 +16,26 @@ from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
-from suanli.exports import WORKBOOK_NAME
-from suanli.landing_watch import RANGE_END_TAG, RANGE_START_TAG
-from suanli.partitions import run_years, year_partitions
-from suanli.paths import (
+from suanli.index.partitions import run_years, year_partitions
+from suanli.intake.landing import LandingResource
+from suanli.intake.sensor import RANGE_END_TAG, RANGE_START_TAG
+from suanli.publish.exports import WORKBOOK_NAME
+from suanli.publish.top import top_units
+from suanli.report.build import PAGE
+from suanli.settings import (
     export_dir,
     index_systems_dir,
     published_marts_path,
     report_dir,
     warehouse_path,
 )
-from suanli.plan import FORCE_TAG, INPUTS_TAG, Outputs, inputs_fingerprint, up_to_date_reason
-from suanli.report.build import PAGE
-from suanli.reports import top_units
-from suanli.resources.landing import LandingResource
+from suanli.transform.plan import (
+    FORCE_TAG,
+    INPUTS_TAG,
+    Outputs,
+    inputs_fingerprint,
+    up_to_date_reason,
+)
 
 PID_TAG = "suanli/pid"
 JOB_NAME = "materialize_all"
@@ -87,7 +93,7 @@ def outputs() -> Outputs:
 
 def materialize(years: list[str] | None = None, force: bool = False, dry_run: bool = False) -> bool:
     """One run over the chosen year range on the persistent instance (visible in the UI), unless
-    nothing it reads has changed since a run that covered those years (`suanli.plan`)."""
+    nothing it reads has changed since a run that covered those years (`suanli.transform.plan`)."""
     started = time.perf_counter()
     instance = DagsterInstance.get()
     for run_id in fail_dead_runs(instance):
@@ -142,9 +148,9 @@ def check(source: str, files: list[str], year: int | None) -> int:
     """Would these files be accepted? 0 yes, 1 no (one line per problem), 2 usage error."""
     import json
 
-    from suanli.paths import DBT_PROJECT_DIR, warehouse_path
-    from suanli.sources.catalog import source_specs
-    from suanli.sources.check import UsageError, check_files
+    from suanli.intake.catalog import source_specs
+    from suanli.intake.check import UsageError, check_files
+    from suanli.settings import DBT_PROJECT_DIR, warehouse_path
 
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
     specs = {spec.name: spec for spec in source_specs(manifest)}
@@ -172,8 +178,8 @@ def check(source: str, files: list[str], year: int | None) -> int:
 
 def explain(system: str, unit: str, year: int, node: str | None) -> int:
     """Print why a score is what it is, from the published marts; 2 if it cannot be found."""
-    from suanli.explain import ExplainError, render
-    from suanli.explain import explain as explain_score
+    from suanli.publish.explain import ExplainError, render
+    from suanli.publish.explain import explain as explain_score
 
     marts = published_marts_path()
     if not marts.is_file():

@@ -1,8 +1,9 @@
-"""The suanli code location: assets by layer, GX checks, resources, the job that runs it all."""
+"""The suanli code location, assembled from the domain packages: intake (raw assets, landing
+sensor and resource), index, transform (dbt), quality (GX checks), publish, report and alerts,
+with the warehouse resource and the job that runs it all. Settings come from `suanli.settings`."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,20 +15,20 @@ from dagster import (
     in_process_executor,
 )
 
+from suanli import settings
 from suanli.alerts.resource import AlertsResource
-from suanli.assets.dbt import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
-from suanli.assets.definitions import index_definitions
-from suanli.assets.exports import marts_exports
-from suanli.assets.publish import published_marts
-from suanli.assets.raw import build_raw_assets, deliveries_log
-from suanli.assets.report import blue_book
-from suanli.checks.gx_checks import build_gx_checks
-from suanli.landing_watch import build_landing_sensor
-from suanli.paths import DEFAULT_WAREHOUSE
-from suanli.resources.landing import LandingResource
-from suanli.resources.warehouse import WarehouseResource
-from suanli.sensors import alert_sensors
-from suanli.sources.catalog import source_specs
+from suanli.alerts.sensors import alert_sensors
+from suanli.index.assets import index_definitions
+from suanli.intake.assets import build_raw_assets, deliveries_log
+from suanli.intake.catalog import source_specs
+from suanli.intake.landing import LandingResource
+from suanli.intake.sensor import build_landing_sensor
+from suanli.publish.assets import published_marts
+from suanli.publish.exports_asset import marts_exports
+from suanli.quality.checks import build_gx_checks
+from suanli.report.assets import blue_book
+from suanli.transform.assets import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
+from suanli.warehouse.resource import WarehouseResource
 
 materialize_all = define_asset_job(
     "materialize_all",
@@ -41,7 +42,7 @@ landing_sensor = build_landing_sensor(
     job_name=materialize_all.name,
     # `make run` loads the bundled snapshot itself; watch a landing directory once one is set.
     default_status=DefaultSensorStatus.RUNNING
-    if os.environ.get("SUANLI_LANDING")
+    if settings.landing_configured()
     else DefaultSensorStatus.STOPPED,
 )
 
@@ -60,10 +61,10 @@ defs = Definitions(
     sensors=[*alert_sensors, landing_sensor],
     resources={
         "warehouse": WarehouseResource(
-            path=os.environ.get("SUANLI_WAREHOUSE") or DEFAULT_WAREHOUSE,
-            archive_dir=os.environ.get("SUANLI_ARCHIVE") or "data/archive",
-            marts_path=os.environ.get("SUANLI_MARTS") or "",
-            lock_timeout_seconds=float(os.environ.get("SUANLI_LOCK_TIMEOUT") or 1800),
+            path=settings.WAREHOUSE.get(),
+            archive_dir=settings.ARCHIVE.get(),
+            marts_path=settings.MARTS.get(),
+            lock_timeout_seconds=settings.lock_timeout_seconds(),
         ),
         "landing": LandingResource.from_env(),
         # The dbt of this interpreter's environment, whether or not the venv is on PATH.

@@ -17,11 +17,11 @@ from pathlib import Path
 import duckdb
 from dagster import materialize
 
-from suanli.assets.definitions import index_definitions
-from suanli.paths import DBT_PROJECT_DIR
-from suanli.resources.warehouse import WarehouseResource
-from suanli.sources.catalog import source_specs
-from suanli.sources.delivery import prepare_raw_tables
+from suanli.index.assets import index_definitions
+from suanli.intake.catalog import source_specs
+from suanli.intake.delivery import prepare_raw_tables
+from suanli.settings import DBT_PROJECT_DIR
+from suanli.warehouse.resource import WarehouseResource
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 

@@ -16,9 +16,9 @@ import duckdb
 import pytest
 from dagster import materialize
 
-from suanli.assets.definitions import index_definitions
-from suanli.paths import DBT_PROJECT_DIR, INDEX_SYSTEMS_DIR
-from suanli.resources.warehouse import WarehouseResource
+from suanli.index.assets import index_definitions
+from suanli.settings import DBT_PROJECT_DIR, INDEX_SYSTEMS_DIR
+from suanli.warehouse.resource import WarehouseResource
 
 pytestmark = pytest.mark.integration
 

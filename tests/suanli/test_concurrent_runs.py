@@ -11,8 +11,8 @@ import pytest
 from cli_runs import REPO_ROOT, RUN_ID, paths, sha256, start_run
 from dagster import DagsterEventType, DagsterInstance
 
-from suanli.builds import publications
-from suanli.publish import last_publication
+from suanli.publish.marts import last_publication
+from suanli.transform.builds import publications
 
 pytestmark = pytest.mark.integration
 

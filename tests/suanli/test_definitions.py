@@ -38,8 +38,8 @@ def test_sources_are_partitioned_by_year_and_dbt_builds_in_one_step(repository) 
     assert steps == {"dbt_models"}
     assert graph.get(AssetKey(["intermediate", "int_node_scores"])).partitions_def is None
     # a yearly source is only looked for from its first delivered year on
-    from suanli.assets.dbt import load_manifest
-    from suanli.sources.catalog import source_specs
+    from suanli.intake.catalog import source_specs
+    from suanli.transform.assets import load_manifest
 
     specs = {spec.name: spec for spec in source_specs(load_manifest())}
     assert specs["server_shipments"].delivers("2016")
@@ -53,7 +53,7 @@ def test_sources_are_partitioned_by_year_and_dbt_builds_in_one_step(repository) 
 
 def test_gx_checks_gate_the_marts_and_re_check_them(repository) -> None:
     graph = repository.asset_graph
-    from suanli.gate import gates_publication
+    from suanli.quality.gate import gates_publication
 
     checks = {
         (tuple(key.asset_key.path), key.name): gates_publication(graph.get_check_spec(key))
@@ -99,8 +99,8 @@ def test_every_judgement_matrix_flows_from_the_definitions_to_a_mart(repository)
 
 
 def test_publication_is_gated_by_every_blocking_check_upstream_of_it(repository) -> None:
-    from suanli.assets.publish import PUBLISHED_KEY
-    from suanli.gate import gating_checks
+    from suanli.publish.assets import PUBLISHED_KEY
+    from suanli.quality.gate import gating_checks
 
     checks = {(key.asset_key.to_user_string(), key.name) for key in gating_checks(
         repository.asset_graph, PUBLISHED_KEY

@@ -19,8 +19,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from suanli.publish import last_publication
-from suanli.sources.parsers.cells import parse_number
+from suanli.intake.parsers.cells import parse_number
+from suanli.publish.marts import last_publication
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration

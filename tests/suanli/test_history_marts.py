@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from suanli.paths import DBT_PROJECT_DIR
+from suanli.settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.integration
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from suanli.assets.dbt import load_manifest
-from suanli.assets.publish import mart_keys
-from suanli.builds import MartsBuild, current_deliveries, latest_marts_build, publications
-from suanli.publish import last_publication
+from suanli.publish.assets import mart_keys
+from suanli.publish.marts import last_publication
+from suanli.transform.assets import load_manifest
+from suanli.transform.builds import MartsBuild, current_deliveries, latest_marts_build, publications
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")

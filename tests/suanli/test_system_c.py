@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from suanli.paths import REPO_ROOT
+from suanli.settings import REPO_ROOT
 
 SYSTEM = "development_v3"
 YEARS = [2021, 2022, 2023, 2024]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from snapshot_generator.statistics import read_statistics_table
-from suanli.paths import REPO_ROOT
+from suanli.settings import REPO_ROOT
 
 SYSTEM = "service_v1"
 SNAPSHOT = REPO_ROOT / "seeds" / "snapshot"

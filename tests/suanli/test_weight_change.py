@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from suanli.index.ahp import ahp_weights
-from suanli.paths import INDEX_SYSTEMS_DIR
+from suanli.settings import INDEX_SYSTEMS_DIR
 
 pytestmark = pytest.mark.integration
 

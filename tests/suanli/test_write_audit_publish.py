@@ -21,8 +21,8 @@ import pytest
 from cli_runs import paths, sha256, start_run
 from dagster import DagsterInstance, DagsterRunStatus
 
-from suanli.publish import last_publication
-from suanli.resources.warehouse import writer_lock
+from suanli.publish.marts import last_publication
+from suanli.warehouse.resource import writer_lock
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,7 @@ from snapshot_generator.cities import load_hosting_cities, load_old_names, spell
 from snapshot_generator.facts import Fact, load_facts
 from snapshot_generator.profiles import GENERATOR, SEED, YEARS
 from snapshot_generator.reference import Province, load_provinces
-from suanli.paths import SEEDS_DIR, SNAPSHOT_DIR
+from suanli.settings import SEEDS_DIR, SNAPSHOT_DIR
 
 REFERENCE_DIR = SEEDS_DIR / "reference"
 DEFAULT_OUT = SNAPSHOT_DIR

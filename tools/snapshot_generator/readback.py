@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from suanli.sources.regions import RegionLookup
+from suanli.intake.regions import RegionLookup
 
 
 @cache

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from suanli.sources.regions import read_seed
+from suanli.intake.regions import read_seed
 
 
 @dataclass(frozen=True)

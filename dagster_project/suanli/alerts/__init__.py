@@ -9,5 +9,5 @@
 - `events`: reading Dagster's events into the model;
 - `resource`: `AlertsResource`, configured from `SUANLI_ALERT_*` variables.
 
-The Dagster sensors that glue them together are in `suanli.sensors`.
+The Dagster sensors that glue them together are in `suanli.alerts.sensors`.
 """

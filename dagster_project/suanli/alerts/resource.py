@@ -7,36 +7,18 @@ the run config show the variable's name, never its value.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 from pydantic import Field
 
 from suanli.alerts.channels import Channel, EmailChannel, WebhookChannel
 from suanli.alerts.freshness import DEFAULT_FILE
 from suanli.alerts.state import FILE_NAME
-from suanli.paths import resolve_from_repo
+from suanli.settings import ALERTS_FIELDS, resolve_from_repo
 
 DEFAULT_DAGSTER_URL = "http://127.0.0.1:3000"
-SECRET_VARIABLES = {
-    "webhook_url": "SUANLI_ALERT_WEBHOOK_URL",
-    "smtp_user": "SUANLI_ALERT_SMTP_USER",
-    "smtp_password": "SUANLI_ALERT_SMTP_PASSWORD",
-}
-PLAIN_VARIABLES = {
-    "dagster_url": "SUANLI_DAGSTER_URL",
-    "webhook_format": "SUANLI_ALERT_WEBHOOK_FORMAT",
-    "smtp_host": "SUANLI_ALERT_SMTP_HOST",
-    "smtp_port": "SUANLI_ALERT_SMTP_PORT",
-    "smtp_security": "SUANLI_ALERT_SMTP_SECURITY",
-    "email_from": "SUANLI_ALERT_EMAIL_FROM",
-    "email_to": "SUANLI_ALERT_EMAIL_TO",
-    "dedup_window_minutes": "SUANLI_ALERT_DEDUP_MINUTES",
-    "state_path": "SUANLI_ALERT_STATE",
-    "freshness_file": "SUANLI_FRESHNESS_FILE",
-}
 
 
 def addresses(value: str) -> list[str]:
@@ -82,16 +64,15 @@ class AlertsResource(ConfigurableResource):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AlertsResource:
         """Plain settings are read now; secrets are bound to their variables (`EnvVar`),
-        which Dagster resolves from the process environment when the resource is used."""
-        environ = os.environ if environ is None else environ
+        which Dagster resolves from the process environment when the resource is used (the
+        variables: `suanli.settings.ALERTS_FIELDS`)."""
         config: dict[str, object] = {}
-        for name, variable in PLAIN_VARIABLES.items():
-            value = environ.get(variable, "").strip()
-            if value:
+        for name, setting in ALERTS_FIELDS.items():
+            if setting.secret:
+                if setting.raw(environ):
+                    config[name] = setting.env_var()
+            elif value := setting.raw(environ).strip():
                 config[name] = PARSERS.get(name, str)(value)
-        for name, variable in SECRET_VARIABLES.items():
-            if environ.get(variable):
-                config[name] = EnvVar(variable)
         return cls(**config)
 
     def channels(self) -> list[Channel]:

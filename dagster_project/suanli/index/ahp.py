@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from suanli.paths import SEEDS_DIR
+from suanli.settings import SEEDS_DIR
 
 Judgement = int | float | str
 

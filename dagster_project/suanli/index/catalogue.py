@@ -12,7 +12,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from suanli.paths import INDICATOR_CATALOGUE
+from suanli.settings import INDICATOR_CATALOGUE
 
 DIRECTIONS = ("positive", "negative")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
-from suanli.paths import SEEDS_DIR
+from suanli.settings import SEEDS_DIR
 
 REFERENCE_DIR = SEEDS_DIR / "reference"
 MUNICIPALITIES = ("11", "12", "31", "50")

@@ -7,7 +7,6 @@ matplotlib's "Glyph … missing from font" warnings into errors while it draws.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import warnings
@@ -16,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from suanli.settings import cjk_font_file
 
 if TYPE_CHECKING:  # fontTools and matplotlib are imported where fonts are read or registered
     from fontTools.ttLib import TTFont
@@ -149,7 +150,7 @@ def _catalogue(files: list[Path]) -> dict[str, dict[str, FontFace]]:
 
 def find_cjk_font(directories: tuple[Path, ...] = FONT_DIRS) -> CjkFont:
     """The first of PREFERRED_FAMILIES installed here, or SUANLI_CJK_FONT when set."""
-    configured = os.environ.get("SUANLI_CJK_FONT")
+    configured = cjk_font_file()
     if configured:
         path = Path(configured)
         if not path.is_file():

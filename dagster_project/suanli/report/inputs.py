@@ -1,5 +1,5 @@
 """Whether the report must be drawn again: a fingerprint of everything it is made from, kept
-in the report folder's stamp (`suanli.stamps`) beside the files it describes.
+in the report folder's stamp (`suanli.publish.stamps`) beside the files it describes.
 
 The fingerprint covers the published marts' content (the `content_sha256` their publication
 recorded), the report's code (every file of this package, and whatever the caller adds), the
@@ -15,8 +15,13 @@ from pathlib import Path
 
 import duckdb
 
+from suanli.publish.stamps import (
+    code_digests,
+    document_fingerprint,
+    library_versions,
+    marts_content,
+)
 from suanli.report.fonts import CjkFont, face_identity
-from suanli.stamps import code_digests, document_fingerprint, library_versions, marts_content
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # What the pixels, the page and the font subsets depend on besides the data and our code.

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from suanli.paths import cache_dir
 from suanli.report.fonts import CjkFont, FontFace, cmap_of, face_identity
+from suanli.settings import cache_dir
 
 FONT_DIR = "fonts"
 # Subsets outlive the process in `<cache_dir>/webfonts`, one file per (font file, face, set

@@ -28,7 +28,7 @@ from receivers import Inbox, Webhook
 from sensor_ticks import SensorTicks
 
 from suanli.alerts.resource import AlertsResource
-from suanli.paths import REPO_ROOT, SNAPSHOT_DIR
+from suanli.settings import REPO_ROOT, SNAPSHOT_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -125,8 +125,8 @@ def story(
     with pytest.MonkeyPatch.context() as patch:
         for name, value in settings.items():
             patch.setenv(name, value)  # the sensors resolve the webhook URL from here
+        from suanli.alerts.sensors import alert_sensors
         from suanli.definitions import defs
-        from suanli.sensors import alert_sensors
 
         instance = DagsterInstance.get()
         ticks = SensorTicks(instance, defs, AlertsResource.from_env())

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from suanli.alerts.freshness import DEFAULT_FILE, load_windows
-from suanli.assets.dbt import load_manifest
-from suanli.paths import resolve_from_repo
-from suanli.sources.catalog import source_specs
+from suanli.intake.catalog import source_specs
+from suanli.settings import resolve_from_repo
+from suanli.transform.assets import load_manifest
 
 
 def test_the_bundled_file_names_every_raw_source_and_only_those() -> None:

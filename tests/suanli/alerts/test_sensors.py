@@ -23,15 +23,15 @@ from receivers import FAILING_PATH, Inbox, Webhook
 from sensor_ticks import SensorTicks
 
 from suanli.alerts.resource import AlertsResource
-from suanli.checks.gx_checks import check_result
-from suanli.checks.suites import load_suite, validate
-from suanli.paths import EXPECTATIONS_DIR
-from suanli.sensors import (
+from suanli.alerts.sensors import (
     AlertDeliveryError,
     alert_on_asset_checks,
     alert_on_run_failure,
     alert_on_stale_sources,
 )
+from suanli.quality.checks import check_result
+from suanli.quality.suites import load_suite, validate
+from suanli.settings import EXPECTATIONS_DIR
 
 # What the next toy run delivers: the PUE of its one centre, or an exception.
 DELIVERY: dict[str, object] = {"pue": 1.3, "explode": False}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from suanli.paths import DBT_PROJECT_DIR
+from suanli.settings import DBT_PROJECT_DIR
 
 
 @pytest.fixture(scope="session")

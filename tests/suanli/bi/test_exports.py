@@ -12,8 +12,7 @@ import openpyxl
 import pytest
 from dagster import materialize
 
-from suanli.assets.exports import EXPORTS_KEY, marts_exports
-from suanli.exports import (
+from suanli.publish.exports import (
     WORKBOOK_NAME,
     column_names_zh,
     export_marts,
@@ -21,8 +20,9 @@ from suanli.exports import (
     list_marts,
     sheet_names,
 )
-from suanli.resources.warehouse import WarehouseResource
-from suanli.stamps import STAMP, read_stamp
+from suanli.publish.exports_asset import EXPORTS_KEY, marts_exports
+from suanli.publish.stamps import STAMP, read_stamp
+from suanli.warehouse.resource import WarehouseResource
 
 pytestmark = pytest.mark.integration
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from suanli.assets.exports import EXPORTS_KEY, marts_exports
-from suanli.exports import WORKBOOK_NAME, inputs_fingerprint
-from suanli.stamps import STAMP, read_stamp
+from suanli.publish.exports import WORKBOOK_NAME, inputs_fingerprint
+from suanli.publish.exports_asset import EXPORTS_KEY, marts_exports
+from suanli.publish.stamps import STAMP, read_stamp
 
 INPUTS = {
     "marts_content": "published:" + "a" * 64,
-    "code": {"exports.py": "1" * 64, "assets/exports.py": "2" * 64},
+    "code": {"publish/exports.py": "1" * 64, "publish/exports_asset.py": "2" * 64},
     "libraries": {"duckdb": "2.0.0", "xlsxwriter": "3.2.9"},
     "column_names": {"fct_index_scores": {"year": "年份", "score": "得分"}},
 }
@@ -77,7 +77,7 @@ def test_any_changed_input_changes_the_fingerprint() -> None:
     assert inputs_fingerprint(**reordered) == fingerprint
     for change in [
         {"marts_content": "published:" + "b" * 64},
-        {"code": {**INPUTS["code"], "exports.py": "3" * 64}},
+        {"code": {**INPUTS["code"], "publish/exports.py": "3" * 64}},
         {"libraries": {**INPUTS["libraries"], "xlsxwriter": "3.2.10"}},
         {"column_names": {"fct_index_scores": {"year": "年度", "score": "得分"}}},
         {"column_names": {**INPUTS["column_names"], "dim_province": {"name_zh": "省份"}}},

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from suanli.paths import DBT_PROJECT_DIR, REPO_ROOT
+from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from suanli.paths import SEEDS_DIR, SNAPSHOT_DIR
+from suanli.settings import SEEDS_DIR, SNAPSHOT_DIR
 
 THIS_YEAR = dt.date.today().year  # a year cell is refused beyond the current year
 MAX_CELL_CHARS = 200  # SUANLI_MAX_CELL_CHARS for the over-long cell (the snapshot's longest: 35)

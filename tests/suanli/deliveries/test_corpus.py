@@ -19,13 +19,13 @@ import duckdb
 import pytest
 from corpus import CORPUS, BadDelivery, bundled
 
-from suanli.assets.dbt import load_manifest
-from suanli.paths import SNAPSHOT_DIR
-from suanli.sources.audits import audit_delivery
-from suanli.sources.catalog import SourceSpec, source_specs
-from suanli.sources.check import check_files
-from suanli.sources.delivery import Delivery, store
-from suanli.sources.readers import reader_for
+from suanli.intake.audits import audit_delivery
+from suanli.intake.catalog import SourceSpec, source_specs
+from suanli.intake.check import check_files
+from suanli.intake.delivery import Delivery, store
+from suanli.intake.readers import reader_for
+from suanli.settings import SNAPSHOT_DIR
+from suanli.transform.assets import load_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SPECS: dict[str, SourceSpec] = {spec.name: spec for spec in source_specs(load_manifest())}

@@ -12,16 +12,16 @@ import pytest
 import yaml
 from dagster import materialize
 
-from suanli.assets.definitions import index_definitions
 from suanli.index.ahp import aggregate_judgements, ahp_weights
-from suanli.index.definition import (
+from suanli.index.assets import index_definitions
+from suanli.index.systems import (
     DefinitionError,
     InconsistentExpertError,
     load_system,
     weigh_system,
 )
-from suanli.paths import INDEX_SYSTEMS_DIR
-from suanli.resources.warehouse import WarehouseResource
+from suanli.settings import INDEX_SYSTEMS_DIR
+from suanli.warehouse.resource import WarehouseResource
 
 SYSTEM_A = INDEX_SYSTEMS_DIR / "comprehensive_v4.yml"
 

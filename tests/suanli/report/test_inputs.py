@@ -1,5 +1,5 @@
 """The report's input fingerprint: the same inputs give the same fingerprint, any changed input
-another (the stamp it is kept in: tests/suanli/test_stamps.py)."""
+another (the stamp it is kept in: tests/suanli/publish/test_stamps.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from suanli.publish.stamps import code_digests
 from suanli.report.inputs import inputs_fingerprint, report_code_files
-from suanli.stamps import code_digests
 
 FONT = {
     "family": "Noto Sans CJK SC", "weight": 400, "path": "/fonts/NotoSansCJK-Regular.ttc",

@@ -24,8 +24,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import suanli
-from suanli.assets.report import REPORT_KEY, blue_book
 from suanli.report import build_report, charts, choropleth, find_cjk_font, queries
+from suanli.report.assets import REPORT_KEY, blue_book
 from suanli.report.build import GDP_NOT_DELIVERED
 from suanli.report.fonts import CjkFontNotFound, cjk_style, cmap_of
 
@@ -512,7 +512,7 @@ def test_asset_draws_again_when_a_file_of_the_report_is_gone(
 def test_importing_the_report_loads_neither_matplotlib_nor_fonttools() -> None:
     """The Dagster definitions import the report asset: every process start would pay."""
     code = (
-        "import sys, suanli.report, suanli.assets.report; "
+        "import sys, suanli.report, suanli.report.assets; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'fontTools'}))"
     )
     source = Path(suanli.__file__).resolve().parents[1]

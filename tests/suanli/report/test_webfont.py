@@ -12,7 +12,6 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from suanli.paths import REPO_ROOT, cache_dir
 from suanli.report import webfont
 from suanli.report.fonts import CjkFont, FontFace
 from suanli.report.webfont import (
@@ -24,6 +23,7 @@ from suanli.report.webfont import (
     write_cached,
     write_web_fonts,
 )
+from suanli.settings import REPO_ROOT, cache_dir
 
 DEJAVU = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 TEXT = "Suanli report 2025: Top 10"

@@ -1,1 +1,0 @@
-"""Assets grouped by layer: raw deliveries, index definitions, dbt models."""

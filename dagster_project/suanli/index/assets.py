@@ -1,0 +1,175 @@
+"""Index systems (seeds/index_systems/*.yml, or `SUANLI_INDEX_SYSTEMS`) weighed with AHP into
+`definitions.*` tables."""
+
+from dataclasses import asdict
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from suanli.index.systems import IndexSystem, load_systems, weigh_system
+from suanli.settings import index_systems_dir
+from suanli.warehouse.resource import WarehouseResource
+
+INDEX_SYSTEMS_KEY = AssetKey(["definitions", "index_systems"])
+INDEX_NODES_KEY = AssetKey(["definitions", "index_nodes"])
+INDEX_NODE_EXPERTS_KEY = AssetKey(["definitions", "index_node_experts"])
+
+# Column types stated, not inferred: an all-null column (no base-year system yet, no named
+# expert) would otherwise be typed INTEGER or NULL by pandas and change type later.
+SYSTEM_COLUMNS = {
+    "system_code": "varchar",
+    "name_zh": "varchar",
+    "name_en": "varchar",
+    "report": "varchar",
+    "unit_level": "varchar",
+    "first_year": "integer",
+    "last_year": "integer",
+    "standardisation": "varchar",
+    "base_year": "integer",
+    "constant_column_score": "double",
+    "random_index_table": "varchar",
+    "is_approximation": "boolean",
+    "approximates": "varchar",
+    "description": "varchar",
+    "source_file": "varchar",
+}
+EXPERT_COLUMNS = {
+    "system_code": "varchar",
+    "node_code": "varchar",
+    "expert_position": "integer",
+    "expert_name": "varchar",
+    "expert_weight": "double",
+    "aggregation": "varchar",
+    "n_experts": "integer",
+    "n": "integer",
+    "judgements": "varchar",
+    "lambda_max": "double",
+    "consistency_index": "double",
+    "random_index": "double",
+    "consistency_ratio": "double",
+    "is_consistent": "boolean",
+    "aggregate_consistency_ratio": "double",
+    "random_index_table": "varchar",
+}
+
+
+def system_row(system: IndexSystem) -> dict[str, object]:
+    return {
+        "system_code": system.system_code,
+        "name_zh": system.name_zh,
+        "name_en": system.name_en,
+        "report": system.report,
+        "unit_level": system.unit_level,
+        "first_year": min(system.years),
+        "last_year": max(system.years),
+        "standardisation": system.standardisation,
+        "base_year": system.base_year,
+        "constant_column_score": system.constant_column_score,
+        "random_index_table": system.random_index,
+        "is_approximation": system.approximation,
+        "approximates": system.approximates or None,
+        "description": system.description or None,
+        "source_file": system.source_file,
+    }
+
+
+def typed_select(frame_name: str, columns: dict[str, str]) -> str:
+    return (
+        "select "
+        + ", ".join(f"cast({column} as {kind}) as {column}" for column, kind in columns.items())
+        + f" from {frame_name}"
+    )
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            INDEX_SYSTEMS_KEY,
+            description="Index systems defined under seeds/index_systems/ (or the folder "
+            "SUANLI_INDEX_SYSTEMS names): years, standardisation (per year or base year), "
+            "whether a system approximates a published one.",
+            group_name="definitions",
+        ),
+        AssetSpec(
+            INDEX_NODES_KEY,
+            description="Every node of every index system with its AHP local weight and the "
+            "consistency (λmax, CI, RI, CR) of its own pairwise matrix (for a panel of "
+            "experts: of their geometric-mean matrix, AIJ).",
+            group_name="definitions",
+        ),
+        AssetSpec(
+            INDEX_NODE_EXPERTS_KEY,
+            description="Every judgement matrix behind a node's weights: the single matrix "
+            "of the definition, or each expert's, with that matrix's own λmax, CI and CR.",
+            group_name="definitions",
+        ),
+    ],
+)
+def index_definitions(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> tuple[MaterializeResult, MaterializeResult, MaterializeResult]:
+    """Stops the run, naming system, node (and expert) and CR, when a matrix is inconsistent
+    (CR ≥ 0.10): an expert's own matrix or a node's (aggregate) matrix."""
+    directory = index_systems_dir()
+    systems = load_systems(directory)
+    weighed = [weigh_system(system) for system in systems]
+    nodes_frame = pd.DataFrame([asdict(row) for weights in weighed for row in weights.nodes])
+    experts_frame = pd.DataFrame(
+        [asdict(row) for weights in weighed for row in weights.experts],
+        columns=list(EXPERT_COLUMNS),
+    )
+    systems_frame = pd.DataFrame(
+        [system_row(system) for system in systems], columns=list(SYSTEM_COLUMNS)
+    )
+    with warehouse.connect(what="definitions/index_*") as connection:
+        connection.execute("create schema if not exists definitions")
+        connection.register("systems_frame", systems_frame)
+        connection.register("nodes_frame", nodes_frame)
+        connection.register("experts_frame", experts_frame)
+        connection.execute("begin transaction")
+        connection.execute(
+            "create or replace table definitions.index_systems as "
+            + typed_select("systems_frame", SYSTEM_COLUMNS)
+        )
+        connection.execute(
+            "create or replace table definitions.index_nodes as select * from nodes_frame"
+        )
+        connection.execute(
+            "create or replace table definitions.index_node_experts as "
+            + typed_select("experts_frame", EXPERT_COLUMNS)
+        )
+        connection.execute("commit")
+    worst = nodes_frame.loc[nodes_frame["consistency_ratio"].idxmax()]
+    worst_expert = experts_frame.loc[experts_frame["consistency_ratio"].idxmax()]
+    panels = experts_frame.loc[experts_frame["aggregation"] == "aij", ["system_code", "node_code"]]
+    context.log.info(f"weighed {len(nodes_frame)} nodes of {len(systems)} systems from {directory}")
+    return (
+        MaterializeResult(
+            asset_key=INDEX_SYSTEMS_KEY,
+            metadata={
+                "systems": ", ".join(s.system_code for s in systems),
+                "directory": str(directory),
+                "approximations": ", ".join(s.system_code for s in systems if s.approximation),
+            },
+        ),
+        MaterializeResult(
+            asset_key=INDEX_NODES_KEY,
+            metadata={
+                "nodes": len(nodes_frame),
+                "max_consistency_ratio": float(worst["consistency_ratio"]),
+                "max_consistency_ratio_node": f"{worst['system_code']}.{worst['node_code']}",
+            },
+        ),
+        MaterializeResult(
+            asset_key=INDEX_NODE_EXPERTS_KEY,
+            metadata={
+                "judgement_matrices": len(experts_frame),
+                "nodes_with_expert_panels": len(panels.drop_duplicates()),
+                "max_expert_consistency_ratio": float(worst_expert["consistency_ratio"]),
+                "max_expert_consistency_ratio_node": (
+                    f"{worst_expert['system_code']}.{worst_expert['node_code']}"
+                    + (f" ({worst_expert['expert_name']})" if worst_expert["expert_name"] else "")
+                ),
+            },
+        ),
+    )

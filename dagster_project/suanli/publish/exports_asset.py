@@ -1,0 +1,74 @@
+"""The marts as files for people without a SQL client: Parquet per mart and one Excel workbook,
+left as they are when nothing they are made from has changed."""
+
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    DataVersion,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from suanli.publish.assets import PUBLISHED_KEY
+from suanli.publish.exports import (
+    WORKBOOK_NAME,
+    export_marts,
+    exports_fingerprint,
+    load_column_names_zh,
+    row_counts,
+)
+from suanli.publish.stamps import build_unless_current
+from suanli.settings import export_dir
+from suanli.warehouse.resource import WarehouseResource
+
+EXPORTS_KEY = AssetKey(["exports", "marts"])
+
+
+def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -> dict:
+    return {
+        "directory": MetadataValue.path(str(out_dir)),
+        "workbook": MetadataValue.path(str(out_dir / WORKBOOK_NAME)),
+        "rows": MetadataValue.json(details["rows"]),
+        "files": MetadataValue.json(details["files"]),
+        "unchanged": unchanged,
+        "inputs_sha256": fingerprint,
+    }
+
+
+@asset(
+    key=EXPORTS_KEY,
+    deps=[PUBLISHED_KEY],
+    group_name="exports",
+    kinds={"parquet", "excel"},
+    description="Every mart as `<mart>.parquet` and as a sheet of `suanli_marts.xlsx` (Chinese "
+    "column headers from the dbt docs, frozen header row), in SUANLI_EXPORT_DIR "
+    "(default data/exports), from the published marts. Each file is replaced whole, never "
+    "left half-written. Not written again while the marts' content, the exports' code and "
+    "the Chinese headers are those of the files in place (their `.inputs.json`).",
+)
+def marts_exports(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    out_dir = export_dir()
+    names = load_column_names_zh()
+    with warehouse.connect_published(what="exports/marts") as connection:
+        fingerprint = exports_fingerprint(connection, names, extra_code=[Path(__file__)])
+
+        def export() -> tuple[list[Path], dict]:
+            files = export_marts(connection, out_dir, column_names=names)
+            sizes = {path.name: path.stat().st_size for path in files}
+            return files, {"rows": row_counts(connection), "files": sizes}
+
+        details, unchanged = build_unless_current(out_dir, fingerprint, export)
+    context.log.info(
+        f"exports inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as they are"
+        if unchanged
+        else f"exported {len(details['rows'])} marts to {out_dir}"
+    )
+    return MaterializeResult(
+        metadata=_metadata(out_dir, details, fingerprint, unchanged=unchanged),
+        data_version=DataVersion(fingerprint),
+    )

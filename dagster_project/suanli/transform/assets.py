@@ -1,0 +1,119 @@
+"""The dbt project as assets, built by one `dbt build` per run.
+
+Seeds, staging views, index weights, the yearly indicator values, scores and ranks (tagged
+`by_year`, rebuilt only for the run's years) and the candidate marts all come from one dbt
+invocation: dbt's own start-up is paid once, and dbt's tests of severity error stop what is
+downstream of a failure. Before dbt touches a mart the run records that it is building them,
+and from which deliveries (`suanli.transform.builds`); the GX suites then audit the result, and
+`published/marts` copies the marts into the file BI reads only if every blocking check of this
+build passed (`suanli.quality.gate`). The run holds the warehouse from its first step to its
+last, so two runs never write at once.
+
+Nothing to rebuild: when the deliveries in force and the project are those of the latest
+build, that build covered the run's years and publication found it audited, the step builds
+nothing (`materialize --force` rebuilds anyway).
+
+Which years: the run's partition range (the raw assets are year-partitioned; `python -m
+suanli.cli materialize --years 2025` and the UI's partition picker set it), every year when
+the run has none. dbt's unit tests are not part of a run: they test the SQL on fixed inputs,
+not the data, and run in the test lanes (`make check`).
+"""
+
+import importlib.metadata
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging.version import Version
+
+from suanli.index.partitions import run_years, year_partitions
+from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
+from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
+from suanli.transform.plan import FORCE_TAG, dbt_inputs
+from suanli.warehouse.resource import WarehouseResource
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+# Tests run only once every model they read is built or upstream of this step.
+BUILD_ARGS = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
+
+
+class SuanliDbtTranslator(DagsterDbtTranslator):
+    """Keys and groups by warehouse layer: raw/…, definitions/…, reference/…, staging/…, marts/…"""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return AssetKey([dbt_resource_props["config"]["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return dbt_resource_props["source_name"]
+        return dbt_resource_props["config"]["schema"]
+
+
+translator = SuanliDbtTranslator()
+
+
+class SuanliDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource without two costs it pays before each invocation (~8 s a run):
+    - the dbt adapter it opens in this process, which only serves `fetch_row_counts` and
+      `fetch_column_metadata` (this project calls neither);
+    - `dbt --version` in a subprocess: the executable is this environment's dbt, whose version
+      is the installed dbt-core's."""
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        return None
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(importlib.metadata.version("dbt-core"))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="dbt_models",
+)
+def dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    known = year_partitions.get_partition_keys()
+    years = run_years(context.run.tags, known)
+    # An empty `years` var builds every year (and says so in dbt's log).
+    args = [*BUILD_ARGS, "--vars", json.dumps({"years": [] if len(years) == len(known) else years})]
+    # (a run's `assets_def` is the selected subset: compare with the whole definition)
+    whole = context.selected_asset_keys >= set(dbt_models.keys)
+    with warehouse.lock(f"dbt build {years[0]}…{years[-1]}"):
+        with warehouse.connect(what="dbt build") as connection:
+            inputs = dbt_inputs(current_deliveries(connection), index_systems_dir())
+            latest = latest_marts_build(connection)
+            if (
+                whole
+                and context.run.tags.get(FORCE_TAG) != "true"
+                and latest is not None
+                and latest.covers(inputs, years)
+            ):
+                # Nothing dbt reads has changed since an audited build: no output, so the
+                # audits and publication after it are skipped too, and that build stays the
+                # one whose checks and marts are in force.
+                context.log.info(
+                    f"dbt's inputs (the deliveries in force, the project) are those of the "
+                    f"build of run {latest.run_id}, audited at "
+                    f"{latest.audited_at:%Y-%m-%d %H:%M:%S} UTC: nothing to rebuild"
+                )
+                return
+            if any(key.path[0] == "marts" for key in context.selected_asset_keys):
+                build = record_marts_build(connection, context.run_id, inputs, years)
+                context.log.info(
+                    f"building the marts from {len(build.deliveries)} current deliveries"
+                )
+        yield from dbt.cli(args, context=context).stream()
+
+
+def load_manifest() -> dict[str, Any]:
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))

@@ -1,0 +1,203 @@
+"""Index systems are data: the bundled System A definition, and how bad definitions fail."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from suanli.index.systems import (
+    DefinitionError,
+    InconsistentMatrixError,
+    load_system,
+    load_systems,
+    weigh,
+)
+from suanli.settings import INDEX_SYSTEMS_DIR
+
+SYSTEM_A = INDEX_SYSTEMS_DIR / "comprehensive_v4.yml"
+
+
+def nodes_by_level(path: Path) -> dict[str, list[str]]:
+    rows = weigh(load_system(path))
+    levels: dict[str, list[str]] = {}
+    for row in rows:
+        levels.setdefault(row.node_level, []).append(row.node_code)
+    return levels
+
+
+def test_system_a_has_the_published_hierarchy() -> None:
+    levels = nodes_by_level(SYSTEM_A)
+    assert levels["composite"] == ["composite"]
+    assert levels["primary"] == ["compute", "storage", "network", "model", "environment"]
+    assert levels["secondary"] == [
+        "compute_scale", "compute_quality", "storage_scale", "storage_quality",
+        "network_access", "network_inter", "network_intra", "model_resources",
+        "model_ecosystem", "environment_resources", "environment_market",
+    ]  # fmt: skip
+    assert len(levels["tertiary"]) == 39
+    assert len(set(levels["tertiary"])) == 39
+
+
+def test_negative_indicators_are_those_where_lower_is_better() -> None:
+    negative = {
+        row.node_code for row in weigh(load_system(SYSTEM_A)) if row.direction == "negative"
+    }
+    assert negative == {"pue", "cue", "electricity_price", "annual_mean_temperature"}
+
+
+def test_weights_of_every_family_sum_to_one_and_matrices_are_consistent() -> None:
+    rows = weigh(load_system(SYSTEM_A))
+    by_parent: dict[str, float] = {}
+    for row in rows:
+        if row.parent_code:
+            by_parent[row.parent_code] = by_parent.get(row.parent_code, 0.0) + row.local_weight
+    assert by_parent and all(math.isclose(total, 1.0) for total in by_parent.values())
+    inner = [row for row in rows if row.n_children]
+    assert len(inner) == 17
+    assert all(row.consistency_ratio is not None and row.consistency_ratio < 0.10 for row in inner)
+    assert {row.random_index_table for row in rows} == {"saaty_1980"}
+
+
+def test_every_bundled_system_loads() -> None:
+    systems = load_systems(INDEX_SYSTEMS_DIR)
+    assert {"comprehensive_v4", "comprehensive_v3", "city_compute"} <= {
+        system.system_code for system in systems
+    }
+
+
+def edited_copy(tmp_path: Path, edit) -> Path:
+    raw = yaml.safe_load(SYSTEM_A.read_text(encoding="utf-8"))
+    edit(raw)
+    path = tmp_path / "edited.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_an_inconsistent_matrix_stops_with_system_node_and_cr(tmp_path: Path) -> None:
+    def make_inconsistent(raw: dict) -> None:
+        # compute_scale: A ≫ B, B ≫ C but C ≫ A — a cycle no expert should sign.
+        raw["root"]["children"][0]["children"][0]["pairwise"] = [
+            [1, 9, "1/9"],
+            ["1/9", 1, 9],
+            [9, "1/9", 1],
+        ]
+
+    with pytest.raises(InconsistentMatrixError) as raised:
+        weigh(load_system(edited_copy(tmp_path, make_inconsistent)))
+    message = str(raised.value)
+    assert "'comprehensive_v4'" in message and "'compute_scale'" in message
+    assert "CR = " in message and raised.value.result.consistency_ratio >= 0.10
+
+
+def test_a_non_reciprocal_matrix_is_refused_naming_the_node(tmp_path: Path) -> None:
+    def break_reciprocity(raw: dict) -> None:
+        raw["root"]["children"][0]["pairwise"] = [[1, 2], [2, 1]]
+
+    with pytest.raises(DefinitionError, match=r"node 'compute'.*recipro"):
+        weigh(load_system(edited_copy(tmp_path, break_reciprocity)))
+
+
+def test_a_matrix_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
+    def shrink(raw: dict) -> None:
+        raw["root"]["pairwise"] = [[1, 2], ["1/2", 1]]
+
+    with pytest.raises(DefinitionError, match=r"node 'composite'.*5×5"):
+        load_system(edited_copy(tmp_path, shrink))
+
+
+def test_an_indicator_without_direction_is_refused(tmp_path: Path) -> None:
+    def drop_direction(raw: dict) -> None:
+        del raw["root"]["children"][0]["children"][0]["children"][0]["direction"]
+
+    with pytest.raises(DefinitionError, match=r"node 'racks_in_use': direction"):
+        load_system(edited_copy(tmp_path, drop_direction))
+
+
+def test_a_duplicated_node_code_is_refused(tmp_path: Path) -> None:
+    def duplicate(raw: dict) -> None:
+        raw["root"]["children"][1]["code"] = "compute"
+
+    with pytest.raises(DefinitionError, match="used twice"):
+        load_system(edited_copy(tmp_path, duplicate))
+
+
+# --- System A′ (comprehensive_v3) and standardisation ----------------------------------------
+
+SYSTEM_A_PRIME = INDEX_SYSTEMS_DIR / "comprehensive_v3.yml"
+
+
+def test_system_a_prime_is_system_a_without_models_and_says_it_is_an_approximation() -> None:
+    a, a_prime = load_system(SYSTEM_A), load_system(SYSTEM_A_PRIME)
+    levels = nodes_by_level(SYSTEM_A_PRIME)
+
+    assert levels["primary"] == ["compute", "storage", "network", "environment"]
+    assert len(levels["secondary"]) == 9 and len(levels["tertiary"]) == 35
+    assert a_prime.approximation and "3.0" in a_prime.approximates
+    assert "近似" in a_prime.name_zh and "approximation" in a_prime.name_en
+    assert not a.approximation and a_prime.years == a.years
+    assert a_prime.unit_level == a.unit_level == "province"
+
+
+def test_system_a_prime_reuses_system_a_subtrees_with_their_judgements() -> None:
+    a = {row.node_code: row for row in weigh(load_system(SYSTEM_A))}
+    a_prime = {row.node_code: row for row in weigh(load_system(SYSTEM_A_PRIME))}
+
+    below_primaries = [row for row in a_prime.values() if row.depth >= 2]
+    assert below_primaries and all(
+        (row.local_weight, row.consistency_ratio, row.direction, row.name_zh)
+        == (
+            a[row.node_code].local_weight,
+            a[row.node_code].consistency_ratio,
+            a[row.node_code].direction,
+            a[row.node_code].name_zh,
+        )
+        for row in below_primaries
+    )
+    assert not {"model", "model_resources", "genai_services_registered"} & set(a_prime)
+    primaries = [a_prime[code].local_weight for code in ("compute", "storage", "network")]
+    assert sum(row.local_weight for row in a_prime.values() if row.depth == 1) == pytest.approx(1)
+    assert primaries[0] > primaries[1] == pytest.approx(primaries[2])
+    assert a_prime["composite"].consistency_ratio < 0.10
+
+
+def test_a_base_year_system_needs_a_base_year_among_its_years(tmp_path: Path) -> None:
+    def base_year(year):
+        def edit(raw: dict) -> None:
+            raw["standardisation"] = "minmax_base_year"
+            if year is not None:
+                raw["base_year"] = year
+
+        return edit
+
+    system = load_system(edited_copy(tmp_path, base_year(2022)))
+    assert (system.standardisation, system.base_year) == ("minmax_base_year", 2022)
+    for year in (None, 2021, "2022"):
+        with pytest.raises(DefinitionError, match=r"base_year: minmax_base_year needs a base_year"):
+            load_system(edited_copy(tmp_path, base_year(year)))
+
+
+def test_a_base_year_without_base_year_standardisation_is_refused(tmp_path: Path) -> None:
+    def stray_base_year(raw: dict) -> None:
+        raw["base_year"] = 2022
+
+    with pytest.raises(DefinitionError, match="only minmax_base_year uses a base year"):
+        load_system(edited_copy(tmp_path, stray_base_year))
+
+
+def test_an_unknown_standardisation_is_refused(tmp_path: Path) -> None:
+    def zscore(raw: dict) -> None:
+        raw["standardisation"] = "zscore"
+
+    with pytest.raises(DefinitionError, match="standardisation: must be one of"):
+        load_system(edited_copy(tmp_path, zscore))
+
+
+def test_an_approximation_must_say_what_it_approximates(tmp_path: Path) -> None:
+    def unexplained(raw: dict) -> None:
+        raw["approximation"] = True
+
+    with pytest.raises(DefinitionError, match="approximates: an approximation must say"):
+        load_system(edited_copy(tmp_path, unexplained))

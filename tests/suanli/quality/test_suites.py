@@ -1,0 +1,74 @@
+"""GX suites are data: every bundled suite loads, and validation reports what failed and where."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from suanli.quality.checks import check_result
+from suanli.quality.suites import load_suite, load_suites, validate
+from suanli.settings import EXPECTATIONS_DIR
+
+CENTRES = load_suite(EXPECTATIONS_DIR / "compute_centres.json")
+
+
+def centres(pue: list[float], utilisation: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": ["2025"] * len(pue),
+            "centre_id": [f"DC-{i}" for i in range(len(pue))],
+            "province": ["河北省"] * len(pue),
+            "file_name": ["compute_centres_2025.csv"] * len(pue),
+            "file_row": list(range(2, len(pue) + 2)),
+            "pue": pue,
+            "rack_utilisation_pct": utilisation,
+        }
+    )
+
+
+def test_every_bundled_suite_loads_with_targets_and_severities() -> None:
+    suites = load_suites(EXPECTATIONS_DIR)
+    names = {suite.name for suite in suites}
+    assert names >= {"compute_centres", "indicator_values", "indicator_coverage"}
+    assert names >= {"index_scores", "index_weights"}
+    assert all(suite.targets and "{relation}" in suite.query for suite in suites)
+
+
+def test_a_clean_frame_passes() -> None:
+    outcome = validate(CENTRES, centres([1.2, 1.5], [60.0, 99.0]))
+    assert outcome.passed and outcome.rows == 2 and len(outcome.outcomes) == 4
+
+
+def test_an_impossible_pue_fails_as_error_and_names_the_offending_row() -> None:
+    outcome = validate(CENTRES, centres([1.2, 0.8, 1.4], [60.0, 70.0, 80.0]))
+    assert not outcome.passed and outcome.worst_severity == "ERROR"
+    (failed,) = outcome.failed
+    assert failed.column == "pue" and failed.unexpected_count == 1
+    assert failed.unexpected_sample[0]["centre_id"] == "DC-1"
+    assert failed.unexpected_sample[0]["file_row"] == 3
+    result = check_result(outcome)
+    assert not result.passed
+    assert result.metadata["failed_expectations"].value[0]["unexpected_sample"][0]["pue"] == 0.8
+
+
+def test_warn_only_failures_are_reported_as_warnings(tmp_path: Path) -> None:
+    definition = json.loads((EXPECTATIONS_DIR / "compute_centres.json").read_text())
+    for expectation in definition["expectations"]:
+        expectation["meta"]["severity"] = "WARN"
+    path = tmp_path / "warn.json"
+    path.write_text(json.dumps(definition))
+    outcome = validate(load_suite(path), centres([1.2, 3.5], [60.0, 70.0]))
+    assert outcome.worst_severity == "WARN"
+    assert check_result(outcome).severity.value == "WARN"
+
+
+def test_an_expectation_without_severity_is_refused(tmp_path: Path) -> None:
+    definition = json.loads((EXPECTATIONS_DIR / "compute_centres.json").read_text())
+    del definition["expectations"][0]["meta"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(definition))
+    with pytest.raises(ValueError, match=r"needs meta\.severity"):
+        load_suite(path)

@@ -1,0 +1,108 @@
+"""When a run is needed: only when something it reads has changed, or an output is gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from suanli.transform.plan import (
+    Outputs,
+    dbt_inputs,
+    inputs_fingerprint,
+    tree_digest,
+    up_to_date_reason,
+)
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    folder = tmp_path / "landing" / "compute_centres"
+    folder.mkdir(parents=True)
+    (folder / "compute_centres_2025.csv").write_text("centre_id\nDC-1\n", encoding="utf-8")
+    return folder.parent
+
+
+def test_a_digest_changes_with_a_files_bytes_or_name(landing: Path) -> None:
+    before = tree_digest([landing])
+    assert tree_digest([landing]) == before
+    registry = landing / "compute_centres" / "compute_centres_2025.csv"
+    registry.write_text("centre_id\nDC-2\n", encoding="utf-8")
+    changed = tree_digest([landing])
+    assert changed != before
+    registry.rename(registry.with_name("compute_centres_2024.csv"))
+    assert tree_digest([landing]) not in (before, changed)
+
+
+def test_the_fingerprint_covers_the_index_definitions_and_the_landing(
+    landing: Path, tmp_path: Path
+) -> None:
+    systems = tmp_path / "systems"
+    systems.mkdir()
+    (systems / "a.yml").write_text("code: a\n", encoding="utf-8")
+    before = inputs_fingerprint([landing], systems)
+    (systems / "a.yml").write_text("code: b\n", encoding="utf-8")
+    assert inputs_fingerprint([landing], systems) != before
+
+
+def test_a_landing_at_a_url_cannot_be_fingerprinted(landing: Path, tmp_path: Path) -> None:
+    assert inputs_fingerprint([landing, None], tmp_path) is None
+
+
+@pytest.fixture
+def outputs(tmp_path: Path) -> Outputs:
+    made = Outputs(
+        warehouse=tmp_path / "w.duckdb",
+        published=tmp_path / "w_marts.duckdb",
+        workbook=tmp_path / "exports" / "suanli_marts.xlsx",
+        report=tmp_path / "report" / "index.html",
+    )
+    for path in (made.warehouse, made.published, made.workbook, made.report):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    return made
+
+
+def reason(outputs: Outputs, **changes) -> tuple[bool, str]:
+    found = {
+        "fingerprint": "abc",
+        "last_run_id": "run-1",
+        "last_run_years": ["2024", "2025"],
+        "latest_run_id": "run-1",
+        "years": ["2025"],
+        "outputs": outputs,
+    }
+    return up_to_date_reason(**{**found, **changes})
+
+
+def test_nothing_changed_since_the_run_that_built_the_marts(outputs: Outputs) -> None:
+    skip, why = reason(outputs)
+    assert skip and "nothing changed since run run-1" in why
+
+
+def test_a_run_is_needed_when(outputs: Outputs) -> None:
+    assert reason(outputs, fingerprint=None) == (
+        False,
+        "a landing location is a URL: its files are only known by fetching them",
+    )
+    assert not reason(outputs, last_run_id=None)[0]  # these inputs never ran
+    assert not reason(outputs, years=["2023", "2025"])[0]  # a year it did not build
+    skip, why = reason(outputs, latest_run_id="run-2")  # another run came after it
+    assert not skip and why == "run run-2 came after run run-1"
+    outputs.report.unlink()
+    skip, why = reason(outputs)
+    assert not skip and str(outputs.report) in why
+
+
+def test_dbt_inputs_are_the_deliveries_in_force_by_content(tmp_path: Path) -> None:
+    def delivered(sha256: str, received: str = "2026-01-01") -> list[dict]:
+        return [
+            {"source": "patents", "partition": None, "sha256": "p" * 64, "file": "a.csv"},
+            {"source": "compute_centres", "partition": "2025", "sha256": sha256,
+             "file": "c.csv", "received_at": received},
+        ]  # fmt: skip
+
+    before = dbt_inputs(delivered("a" * 64), tmp_path)
+    # the same bytes received again, listed in another order: the same inputs
+    assert dbt_inputs(list(reversed(delivered("a" * 64, "2026-02-02"))), tmp_path) == before
+    assert dbt_inputs(delivered("b" * 64), tmp_path) != before
