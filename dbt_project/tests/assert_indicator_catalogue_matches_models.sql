@@ -4,7 +4,9 @@
 with
 
 produced as (
-    select distinct indicator_code, indicator_model
+    select distinct
+        indicator_code,
+        indicator_model
     from ({{ union_indicator_models() }}) as indicator_rows
 ),
 
@@ -23,9 +25,9 @@ producers as (
 
 final as (
     select
-        coalesce(catalogue.indicator_code, producers.indicator_code) as indicator_code,
         catalogue.model as catalogued_model,
         producers.produced_by,
+        coalesce(catalogue.indicator_code, producers.indicator_code) as indicator_code,
         case
             when catalogue.indicator_code is null then 'produced but not in the catalogue'
             when producers.indicator_code is null then 'catalogued but produced by no model'

@@ -5,16 +5,13 @@ national shares agree with the facts they are made from."""
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from suanli.settings import DBT_PROJECT_DIR
+from suanli.index.catalogue import load_catalogue
 
 pytestmark = pytest.mark.integration
 
 YEARS = (2022, 2023, 2024, 2025)
-ADDITIVE = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text("utf-8"))["vars"][
-    "additive_indicators"
-]
+ADDITIVE = [code for code, indicator in load_catalogue().items() if indicator.additive]
 
 
 # --- System A′ -----------------------------------------------------------------------------------

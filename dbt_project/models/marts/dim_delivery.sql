@@ -16,10 +16,14 @@ deliveries as (
 
 staged_rows as (
     {%- for model_name in staged %}
-    select delivery_id, provenance, provenance_source from {{ ref(model_name) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            delivery_id,
+            provenance,
+            provenance_source
+        from {{ ref(model_name) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

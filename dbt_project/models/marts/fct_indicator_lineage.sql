@@ -16,7 +16,8 @@ listed_rows as (
         unit_code,
         indicator_code,
         indicator_model,
-        unnest(lineage, recursive := true)
+        -- the struct fields delivery_id and delivery_row, as columns
+        unnest(lineage, recursive := true)  -- noqa: AL03
     from indicator_values
 ),
 
@@ -41,11 +42,11 @@ final as (
         unit_level,
         unit_code,
         indicator_code,
-        any_value(indicator_model) as indicator_model,
         delivery_id,
         cast(min(delivery_row) as integer) as first_row,
         cast(max(delivery_row) as integer) as last_row,
-        cast(count(*) as integer) as row_count
+        cast(count(*) as integer) as row_count,
+        any_value(indicator_model) as indicator_model
     from runs
     group by year, unit_level, unit_code, indicator_code, delivery_id, run_key
 )

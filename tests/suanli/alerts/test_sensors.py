@@ -4,6 +4,7 @@ whose WARN check runs the real GX suite code, delivered to real receivers on 127
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def warn_suite(tmp_path: Path):
         expectation["meta"]["severity"] = "WARN"
     path = tmp_path / "toy_centres.json"
     path.write_text(json.dumps(definition), encoding="utf-8")
+    shutil.copy(EXPECTATIONS_DIR / "compute_centres.sql", path.with_suffix(".sql"))
     return load_suite(path)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from suanli.index.catalogue import load_catalogue
 from suanli.index.systems import (
     DefinitionError,
     InconsistentMatrixError,
@@ -108,12 +109,38 @@ def test_a_matrix_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
         load_system(edited_copy(tmp_path, shrink))
 
 
-def test_an_indicator_without_direction_is_refused(tmp_path: Path) -> None:
-    def drop_direction(raw: dict) -> None:
-        del raw["root"]["children"][0]["children"][0]["children"][0]["direction"]
+def test_an_indicator_is_named_by_its_catalogue_code_only(tmp_path: Path) -> None:
+    """Names, unit and direction come from the indicator catalogue, so no system can give an
+    indicator metadata of its own, or one the catalogue does not know."""
 
-    with pytest.raises(DefinitionError, match=r"node 'racks_in_use': direction"):
-        load_system(edited_copy(tmp_path, drop_direction))
+    def restate(raw: dict) -> None:
+        raw["root"]["children"][0]["children"][0]["children"][0] = {
+            "code": "racks_in_use", "name_zh": "机架", "name_en": "Racks", "unit": "架",
+            "direction": "positive",
+        }  # fmt: skip
+
+    with pytest.raises(DefinitionError, match=r"an indicator is given by its code alone"):
+        load_system(edited_copy(tmp_path, restate))
+
+    def invent(raw: dict) -> None:
+        raw["root"]["children"][0]["children"][0]["children"][0] = "racks_on_the_moon"
+
+    with pytest.raises(
+        DefinitionError,
+        match=r"indicator 'racks_on_the_moon' .*not in the indicator catalogue",
+    ):
+        load_system(edited_copy(tmp_path, invent))
+
+
+def test_an_indicator_takes_names_unit_and_direction_from_the_catalogue() -> None:
+    catalogue = load_catalogue()
+    for system in load_systems(INDEX_SYSTEMS_DIR):
+        for node, *_ in system.nodes():
+            if node.is_leaf:
+                indicator = catalogue[node.code]
+                assert (node.name_zh, node.name_en, node.unit, node.direction) == (
+                    indicator.name_zh, indicator.name_en, indicator.unit, indicator.direction
+                )  # fmt: skip
 
 
 def test_a_duplicated_node_code_is_refused(tmp_path: Path) -> None:

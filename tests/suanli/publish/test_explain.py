@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from suanli.publish.explain import explain
 from suanli.intake.regions import default_resolver
+from suanli.publish.explain import explain
 
 SYSTEM, YEAR = "comprehensive_v4", 2025
 SUM_LINE = re.compile(r"= (?P<terms>.+) = (?P<total>[\d,.]+)$")

@@ -9,16 +9,14 @@ from typing import Any
 
 import duckdb
 import pytest
-import yaml
 
+from suanli.index.catalogue import load_catalogue
 from suanli.quality.checks import check_result
 from suanli.quality.suites import SuiteOutcome, load_suite, validate
-from suanli.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
+from suanli.settings import EXPECTATIONS_DIR
 
 SUITES = ("indicator_year_on_year", "indicator_national_share", "indicator_reconciliation")
-ADDITIVE = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text("utf-8"))["vars"][
-    "additive_indicators"
-]
+ADDITIVE = [code for code, indicator in load_catalogue().items() if indicator.additive]
 # The compute-centre registry has its own national aggregate for these.
 REGISTRY = ["racks_in_use", "intelligent_compute", "storage_capacity", "compute_revenue"]
 PROVINCES = {"110000": 10.0, "130000": 20.0, "440000": 20.0, "520000": 25.0, "150000": 25.0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -60,6 +61,7 @@ def test_warn_only_failures_are_reported_as_warnings(tmp_path: Path) -> None:
         expectation["meta"]["severity"] = "WARN"
     path = tmp_path / "warn.json"
     path.write_text(json.dumps(definition))
+    shutil.copy(EXPECTATIONS_DIR / "compute_centres.sql", path.with_suffix(".sql"))
     outcome = validate(load_suite(path), centres([1.2, 3.5], [60.0, 70.0]))
     assert outcome.worst_severity == "WARN"
     assert check_result(outcome).severity.value == "WARN"

@@ -244,31 +244,22 @@ def test_snapshot_is_small_utf8_lf_with_provenance() -> None:
 
 
 def test_fact_table_is_well_formed(facts: pd.DataFrame, provinces: pd.DataFrame) -> None:
-    import yaml
+    from suanli.index.catalogue import load_catalogue
+    from suanli.index.systems import load_system
 
-    definition = yaml.safe_load(
-        (REPO_ROOT / "seeds" / "index_systems" / "comprehensive_v4.yml").read_text("utf-8")
-    )
-    units = {}
-
-    def walk(node: dict) -> None:
-        for child in node.get("children", []):
-            if "unit" in child:
-                units[child["code"]] = child["unit"]
-            walk(child)
-
-    walk(definition["root"])
-    assert len(units) == 39
-    system_c = yaml.safe_load(
-        (REPO_ROOT / "seeds" / "index_systems" / "development_v3.yml").read_text("utf-8")
-    )
-    walk(system_c["root"])
-    assert len(units) == 39 + 14
+    units = {code: indicator.unit for code, indicator in load_catalogue().items()}
+    indicators = {
+        node.code
+        for system in ("comprehensive_v4", "development_v3")
+        for node, *_ in load_system(REPO_ROOT / "seeds" / "index_systems" / f"{system}.yml").nodes()
+        if node.is_leaf
+    }
+    assert len(indicators) == 39 + 14
     # yearly shipments: national figures the reports publish beside System C's indicators
-    units.update(general_server_shipments="万台", ai_server_shipments="万台")
+    indicators |= {"general_server_shipments", "ai_server_shipments"}
     assert facts["fact_id"].is_unique
     assert set(facts["comparison"]) <= {"eq", "gt", "lt", "rank_desc", "rank_asc"}
-    assert set(facts["indicator_code"]) <= set(units)
+    assert set(facts["indicator_code"]) <= indicators
     assert (facts["unit"] == facts["indicator_code"].map(units)).all()
     national = facts["unit_level"] == "national"
     assert (facts.loc[national, "unit_code"] == NATIONAL).all()

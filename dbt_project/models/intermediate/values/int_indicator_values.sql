@@ -56,11 +56,11 @@ final as (
         unit_code,
         indicator_code,
         raw_value,
+        indicator_model,
+        lineage,
         case when equals_published_figure then 'published' else provenance end as provenance,
         case when equals_published_figure then published_report else source end as source,
-        case when raw_value is null then 'no_data' end as value_flag,
-        indicator_model,
-        lineage
+        case when raw_value is null then 'no_data' end as value_flag
     from matched
 )
 
