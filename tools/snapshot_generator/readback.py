@@ -1,5 +1,5 @@
 """Read a written snapshot back as the warehouse would: every province cell is resolved by the
-product's own resolver (`suanli.sources.regions`), mixed spellings and all."""
+product's own resolver (`suanli.intake.regions`), mixed spellings and all."""
 
 from __future__ import annotations
 

@@ -110,3 +110,26 @@ def _leaves(item, code: str):
         yield item
     for child in item.children:
         yield from _leaves(child, code)
+
+
+def test_the_readmes_lineage_query_takes_the_score_down_to_its_files(marts: Path) -> None:
+    """The README's one query: contributions sum to the composite, and every indicator of the
+    system reaches at least one delivered file and row."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    [query] = [
+        block.split("```", 1)[0]
+        for block in readme.split("```sql\n")[1:]
+        if block.startswith("-- 河北's 2025 composite (System A), down to its files")
+    ]
+    with duckdb.connect(str(marts), read_only=True) as connection:
+        rows = connection.execute(query).df()
+        composite = connection.execute(
+            "select score from marts.fct_index_scores where system_code = ? and year = ? "
+            "and unit_code = '130000' and node_code = 'composite'",
+            [SYSTEM, YEAR],
+        ).fetchone()[0]
+    per_indicator = rows.drop_duplicates("indicator_code")
+    assert len(per_indicator) == 39
+    assert per_indicator["contribution"].sum() == pytest.approx(composite, abs=1e-6)
+    assert rows["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+    assert (rows["first_row"] >= 2).all() and (rows["last_row"] >= rows["first_row"]).all()
