@@ -8,8 +8,7 @@ where unit_level = 'city'), hosting as (select years.year, cities.city_code
 from years
 cross join {ref[cities]} as cities
 where cities.hosts_compute_centres)
-select coalesce(indexed.year, hosting.year) as year, coalesce(indexed.city_code, hosting.city_code) as city_code, cities.name_zh as city_name_zh, cities.province_code, provinces.name_zh as province_name_zh, case when indexed.city_code is null then 'missing
-from the index' when hosting.city_code is null then 'not a hosting city' else 'ok' end as status, coalesce(indexed.occurrences, 0) as occurrences
+select coalesce(indexed.year, hosting.year) as year, coalesce(indexed.city_code, hosting.city_code) as city_code, cities.name_zh as city_name_zh, cities.province_code, provinces.name_zh as province_name_zh, case when indexed.city_code is null then 'missing from the index' when hosting.city_code is null then 'not a hosting city' else 'ok' end as status, coalesce(indexed.occurrences, 0) as occurrences
 from indexed full outer join hosting on indexed.year = hosting.year and indexed.city_code = hosting.city_code
 left join {ref[cities]} as cities on cities.city_code = coalesce(indexed.city_code, hosting.city_code)
 left join {ref[provinces]} as provinces on provinces.province_code = cities.province_code

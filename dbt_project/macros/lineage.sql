@@ -19,8 +19,3 @@
         []
     )
 {%- endmacro %}
-
-{#- The lineage of rows already carrying lineage lists, aggregated (for group by). -#}
-{% macro merged_lineage(lineage_column) -%}
-    coalesce(list_sort(list_distinct(flatten(list({{ lineage_column }})))), [])
-{%- endmacro %}

@@ -32,7 +32,9 @@ UNAFFECTED = ("city_compute",)
 Key = tuple[Any, ...]
 
 
-def find(node: dict[str, Any], code: str) -> dict[str, Any] | None:
+def find(node: dict[str, Any] | str, code: str) -> dict[str, Any] | None:
+    if isinstance(node, str):  # an indicator, named by its catalogue code
+        return None
     if node.get("code") == code:
         return node
     for child in node.get("children") or []:
@@ -51,7 +53,8 @@ def edit_one_judgement(directory: Path) -> tuple[list[str], list[list[Any]]]:
     assert node["pairwise"][i][j] != NEW_JUDGEMENT
     node["pairwise"][i][j], node["pairwise"][j][i] = NEW_JUDGEMENT, f"1/{NEW_JUDGEMENT}"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return [child["code"] for child in node["children"]], node["pairwise"]
+    codes = [child if isinstance(child, str) else child["code"] for child in node["children"]]
+    return codes, node["pairwise"]
 
 
 def published(environment: dict[str, str]) -> Path:
