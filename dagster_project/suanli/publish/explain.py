@@ -2,10 +2,11 @@
 indicators' raw values and the delivery files and rows they were computed from.
 
 Reads the published marts only (read-only): `fct_index_scores`, `fct_index_weights`,
-`fct_indicator_values`, `fct_indicator_lineage` and `dim_delivery`. A node's score is
-Σ weight × child score over its children, where a child's weight is its share of the global
-weight of the node's indicators that have a value: the local AHP weight when none is missing,
-rescaled otherwise (as `int_node_scores` computes it), so the sum shown is the score itself.
+`fct_score_contributions`, `fct_indicator_values`, `fct_indicator_lineage` and
+`dim_delivery`. A node's score is Σ weight × child score over its children, the weights being
+those of `fct_score_contributions`: a child's share of the path weights of the node's
+indicators that have a score (the local AHP weight when none is missing), so the sum shown is
+the score itself.
 """
 
 from __future__ import annotations
@@ -160,6 +161,16 @@ def explain(
                 [system, level, code, year],
             )
         }
+        weights_in_node = {
+            (row["node_code"], row["part_code"]): row["weight"]
+            for row in _rows(
+                connection,
+                "select node_code, part_code, weight from marts.fct_score_contributions "
+                "where system_code = ? and unit_level = ? and unit_code = ? and year = ? "
+                "and part_kind = 'child'",
+                [system, level, code, year],
+            )
+        }
         lineage = _lineage(connection, level, code, year)
     if not scores:
         raise ExplainError(f"no scores of {system} for {subject.unit_name} in {year}")
@@ -190,25 +201,11 @@ def explain(
             item.source = value.get("source")
             item.value_flag = value.get("value_flag")
             item.rows = lineage.get(item.code, [])
-        _weigh(item, by_code, children, values)
+        for child in item.children:
+            child.weight = weights_in_node.get((item.code, child.code))
         return item
 
     return subject, build(by_code[start])
-
-
-def _weigh(item: Explained, by_code: dict, children: dict, values: dict) -> None:
-    """Effective weights of item's children: their share of the scored indicators' weight."""
-
-    def scored_weight(code: str) -> float:
-        below = children.get(code, [])
-        if not below:
-            has_score = (values.get(code) or {}).get("score") is not None
-            return by_code[code]["global_weight"] if has_score else 0.0
-        return sum(scored_weight(child["node_code"]) for child in below)
-
-    total = scored_weight(item.code)
-    for child in item.children:
-        child.weight = scored_weight(child.code) / total if total else None
 
 
 def _subject(
