@@ -2,7 +2,9 @@
 -- system, year and unit level, across the units: each child's Pearson and Spearman correlation
 -- with its parent and with the composite, its lowest and highest correlation with a sibling,
 -- and the node's Cronbach's α. Flags: a negative correlation with a sibling, redundancy
--- (r > 0.92 with a sibling) and a weak link to the parent (r < 0.3).
+-- (r > 0.92 with a sibling) and a weak link to the parent (r < 0.3). A correlation with a
+-- constant column is undefined (null, not NaN); figures are rounded to 1e-9 so that runs
+-- over the same scores give the same marts.
 with
 
 node_scores as (
@@ -196,13 +198,15 @@ final as (
         child_correlations.node_code,
         child_correlations.child_code,
         cast(child_correlations.units as integer) as units,
-        child_correlations.pearson_with_parent,
-        child_correlations.spearman_with_parent,
-        child_correlations.pearson_with_composite,
-        child_correlations.spearman_with_composite,
-        sibling_ranges.min_sibling_pearson,
-        sibling_ranges.max_sibling_pearson,
-        node_alpha.cronbach_alpha,
+        {{ finite_rounded('child_correlations.pearson_with_parent') }} as pearson_with_parent,
+        {{ finite_rounded('child_correlations.spearman_with_parent') }} as spearman_with_parent,
+        {{ finite_rounded('child_correlations.pearson_with_composite') }}
+            as pearson_with_composite,
+        {{ finite_rounded('child_correlations.spearman_with_composite') }}
+            as spearman_with_composite,
+        {{ finite_rounded('sibling_ranges.min_sibling_pearson') }} as min_sibling_pearson,
+        {{ finite_rounded('sibling_ranges.max_sibling_pearson') }} as max_sibling_pearson,
+        {{ finite_rounded('node_alpha.cronbach_alpha') }} as cronbach_alpha,
         coalesce(sibling_ranges.min_sibling_pearson < 0, false) as negative_with_sibling,
         coalesce(sibling_ranges.max_sibling_pearson > 0.92, false) as redundant_with_sibling,
         coalesce(child_correlations.pearson_with_parent < 0.3, false) as weak_with_parent

@@ -4,7 +4,9 @@
 -- have a score, as int_node_scores aggregates them (a missing indicator leaves the node and its
 -- weight is shared among the rest). The gaps to the node's leader (rank 1) and to its median
 -- unit (the middle of the ranking) are decomposed the same way: summed over a node's children
--- (or indicators) they give the unit's score gap.
+-- (or indicators) they give the unit's score gap. Figures are rounded to 1e-9, as node scores
+-- are: parallel sums differ in their last bits from run to run, and a gap of two equal
+-- contributions must be 0, not 1e-15.
 with
 
 indicator_scores as (
@@ -162,15 +164,15 @@ final as (
         parts.node_code,
         parts.part_kind,
         parts.part_code,
-        parts.weight,
-        parts.part_score,
-        parts.contribution,
         reference_units.leader_code,
         reference_units.median_code,
+        round(parts.weight, 9) as weight,
+        round(parts.part_score, 9) as part_score,
+        round(parts.contribution, 9) as contribution,
         -- a part the unit (or the reference) has no score for counts 0, so the gaps add up
-        coalesce(parts.contribution, 0) - coalesce(leader_parts.contribution, 0)
+        round(coalesce(parts.contribution, 0) - coalesce(leader_parts.contribution, 0), 9)
             as gap_to_leader,
-        coalesce(parts.contribution, 0) - coalesce(median_parts.contribution, 0)
+        round(coalesce(parts.contribution, 0) - coalesce(median_parts.contribution, 0), 9)
             as gap_to_median
     from parts
     left join reference_units
