@@ -166,14 +166,16 @@ final as (
         parts.part_code,
         reference_units.leader_code,
         reference_units.median_code,
-        round(parts.weight, 9) as weight,
-        round(parts.part_score, 9) as part_score,
-        round(parts.contribution, 9) as contribution,
+        {{ finite_rounded('parts.weight') }} as weight,
+        {{ finite_rounded('parts.part_score') }} as part_score,
+        {{ finite_rounded('parts.contribution') }} as contribution,
         -- a part the unit (or the reference) has no score for counts 0, so the gaps add up
-        round(coalesce(parts.contribution, 0) - coalesce(leader_parts.contribution, 0), 9)
-            as gap_to_leader,
-        round(coalesce(parts.contribution, 0) - coalesce(median_parts.contribution, 0), 9)
-            as gap_to_median
+        {{ finite_rounded(
+            'coalesce(parts.contribution, 0) - coalesce(leader_parts.contribution, 0)'
+        ) }} as gap_to_leader,
+        {{ finite_rounded(
+            'coalesce(parts.contribution, 0) - coalesce(median_parts.contribution, 0)'
+        ) }} as gap_to_median
     from parts
     left join reference_units
         on
