@@ -92,11 +92,12 @@ child_correlations as (
         node_code,
         child_code,
         count(*) as units,
-        corr(score, parent_score) as pearson_with_parent,
-        corr(score_rank, parent_rank) as spearman_with_parent,
-        corr(score, composite_score) as pearson_with_composite,
-        corr(score_rank, composite_rank) as spearman_with_composite,
-        var_samp(score) as score_variance
+        -- ordered aggregates: the same terms in the same order, so the same bits every run
+        corr(score, parent_score order by unit_code) as pearson_with_parent,
+        corr(score_rank, parent_rank order by unit_code) as spearman_with_parent,
+        corr(score, composite_score order by unit_code) as pearson_with_composite,
+        corr(score_rank, composite_rank order by unit_code) as spearman_with_composite,
+        var_samp(score order by unit_code) as score_variance
     from with_references
     group by system_code, year, unit_level, node_code, child_code
 ),
@@ -109,7 +110,7 @@ sibling_pairs as (
         one.node_code,
         one.child_code,
         other.child_code as sibling_code,
-        corr(one.score, other.score) as pearson
+        corr(one.score, other.score order by one.unit_code) as pearson
     from children as one
     inner join children as other
         on
@@ -143,7 +144,7 @@ unit_totals as (
         unit_level,
         node_code,
         unit_code,
-        sum(score) as children_total
+        sum(score order by child_code) as children_total
     from children
     group by all
 ),
@@ -155,7 +156,7 @@ child_variances as (
         unit_level,
         node_code,
         cast(count(*) as double) as k,
-        sum(score_variance) as variance_sum
+        sum(score_variance order by child_code) as variance_sum
     from child_correlations
     group by all
     having count(*) > 1
@@ -167,7 +168,7 @@ total_variances as (
         year,
         unit_level,
         node_code,
-        var_samp(children_total) as total_variance
+        var_samp(children_total order by unit_code) as total_variance
     from unit_totals
     group by all
 ),

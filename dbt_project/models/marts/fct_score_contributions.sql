@@ -5,8 +5,7 @@
 -- weight is shared among the rest). The gaps to the node's leader (rank 1) and to its median
 -- unit (the middle of the ranking) are decomposed the same way: summed over a node's children
 -- (or indicators) they give the unit's score gap. Figures are rounded to 1e-9, as node scores
--- are: parallel sums differ in their last bits from run to run, and a gap of two equal
--- contributions must be 0, not 1e-15.
+-- are, so that a gap of two equal contributions is 0, not 1e-15.
 with
 
 indicator_scores as (
@@ -46,6 +45,25 @@ placed as (
             and node_paths.indicator_code = child_paths.indicator_code
 ),
 
+-- Sums take their terms in a fixed order (ordered aggregates): a parallel sum's last bits
+-- would otherwise differ from run to run, and with them the published marts.
+scored_weights as (
+    select
+        placed.system_code,
+        indicator_scores.year,
+        indicator_scores.unit_level,
+        indicator_scores.unit_code,
+        placed.node_code,
+        sum(placed.path_weight order by placed.indicator_code)
+        filter (where indicator_scores.score is not null) as scored_weight
+    from placed
+    inner join indicator_scores
+        on
+            placed.system_code = indicator_scores.system_code
+            and placed.indicator_code = indicator_scores.indicator_code
+    group by all
+),
+
 weighted as (
     select
         placed.system_code,
@@ -57,20 +75,19 @@ weighted as (
         placed.child_is_indicator,
         placed.indicator_code,
         indicator_scores.score,
-        placed.path_weight
-        / sum(case when indicator_scores.score is not null then placed.path_weight end) over (
-            partition by
-                placed.system_code,
-                indicator_scores.year,
-                indicator_scores.unit_level,
-                indicator_scores.unit_code,
-                placed.node_code
-        ) as weight
+        placed.path_weight / scored_weights.scored_weight as weight
     from placed
     inner join indicator_scores
         on
             placed.system_code = indicator_scores.system_code
             and placed.indicator_code = indicator_scores.indicator_code
+    inner join scored_weights
+        on
+            placed.system_code = scored_weights.system_code
+            and placed.node_code = scored_weights.node_code
+            and indicator_scores.year = scored_weights.year
+            and indicator_scores.unit_level = scored_weights.unit_level
+            and indicator_scores.unit_code = scored_weights.unit_code
 ),
 
 indicator_parts as (
@@ -102,8 +119,9 @@ child_parts as (
             when any_value(weighted.child_is_indicator) then any_value(weighted.score)
             else any_value(child_scores.score)
         end as part_score,
-        sum(case when weighted.score is not null then weighted.weight end) as weight,
-        sum(weighted.weight * weighted.score) as contribution
+        sum(weighted.weight order by weighted.indicator_code)
+        filter (where weighted.score is not null) as weight,
+        sum(weighted.weight * weighted.score order by weighted.indicator_code) as contribution
     from weighted
     left join node_scores as child_scores
         on
