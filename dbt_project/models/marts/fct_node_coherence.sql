@@ -191,7 +191,7 @@ node_alpha as (
             and child_variances.node_code = total_variances.node_code
 ),
 
-final as (
+rounded as (
     select
         child_correlations.system_code,
         cast(child_correlations.year as integer) as year,
@@ -207,10 +207,7 @@ final as (
             as spearman_with_composite,
         {{ finite_rounded('sibling_ranges.min_sibling_pearson') }} as min_sibling_pearson,
         {{ finite_rounded('sibling_ranges.max_sibling_pearson') }} as max_sibling_pearson,
-        {{ finite_rounded('node_alpha.cronbach_alpha') }} as cronbach_alpha,
-        coalesce(sibling_ranges.min_sibling_pearson < 0, false) as negative_with_sibling,
-        coalesce(sibling_ranges.max_sibling_pearson > 0.92, false) as redundant_with_sibling,
-        coalesce(child_correlations.pearson_with_parent < 0.3, false) as weak_with_parent
+        {{ finite_rounded('node_alpha.cronbach_alpha') }} as cronbach_alpha
     from child_correlations
     left join sibling_ranges
         on
@@ -225,6 +222,16 @@ final as (
             and child_correlations.year = node_alpha.year
             and child_correlations.unit_level = node_alpha.unit_level
             and child_correlations.node_code = node_alpha.node_code
+),
+
+-- flags on the figures as published, so that a reader can check them
+final as (
+    select
+        *,
+        coalesce(min_sibling_pearson < 0, false) as negative_with_sibling,
+        coalesce(max_sibling_pearson > 0.92, false) as redundant_with_sibling,
+        coalesce(pearson_with_parent < 0.3, false) as weak_with_parent
+    from rounded
 )
 
 select * from final
