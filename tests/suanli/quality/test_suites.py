@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from suanli.index.catalogue import load_catalogue
 from suanli.quality.checks import check_result
 from suanli.quality.suites import load_suite, load_suites, validate
 from suanli.settings import EXPECTATIONS_DIR
@@ -74,3 +76,40 @@ def test_an_expectation_without_severity_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(definition))
     with pytest.raises(ValueError, match=r"needs meta\.severity"):
         load_suite(path)
+
+
+def test_suite_sql_names_tables_through_dbt_never_by_schema() -> None:
+    for suite in load_suites(EXPECTATIONS_DIR):
+        assert not re.search(r"\b(staging|reference|raw|intermediate|marts)\.\w", suite.query)
+        for target in suite.targets:
+            sql = suite.sql_for(target)
+            assert "{" not in sql and target.relation in sql, suite.name
+    [target] = load_suite(EXPECTATIONS_DIR / "compute_centres.json").targets
+    assert "raw.deliveries" in CENTRES.sql_for(target)
+
+
+def test_an_unknown_relation_is_named(tmp_path: Path) -> None:
+    shutil.copy(EXPECTATIONS_DIR / "compute_centres.json", tmp_path / "toy.json")
+    (tmp_path / "toy.sql").write_text("select * from {relation} join {ref[stg_nowhere]} using (x)")
+    suite = load_suite(tmp_path / "toy.json")
+    with pytest.raises(KeyError, match=r"\{ref\[stg_nowhere\]\}: no dbt ref of that name"):
+        suite.sql_for(suite.targets[0])
+
+
+def test_catalogue_selectors_become_the_catalogued_codes(tmp_path: Path) -> None:
+    catalogue = load_catalogue()
+    suite = load_suite(EXPECTATIONS_DIR / "indicator_national_share.json", catalogue)
+    groups = [e["kwargs"]["row_condition"]["parameter"] for e in suite.definition["expectations"]]
+    assert (
+        groups[0]
+        == [code for code, i in catalogue.items() if i.max_national_share_pct == 40]
+        == ["racks_in_use", "intelligent_compute", "storage_capacity"]
+    )
+    definition = json.loads((EXPECTATIONS_DIR / "indicator_national_share.json").read_text())
+    definition["expectations"][0]["kwargs"]["row_condition"]["parameter"] = {
+        "indicators": {"colour": "red"}
+    }
+    (tmp_path / "bad.json").write_text(json.dumps(definition))
+    shutil.copy(EXPECTATIONS_DIR / "indicator_national_share.sql", tmp_path / "bad.sql")
+    with pytest.raises(ValueError, match=r"bad.json: no catalogue column \['colour'\]"):
+        load_suite(tmp_path / "bad.json", catalogue)
