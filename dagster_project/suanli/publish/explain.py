@@ -68,7 +68,9 @@ class Explained:
     level: str
     score: float | None
     rank: int | None = None
-    weight: float | None = None  # effective weight within the parent
+    # within the parent: effective weight and contribution (fct_score_contributions)
+    weight: float | None = None
+    contribution: float | None = None
     local_weight: float | None = None
     children: list[Explained] = field(default_factory=list)
     # indicators only
@@ -78,12 +80,6 @@ class Explained:
     source: str | None = None
     value_flag: str | None = None
     rows: list[Rows] = field(default_factory=list)
-
-    @property
-    def contribution(self) -> float | None:
-        if self.weight is None or self.score is None:
-            return None
-        return self.weight * self.score
 
     @property
     def children_sum(self) -> float | None:
@@ -138,7 +134,7 @@ def explain(
         weights = _rows(
             connection,
             "select node_code, parent_code, node_level, position, name_zh, name_en, unit, "
-            "local_weight, global_weight from marts.fct_index_weights where system_code = ? "
+            "local_weight from marts.fct_index_weights where system_code = ? "
             "order by position",
             [system],
         )
@@ -161,11 +157,12 @@ def explain(
                 [system, level, code, year],
             )
         }
-        weights_in_node = {
-            (row["node_code"], row["part_code"]): row["weight"]
+        parts = {
+            (row["node_code"], row["part_code"]): row
             for row in _rows(
                 connection,
-                "select node_code, part_code, weight from marts.fct_score_contributions "
+                "select node_code, part_code, weight, contribution "
+                "from marts.fct_score_contributions "
                 "where system_code = ? and unit_level = ? and unit_code = ? and year = ? "
                 "and part_kind = 'child'",
                 [system, level, code, year],
@@ -202,7 +199,8 @@ def explain(
             item.value_flag = value.get("value_flag")
             item.rows = lineage.get(item.code, [])
         for child in item.children:
-            child.weight = weights_in_node.get((item.code, child.code))
+            part = parts.get((item.code, child.code)) or {}
+            child.weight, child.contribution = part.get("weight"), part.get("contribution")
         return item
 
     return subject, build(by_code[start])
