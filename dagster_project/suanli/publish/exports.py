@@ -1,8 +1,9 @@
 """Exports of the marts for people without a SQL client: Parquet files and one Excel workbook.
 
 `export_marts` writes every table and view of a DuckDB file's `marts` schema to
-`<out_dir>/<mart>.parquet` (DuckDB's own `COPY … (FORMAT parquet)`, so types survive) and to one
-sheet each of `<out_dir>/suanli_marts.xlsx`, whose header row carries the Chinese column names
+`<out_dir>/<mart>.parquet` (DuckDB's own `COPY … (FORMAT parquet)`, so types survive) and, but
+for the row-level marts documented `meta: {workbook: false}` (`parquet_only`), to one sheet
+each of `<out_dir>/suanli_marts.xlsx`, whose header row carries the Chinese column names
 documented in dbt (`meta.name_zh` in models/marts/_marts.yml; the column name when there is
 none). Rows are sorted on every column, so exporting the same marts twice gives the same rows
 in the same order. Each file is written beside its destination and renamed over it: a reader
@@ -16,7 +17,8 @@ exact), NaN and infinities as empty cells, text without the control characters X
 (and cut at Excel's 32,767 characters), anything else (lists, structs, UUIDs, blobs) as text.
 
 `exports_fingerprint` describes what the exports are made from (the published marts' content,
-this code, DuckDB's and XlsxWriter's versions, the Chinese headers): the asset keeps it in the
+this code, DuckDB's and XlsxWriter's versions, the Chinese headers, the marts left out of the
+workbook): the asset keeps it in the
 export directory's stamp (`suanli.publish.stamps`) and leaves the files as they are while it holds.
 
 No Dagster here: the asset in `suanli.publish.exports_asset` only chooses where to read and write.
@@ -108,14 +110,13 @@ ColumnNames = Mapping[str, Mapping[str, str]]
 CellWriter = Callable[[int, int, Any, Format | None], Any]
 
 
-def load_column_names_zh(manifest_path: Path = MANIFEST_PATH) -> dict[str, dict[str, str]]:
-    """`{mart: {column: 中文列名}}` from the `meta.name_zh` of every mart model's columns."""
+def load_manifest(manifest_path: Path = MANIFEST_PATH) -> dict[str, Any]:
+    """dbt's manifest, where the marts' documentation (headers, workbook or not) is read."""
     if not manifest_path.is_file():
         raise FileNotFoundError(
             f"dbt manifest not found at {manifest_path}: run `make manifest` (dbt parse) first"
         )
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return column_names_zh(manifest)
+    return json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
 def column_names_zh(manifest: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -132,18 +133,16 @@ def column_names_zh(manifest: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return names
 
 
-def parquet_only(manifest_path: Path = MANIFEST_PATH) -> set[str]:
-    """Marts kept out of the workbook (`meta: {workbook: false}`): row-level tables such as
-    lineage, which no one reads in a spreadsheet and which outgrow a sheet's 1,048,576 rows."""
-    if not manifest_path.is_file():
-        return set()
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return {
+def parquet_only(manifest: Mapping[str, Any]) -> frozenset[str]:
+    """Marts kept out of the workbook (`meta: {workbook: false}` in a dbt manifest): row-level
+    tables such as lineage, which no one reads in a spreadsheet and which outgrow a sheet's
+    1,048,576 rows."""
+    return frozenset(
         node["name"]
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
         and node["config"].get("meta", {}).get("workbook") is False
-    }
+    )
 
 
 def list_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -171,14 +170,20 @@ def export_marts(
     out_dir: Path,
     *,
     column_names: ColumnNames | None = None,
+    left_out: Iterable[str] | None = None,
 ) -> list[Path]:
-    """Write every mart to `<out_dir>/<mart>.parquet` and (unless `parquet_only`) to a sheet
+    """Write every mart to `<out_dir>/<mart>.parquet` and, unless it is `left_out`, to a sheet
     of `suanli_marts.xlsx`.
 
-    `column_names` maps mart → column → Chinese header; by default it is read from the dbt
-    manifest. Returns the files written: the Parquet files by mart name, then the workbook.
+    `column_names` maps mart → column → Chinese header, `left_out` names the Parquet-only
+    marts; by default both are read from the dbt manifest. Returns the files written: the
+    Parquet files by mart name, then the workbook.
     """
-    names = load_column_names_zh() if column_names is None else column_names
+    if column_names is None or left_out is None:
+        manifest = load_manifest()
+        column_names = column_names_zh(manifest) if column_names is None else column_names
+        left_out = parquet_only(manifest) if left_out is None else left_out
+    left_out = frozenset(left_out)
     out_dir.mkdir(parents=True, exist_ok=True)
     marts = list_marts(connection)
     if not marts:
@@ -188,8 +193,10 @@ def export_marts(
     staged = {mart: _staged_table(index) for index, mart in enumerate(marts)}
     try:
         written = [_export_parquet(connection, mart, staged[mart], out_dir) for mart in marts]
-        in_workbook = {m: table for m, table in staged.items() if m not in parquet_only()}
-        written.append(_export_workbook(connection, in_workbook, names, out_dir / WORKBOOK_NAME))
+        in_workbook = {mart: table for mart, table in staged.items() if mart not in left_out}
+        written.append(
+            _export_workbook(connection, in_workbook, column_names, out_dir / WORKBOOK_NAME)
+        )
     finally:
         for table in staged.values():
             connection.execute(f"drop table if exists {table}")
@@ -214,12 +221,14 @@ def inputs_fingerprint(
     code: Mapping[str, str],
     libraries: Mapping[str, str],
     column_names: ColumnNames,
+    left_out: Iterable[str] = (),
 ) -> str:
     """SHA-256 of the exports' inputs, from their descriptions alone (no I/O).
 
     `marts_content` identifies the marts' content (`suanli.publish.stamps.marts_content`), `code`
     maps each code file to its SHA-256, `libraries` maps distributions to versions, `column_names`
-    are the workbook's Chinese headers (mart → column → header). Equal inputs give equal
+    are the workbook's Chinese headers (mart → column → header), `left_out` the marts that are
+    Parquet only (not sheets). Equal inputs give equal
     fingerprints whatever the order of the mappings; any change gives another.
     """
     if not marts_content:
@@ -230,6 +239,7 @@ def inputs_fingerprint(
             "code": dict(code),
             "libraries": dict(libraries),
             "column_names": {mart: dict(names) for mart, names in column_names.items()},
+            "left_out": sorted(left_out),
         }
     )
 
@@ -238,15 +248,17 @@ def exports_fingerprint(
     connection: duckdb.DuckDBPyConnection,
     column_names: ColumnNames,
     *,
+    left_out: Iterable[str] = (),
     extra_code: Iterable[Path] = (),
 ) -> str:
-    """The fingerprint of an export_marts of `connection` with these headers, here (this
-    module's code, and whatever the caller adds)."""
+    """The fingerprint of an export_marts of `connection` with these headers and Parquet-only
+    marts, here (this module's code, and whatever the caller adds)."""
     return inputs_fingerprint(
         marts_content=marts_content(connection),
         code=code_digests([Path(__file__), *extra_code]),
         libraries=library_versions(LIBRARIES),
         column_names=column_names,
+        left_out=left_out,
     )
 
 

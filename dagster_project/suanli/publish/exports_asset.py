@@ -15,9 +15,11 @@ from dagster import (
 from suanli.publish.assets import PUBLISHED_KEY
 from suanli.publish.exports import (
     WORKBOOK_NAME,
+    column_names_zh,
     export_marts,
     exports_fingerprint,
-    load_column_names_zh,
+    load_manifest,
+    parquet_only,
     row_counts,
 )
 from suanli.publish.stamps import build_unless_current
@@ -43,22 +45,27 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     deps=[PUBLISHED_KEY],
     group_name="exports",
     kinds={"parquet", "excel"},
-    description="Every mart as `<mart>.parquet` and as a sheet of `suanli_marts.xlsx` (Chinese "
+    description="Every mart as `<mart>.parquet` and, but for row-level marts (lineage, "
+    "contributions), as a sheet of `suanli_marts.xlsx` (Chinese "
     "column headers from the dbt docs, frozen header row), in SUANLI_EXPORT_DIR "
     "(default data/exports), from the published marts. Each file is replaced whole, never "
-    "left half-written. Not written again while the marts' content, the exports' code and "
-    "the Chinese headers are those of the files in place (their `.inputs.json`).",
+    "left half-written. Not written again while the marts' content, the exports' code, "
+    "the Chinese headers and the sheets left out are those of the files in place (their "
+    "`.inputs.json`).",
 )
 def marts_exports(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:
     out_dir = export_dir()
-    names = load_column_names_zh()
+    manifest = load_manifest()
+    names, left_out = column_names_zh(manifest), parquet_only(manifest)
     with warehouse.connect_published(what="exports/marts") as connection:
-        fingerprint = exports_fingerprint(connection, names, extra_code=[Path(__file__)])
+        fingerprint = exports_fingerprint(
+            connection, names, left_out=left_out, extra_code=[Path(__file__)]
+        )
 
         def export() -> tuple[list[Path], dict]:
-            files = export_marts(connection, out_dir, column_names=names)
+            files = export_marts(connection, out_dir, column_names=names, left_out=left_out)
             sizes = {path.name: path.stat().st_size for path in files}
             return files, {"rows": row_counts(connection), "files": sizes}
 

@@ -18,6 +18,7 @@ INPUTS = {
     "code": {"publish/exports.py": "1" * 64, "publish/exports_asset.py": "2" * 64},
     "libraries": {"duckdb": "2.0.0", "xlsxwriter": "3.2.9"},
     "column_names": {"fct_index_scores": {"year": "年份", "score": "得分"}},
+    "left_out": ["fct_indicator_lineage"],
 }
 
 
@@ -81,6 +82,7 @@ def test_any_changed_input_changes_the_fingerprint() -> None:
         {"libraries": {**INPUTS["libraries"], "xlsxwriter": "3.2.10"}},
         {"column_names": {"fct_index_scores": {"year": "年度", "score": "得分"}}},
         {"column_names": {**INPUTS["column_names"], "dim_province": {"name_zh": "省份"}}},
+        {"left_out": ["fct_indicator_lineage", "fct_score_contributions"]},
     ]:
         assert inputs_fingerprint(**{**INPUTS, **change}) != fingerprint, change
     with pytest.raises(ValueError, match="not identified"):
