@@ -41,38 +41,43 @@ def load_catalogue(path: Path = INDICATOR_CATALOGUE) -> dict[str, Indicator]:
         rows = list(csv.DictReader(handle))
     catalogue: dict[str, Indicator] = {}
     for line, row in enumerate(rows, start=2):
-
-        def fail(column: str, expected: str, row: dict[str, str] = row, line: int = line):
-            value = row.get(column) or ""
-            return CatalogueError(
-                f'{path.name}: row {line}, column "{column}": value "{value}" — expected {expected}'
-            )
-
-        for column in ("indicator_code", "name_zh", "name_en", "unit", "model"):
-            if not (row.get(column) or "").strip():
-                raise fail(column, "a value (this column may not be empty)")
-        code = row["indicator_code"]
-        if code in catalogue:
-            raise fail("indicator_code", "each indicator once (catalogued twice)")
-        if row["direction"] not in DIRECTIONS:
-            raise fail("direction", f"one of {', '.join(DIRECTIONS)}")
-        if row["additive"] not in ("true", "false"):
-            raise fail("additive", "true or false")
-        limits: dict[str, float | None] = {}
-        for column in ("max_national_share_pct", "max_yoy_factor", "yoy_min_base"):
-            text = (row.get(column) or "").strip()
-            try:
-                limits[column] = float(text) if text else None
-            except ValueError:
-                raise fail(column, "a number, or empty for no limit") from None
-        catalogue[code] = Indicator(
-            code=code,
-            name_zh=row["name_zh"],
-            name_en=row["name_en"],
-            unit=row["unit"],
-            direction=row["direction"],
-            additive=row["additive"] == "true",
-            model=row["model"],
-            **limits,
-        )
+        indicator = _indicator(row, f"{path.name}: row {line}")
+        if indicator.code in catalogue:
+            raise _refused(row, f"{path.name}: row {line}", "indicator_code",
+                           "each indicator once (catalogued twice)")  # fmt: skip
+        catalogue[indicator.code] = indicator
     return catalogue
+
+
+def _refused(row: dict[str, str], where: str, column: str, expected: str) -> CatalogueError:
+    return CatalogueError(
+        f'{where}, column "{column}": value "{row.get(column) or ""}" — expected {expected}'
+    )
+
+
+def _indicator(row: dict[str, str], where: str) -> Indicator:
+    """One catalogue row; `where` names its file and row in a refusal."""
+    for column in ("indicator_code", "name_zh", "name_en", "unit", "model"):
+        if not (row.get(column) or "").strip():
+            raise _refused(row, where, column, "a value (this column may not be empty)")
+    if row["direction"] not in DIRECTIONS:
+        raise _refused(row, where, "direction", f"one of {', '.join(DIRECTIONS)}")
+    if row["additive"] not in ("true", "false"):
+        raise _refused(row, where, "additive", "true or false")
+    limits: dict[str, float | None] = {}
+    for column in ("max_national_share_pct", "max_yoy_factor", "yoy_min_base"):
+        text = (row.get(column) or "").strip()
+        try:
+            limits[column] = float(text) if text else None
+        except ValueError:
+            raise _refused(row, where, column, "a number, or empty for no limit") from None
+    return Indicator(
+        code=row["indicator_code"],
+        name_zh=row["name_zh"],
+        name_en=row["name_en"],
+        unit=row["unit"],
+        direction=row["direction"],
+        additive=row["additive"] == "true",
+        model=row["model"],
+        **limits,
+    )
