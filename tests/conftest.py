@@ -100,20 +100,40 @@ def cli():
     return run_cli
 
 
-@pytest.fixture(scope="session")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("warehouse_run")
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+def run_locations(root: Path) -> dict[str, str]:
+    """Where a pipeline run under `root` keeps its state: its Dagster home, work file,
+    archive, Data Docs, report and exports (environment variables)."""
     return {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
+        "DAGSTER_HOME": str(root / "dagster_home"),
         "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
         "SUANLI_ARCHIVE": str(root / "archive"),
         "SUANLI_GX_DOCS": str(root / "gx_docs"),
         "SUANLI_REPORT_DIR": str(root / "report"),
         "SUANLI_EXPORT_DIR": str(root / "exports"),
+    }
+
+
+def new_run_locations(root: Path) -> dict[str, str]:
+    """`run_locations` under `root` for a run from scratch: its Dagster home made, with the
+    project's dagster.yaml."""
+    locations = run_locations(root)
+    home = Path(locations["DAGSTER_HOME"])
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    return locations
+
+
+@pytest.fixture(scope="session")
+def fresh_run_locations() -> Callable[[Path], dict[str, str]]:
+    """`locations(root)`: the environment variables of a run from scratch under `root`."""
+    return new_run_locations
+
+
+@pytest.fixture(scope="session")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {
+        **os.environ,
+        **new_run_locations(tmp_path_factory.mktemp("warehouse_run")),
         "SUANLI_LANDING": str(REPO_ROOT / "seeds" / "snapshot"),
     }
 
@@ -146,15 +166,7 @@ def copy_first_run(env: dict[str, str], root: Path) -> dict[str, str]:
     pristine = pristine_dir(env)
     for part in ("warehouse", "archive", "dagster_home", "report", "exports"):
         shutil.copytree(pristine / part, root / part)
-    return {
-        **env,
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "SUANLI_WAREHOUSE": str(root / "warehouse" / Path(env["SUANLI_WAREHOUSE"]).name),
-        "SUANLI_ARCHIVE": str(root / "archive"),
-        "SUANLI_GX_DOCS": str(root / "gx_docs"),
-        "SUANLI_REPORT_DIR": str(root / "report"),
-        "SUANLI_EXPORT_DIR": str(root / "exports"),
-    }
+    return {**env, **run_locations(root)}
 
 
 @pytest.fixture(scope="session")

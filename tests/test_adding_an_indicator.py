@@ -86,25 +86,19 @@ def changed_files(project: Path, files: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+def project(
+    tmp_path_factory: pytest.TempPathFactory, fresh_run_locations
+) -> tuple[Path, dict[str, str]]:
     root = tmp_path_factory.mktemp("project_copy")
     project = root / "project"
     files = copy_project(project)
     add_the_indicator(project)
     assert changed_files(project, files) == sorted([CATALOGUE, MODEL, DEFINITION])
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SUANLI_")},
+        **fresh_run_locations(root),
         # the copy's code, not the installed package's
         "PYTHONPATH": os.pathsep.join([str(project / "dagster_project"), str(project / "tools")]),
-        "DAGSTER_HOME": str(home),
-        "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
-        "SUANLI_ARCHIVE": str(root / "archive"),
-        "SUANLI_GX_DOCS": str(root / "gx_docs"),
-        "SUANLI_REPORT_DIR": str(root / "report"),
-        "SUANLI_EXPORT_DIR": str(root / "exports"),
         "SUANLI_LANDING": str(REPO_ROOT / "seeds" / "snapshot"),
     }
     dbt = str(Path(sys.executable).parent / "dbt")

@@ -94,20 +94,12 @@ def broken_landing(root: Path) -> BrokenRegistry:
 
 @pytest.fixture(scope="module")
 def story(
-    tmp_path_factory: pytest.TempPathFactory, webhook: Webhook, inbox: Inbox
+    tmp_path_factory: pytest.TempPathFactory, webhook: Webhook, inbox: Inbox, fresh_run_locations
 ) -> Iterator[Story]:
     root = tmp_path_factory.mktemp("alerts_e2e")
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     broken = broken_landing(root)
     settings = {
-        "DAGSTER_HOME": str(home),
-        "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
-        "SUANLI_ARCHIVE": str(root / "archive"),
-        "SUANLI_GX_DOCS": str(root / "gx_docs"),
-        "SUANLI_REPORT_DIR": str(root / "report"),
-        "SUANLI_EXPORT_DIR": str(root / "exports"),
+        **fresh_run_locations(root),
         "SUANLI_ALERT_WEBHOOK_URL": webhook.url,
         "SUANLI_ALERT_SMTP_HOST": "127.0.0.1",
         "SUANLI_ALERT_SMTP_PORT": str(inbox.port),
