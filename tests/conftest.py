@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -44,8 +45,11 @@ def shared_data() -> Path:
 
 
 # ---------------------------------------------------------------------------- end to end
-# One materialisation of the bundled snapshot per test session, in a temporary warehouse and
-# DAGSTER_HOME, shared by the end-to-end modules (each later run uses its own landing copy).
+# One materialisation of the bundled snapshot per test session, shared by every pytest-xdist
+# worker: the first worker to need it builds it under a file lock, and each worker then works
+# on its own copy (later runs load bad deliveries into it, or use a landing copy of their own).
+
+FIRST_RUN_PARTS = ("warehouse", "archive", "dagster_home", "report", "exports")
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -139,46 +143,63 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def first_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = run_cli(env, "materialize")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    # Later tests load bad deliveries into the session's warehouse; `copied_warehouse` starts
-    # from this untouched copy of the first run instead.
-    work = Path(env["SUANLI_WAREHOUSE"])
-    pristine = pristine_dir(env)
-    (pristine / "warehouse").mkdir(parents=True)
-    for file in (work, work.with_name(f"{work.stem}_marts{work.suffix}")):
-        shutil.copy(file, pristine / "warehouse" / file.name)
-    shutil.copytree(env["SUANLI_ARCHIVE"], pristine / "archive")
-    shutil.copytree(env["DAGSTER_HOME"], pristine / "dagster_home")
-    shutil.copytree(env["SUANLI_REPORT_DIR"], pristine / "report")
-    shutil.copytree(env["SUANLI_EXPORT_DIR"], pristine / "exports")
-    return result
+def first_run_root(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Where the session's first run is built: one directory for all pytest-xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    return (base if worker_id == "master" else base.parent) / "first_run"
 
 
-def pristine_dir(env: dict[str, str]) -> Path:
-    return Path(env["SUANLI_WAREHOUSE"]).parent.parent / "pristine"
+def build_first_run(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The snapshot materialised under `root/build`, once: later callers, in this process or
+    another worker's, wait for it and get the recorded result. A failed build is recorded too,
+    so every worker reports it rather than each building again."""
+    from filelock import FileLock
+
+    root.mkdir(parents=True, exist_ok=True)
+    recorded = root / "result.json"
+    with FileLock(root / "build.lock"):
+        if not recorded.exists():
+            build = root / "build"
+            build.mkdir()
+            result = run_cli({**env, **new_run_locations(build)}, "materialize")
+            recorded.write_text(
+                json.dumps([result.returncode, result.stdout, result.stderr]), encoding="utf-8"
+            )
+    returncode, stdout, stderr = json.loads(recorded.read_text(encoding="utf-8"))
+    return subprocess.CompletedProcess(["materialize"], returncode, stdout, stderr)
 
 
-def copy_first_run(env: dict[str, str], root: Path) -> dict[str, str]:
+def copy_first_run(first_run_root: Path, env: dict[str, str], root: Path) -> dict[str, str]:
     """The environment of a copy under `root` of the first run as it finished (work file,
     published marts, archive, Dagster home, report, exports)."""
-    pristine = pristine_dir(env)
-    for part in ("warehouse", "archive", "dagster_home", "report", "exports"):
-        shutil.copytree(pristine / part, root / part)
+    for part in FIRST_RUN_PARTS:
+        shutil.copytree(first_run_root / "build" / part, root / part, dirs_exist_ok=True)
     return {**env, **run_locations(root)}
 
 
 @pytest.fixture(scope="session")
-def copy_of_first_run(env: dict[str, str], first_run) -> Callable[[Path], dict[str, str]]:
+def first_run(env: dict[str, str], first_run_root: Path) -> subprocess.CompletedProcess[str]:
+    """The first run, copied into this worker's `env` (whose tests may change it)."""
+    result = build_first_run(first_run_root, env)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    copy_first_run(first_run_root, env, Path(env["SUANLI_WAREHOUSE"]).parent.parent)
+    return result
+
+
+@pytest.fixture(scope="session")
+def copy_of_first_run(
+    env: dict[str, str], first_run, first_run_root: Path
+) -> Callable[[Path], dict[str, str]]:
     """`copy(root)`: a copy of the first run under `root`, for fixtures wider than a test."""
-    return lambda root: copy_first_run(env, root)
+    return lambda root: copy_first_run(first_run_root, env, root)
 
 
 @pytest.fixture
-def copied_warehouse(env: dict[str, str], first_run, tmp_path: Path) -> dict[str, str]:
+def copied_warehouse(
+    env: dict[str, str], first_run, first_run_root: Path, tmp_path: Path
+) -> dict[str, str]:
     """A copy of the first run as it finished: for runs that change or break things."""
-    return copy_first_run(env, tmp_path)
+    return copy_first_run(first_run_root, env, tmp_path)
 
 
 @pytest.fixture
