@@ -22,16 +22,39 @@ settings.load_profile(os.environ.get("SUANLI_HYPOTHESIS_PROFILE", "full"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+# Pipeline runs in tests audit the indices with fewer Monte Carlo and Sobol runs than the
+# product's 2,000 (tests/suanli/index/robustness checks the audit itself at full size).
+TEST_UNCERTAINTY = REPO_ROOT / "tests" / "uncertainty_few_runs.yml"
 
 # A test that needs the session's pipeline run (directly or through another fixture) is an
 # integration test, whether or not its module says so: `make check` leaves them out.
 PIPELINE_FIXTURES = {"first_run"}
 
 
+# Files whose tests run the pipeline several times, longest first. pytest-xdist hands whole
+# files to workers in collection order; starting the longest first keeps one worker from
+# running a long file alone at the end (longest-processing-time-first scheduling). The first
+# two build from scratch, so neither waits for the session's first run.
+LONGEST_FIRST = [
+    "tests/suanli/alerts/test_alerts_end_to_end.py",
+    "tests/test_adding_an_indicator.py",
+    "tests/suanli/test_concurrent_runs.py",
+    "tests/suanli/test_deliveries_end_to_end.py",
+    "tests/suanli/test_city_index.py",
+    "tests/suanli/deliveries/test_corpus.py",
+    "tests/suanli/test_weight_change.py",
+    "tests/suanli/test_write_audit_publish.py",
+    "tests/suanli/test_publication_gate.py",
+    "tests/suanli/test_end_to_end.py",
+]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+    position = {path: index for index, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: position.get(item.nodeid.split("::")[0], len(position)))
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +129,7 @@ def cli():
 
 def run_locations(root: Path) -> dict[str, str]:
     """Where a pipeline run under `root` keeps its state: its Dagster home, work file,
-    archive, Data Docs, report and exports (environment variables)."""
+    archive, Data Docs, report and exports (environment variables); and the audit's few runs."""
     return {
         "DAGSTER_HOME": str(root / "dagster_home"),
         "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
@@ -114,6 +137,7 @@ def run_locations(root: Path) -> dict[str, str]:
         "SUANLI_GX_DOCS": str(root / "gx_docs"),
         "SUANLI_REPORT_DIR": str(root / "report"),
         "SUANLI_EXPORT_DIR": str(root / "exports"),
+        "SUANLI_UNCERTAINTY": str(TEST_UNCERTAINTY),
     }
 
 

@@ -1,6 +1,6 @@
 """Benchmark: intake of a 1 M-row registry; a full materialisation, the same again with
 nothing changed, a bare `dbt build` of the same selection, and one year re-materialised after
-a corrected delivery.
+a corrected delivery; the robustness audit's Monte Carlo at 10,000 runs.
 
     python -m suanli.benchmark        (or: make benchmark)
 
@@ -98,6 +98,38 @@ def intake_only(path: Path) -> None:
     print(f"{time.perf_counter() - started:.3f}")
 
 
+MC_RUNS = 10_000
+
+
+def measure_monte_carlo(warehouse: Path) -> tuple[float, float]:
+    """(seconds, peak RSS MiB) of MC_RUNS Monte Carlo runs for every system, year and unit
+    level of `warehouse`, in a process of its own (`--monte-carlo FILE`)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "suanli.benchmark", "--monte-carlo", str(warehouse)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if completed.returncode:
+        raise SystemExit(f"Monte Carlo benchmark failed:\n{completed.stderr[-3000:]}")
+    seconds, peak_mb = completed.stdout.split()[-2:]
+    return float(seconds), float(peak_mb)
+
+
+def monte_carlo_only(warehouse: Path) -> None:
+    """Child process: the audit's rank uncertainty at MC_RUNS runs, timed from reading the
+    warehouse's tables; prints seconds and the process's peak RSS (MiB)."""
+    from suanli.index.robustness.coin import coins_from_frames
+    from suanli.index.robustness.tables import frames_from_warehouse
+    from suanli.index.robustness.uncertainty import Choices, rank_uncertainty
+
+    started = time.perf_counter()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        frames = frames_from_warehouse(connection)
+    for coin in coins_from_frames(**frames):
+        rank_uncertainty(coin, Choices(runs=MC_RUNS))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{time.perf_counter() - started:.3f} {peak_mb:.0f}")
+
+
 def step_seconds(env: dict[str, str]) -> dict[str, float]:
     """Seconds of each step of the latest run in the benchmark's Dagster instance."""
     from dagster import DagsterEventType, DagsterInstance
@@ -142,6 +174,9 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--intake":
         intake_only(Path(sys.argv[2]))
         return
+    if len(sys.argv) == 3 and sys.argv[1] == "--monte-carlo":
+        monte_carlo_only(Path(sys.argv[2]))
+        return
     bin_dir = Path(sys.executable).parent
     materialize = [sys.executable, "-m", "suanli.cli", "materialize"]
     with tempfile.TemporaryDirectory(prefix="suanli-benchmark-") as tmp:
@@ -156,6 +191,7 @@ def main() -> None:
 
         full = timed(materialize, env, REPO_ROOT)
         steps = step_seconds(env)
+        mc_s, mc_mb = measure_monte_carlo(Path(env[settings.WAREHOUSE.name]))
         noop = timed(materialize, env, REPO_ROOT)
         dbt = timed(
             [str(bin_dir / "dbt"), *BUILD_ARGS, "--profiles-dir", "."], env, DBT_PROJECT_DIR
@@ -180,6 +216,8 @@ def main() -> None:
         "peak_rss_mb": round(peak_mb),
         "intake_1m_s": round(intake_s, 2),
         "intake_1m_rss_mb": round(intake_mb),
+        "mc_10k_s": round(mc_s, 1),
+        "mc_10k_rss_mb": round(mc_mb),
     }
     print(f"cores: {os.cpu_count()}")
     for key, label, goal in FIGURES:
@@ -191,6 +229,10 @@ def main() -> None:
     print(
         f"intake of a {INTAKE_ROWS:,}-row registry: {intake_s:6.1f} s, peak {intake_mb:.0f} MiB"
         "  (goal ≤ 10 s, ≤ 1024 MiB)"
+    )
+    print(
+        f"Monte Carlo, {MC_RUNS:,} runs for every system, year and unit level: {mc_s:6.1f} s, "
+        f"peak {mc_mb:.0f} MiB  (goal ≤ 20 s, ≤ 2048 MiB)"
     )
     print("steps of the full run: " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     print(f"rows: fct_indicator_values {values}, fct_index_scores {scores}")

@@ -71,6 +71,11 @@ LOCK_TIMEOUT = Setting(
 INDEX_SYSTEMS = Setting(
     "SUANLI_INDEX_SYSTEMS", "seeds/index_systems", "the folder of index definitions (*.yml)"
 )
+UNCERTAINTY = Setting(
+    "SUANLI_UNCERTAINTY",
+    "seeds/reference/uncertainty.yml",
+    "the robustness audit's uncertain choices (Monte Carlo runs, seed, what varies)",
+)
 GX_DOCS = Setting("SUANLI_GX_DOCS", "data/gx_docs", "Great Expectations Data Docs")
 EXPORT_DIR = Setting(
     "SUANLI_EXPORT_DIR", "data/exports", "each mart as Parquet, and the Excel workbook"
@@ -197,6 +202,10 @@ def index_systems_dir() -> Path:
     touching the repository's definitions."""
     configured = INDEX_SYSTEMS.raw()
     return resolve_from_repo(configured) if configured else INDEX_SYSTEMS_DIR
+
+
+def uncertainty_file() -> Path:
+    return resolve_from_repo(UNCERTAINTY.get())
 
 
 def warehouse_path() -> Path:

@@ -1,0 +1,1 @@
+"""The robustness audit of the indices: uncertainty, sensitivity and the data it runs on."""

@@ -1,0 +1,26 @@
+"""Sobol indices of each uncertain choice on the mean absolute composite rank shift
+(suanli.index.robustness)."""
+
+import json
+
+from suanli.index.robustness.tables import sensitivity_table
+
+
+def model(dbt, session):
+    # Rebuilt for the run's years only (the `years` var, empty = all), as int_node_scores is.
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="delete+insert",
+        unique_key="year",
+        tags=["by_year"],
+    )
+    years = json.loads(dbt.config.get("years") or "[]") if dbt.is_incremental else []
+    # dbt finds a Python model's dependencies by reading these calls: literal names only.
+    frames = {
+        "systems": dbt.ref("stg_index_systems").df(),
+        "nodes": dbt.ref("stg_index_nodes").df(),
+        "experts": dbt.ref("stg_index_node_experts").df(),
+        "values": dbt.ref("int_indicator_values").df(),
+        "provinces": dbt.ref("provinces").df(),
+    }
+    return sensitivity_table(frames, years)
