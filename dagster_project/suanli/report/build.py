@@ -224,6 +224,39 @@ def _gdp_section(
     return section, fit
 
 
+FACTOR_ZH = {
+    "judgements": "AHP 判断（Saaty 标度扰动）",
+    "weight_noise": "权重噪声",
+    "normalisation": "标准化方法",
+    "imputation": "缺失值处理",
+}
+
+
+def _robustness_section(
+    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
+) -> list[Section]:
+    """How far the ranks hang on the modeller's choices, and what makes up each composite
+    (none for marts published before the audit's marts existed)."""
+    if not queries.has_robustness_marts(connection):
+        return []
+    section = Section("稳健性分析")
+    intervals = queries.rank_intervals(connection, system, year)
+    if not intervals.empty:
+        title = f"{year}年 综合指数 Top 20 排名区间（P5–P95）"
+        figure = charts.rank_interval_chart(intervals, title)
+        section.blocks.append(builder.chart("rank_intervals", title, figure, intervals))
+    sobol = queries.sensitivity(connection, system, year)
+    if not sobol.empty:
+        title = f"{year}年 各建模选择对综合排名的 Sobol 敏感性"
+        figure = charts.sobol_chart(sobol, title, FACTOR_ZH)
+        section.blocks.append(builder.chart("sobol", title, figure, sobol))
+    parts = queries.composite_contributions(connection, system, year)
+    title = f"{year}年 各省份综合指数的分指数贡献"
+    figure = charts.contribution_chart(parts, title)
+    section.blocks.append(builder.chart("contributions", title, figure, parts))
+    return [section]
+
+
 def _provenance_text(connection: duckdb.DuckDBPyConnection, system: str, year: int) -> str:
     rows = queries.provenance_counts(connection, system, year)
     counts = "，".join(f"{PROVENANCE_ZH.get(name, name)} {count} 个" for name, count in rows)
@@ -257,6 +290,7 @@ def build_report(
         index_sections, top10 = _index_sections(builder, db, system, year)
         sections = [
             *index_sections,
+            *_robustness_section(builder, db, system, year),
             _resource_section(builder, db, system, year),
             _city_section(builder, db, year),
         ]

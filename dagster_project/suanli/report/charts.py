@@ -283,3 +283,71 @@ def place_labels(
                 textcoords="offset points", va="center", fontsize=7.5, in_layout=False,
             )  # fmt: skip
             taken.append(label.get_window_extent(renderer))
+
+
+def rank_interval_chart(frame: pd.DataFrame, title: str) -> Figure:
+    """The JRC's rank chart: for each unit of the nominal Top N, its P5–P95 rank interval as a
+    bar, the median rank as a dot and the nominal rank as a cross (rank 1 at the left)."""
+    figure = new_figure(height=1.2 + 0.3 * len(frame))
+    axes = figure.add_subplot()
+    positions = np.arange(len(frame))
+    low, high = frame["rank_p5"].astype(float), frame["rank_p95"].astype(float)
+    axes.barh(positions, high - low, left=low, height=0.5, color="#bee3f8", label="P5–P95")
+    axes.scatter(frame["median_rank"], positions, color=BAR, s=22, zorder=3, label="中位排名")
+    axes.scatter(
+        frame["nominal_rank"], positions, color=ACCENT, marker="x", s=30, zorder=4,
+        label="名义排名",
+    )  # fmt: skip
+    axes.set_yticks(positions, frame["province"].tolist())
+    axes.invert_yaxis()
+    axes.set_xlim(0.5, max(float(high.max()), float(len(frame))) + 0.5)
+    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.set_xlabel(f"排名（{int(frame['runs'].iloc[0]):,} 次蒙特卡洛模拟）")
+    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    axes.set_title(title, loc="left")
+    return figure
+
+
+def sobol_chart(frame: pd.DataFrame, title: str, labels: dict[str, str]) -> Figure:
+    """First- and total-order Sobol index of each uncertain choice, side by side."""
+    figure = new_figure(height=1.4 + 0.45 * len(frame))
+    axes = figure.add_subplot()
+    positions = np.arange(len(frame))
+    axes.barh(positions - 0.18, frame["total_order"], height=0.34, color=BAR, label="总效应")
+    axes.barh(positions + 0.18, frame["first_order"], height=0.34, color=MUTED, label="一阶")
+    axes.set_yticks(positions, [labels.get(factor, factor) for factor in frame["factor"]])
+    axes.invert_yaxis()
+    axes.set_xlim(0, max(1.0, float(frame["total_order"].max()) * 1.1))
+    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.set_xlabel("Sobol 指数（对综合排名平均绝对变动）")
+    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    axes.set_title(title, loc="left")
+    return figure
+
+
+# Colours of the stacked parts, in order (the primaries of a system number five at most).
+PART_COLOURS = ("#2b6cb0", "#c05621", "#2f855a", "#805ad5", "#b7791f", "#718096")
+
+
+def contribution_chart(frame: pd.DataFrame, title: str) -> Figure:
+    """Every province's composite as stacked contributions of its primaries."""
+    parts = [column for column in frame.columns if column != "province"]
+    figure = new_figure(height=1.4 + 0.26 * len(frame))
+    axes = figure.add_subplot()
+    positions = np.arange(len(frame))
+    left = np.zeros(len(frame))
+    for colour, part in zip(PART_COLOURS * 2, parts, strict=False):
+        values = frame[part].to_numpy(dtype=float)
+        axes.barh(positions, values, left=left, height=0.7, color=colour, label=part)
+        left += values
+    axes.set_yticks(positions, frame["province"].tolist())
+    axes.invert_yaxis()
+    axes.tick_params(axis="y", length=0, labelsize=8)
+    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.set_xlabel("对综合指数的贡献（权重 × 得分）")
+    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    axes.set_title(title, loc="left")
+    return figure

@@ -248,3 +248,83 @@ def gdp_vs_index(
         return None
     sources = sorted({str(s) for s in frame["provenance_source"].dropna()})
     return GdpScatter(frame, gdp_year, sources)
+
+
+ROBUSTNESS_MARTS = ("fct_rank_uncertainty", "fct_sensitivity", "fct_score_contributions")
+
+
+def has_robustness_marts(connection: duckdb.DuckDBPyConnection) -> bool:
+    return all(_has_table(connection, table) for table in ROBUSTNESS_MARTS)
+
+
+def rank_intervals(
+    connection: duckdb.DuckDBPyConnection, system: str, year: int, limit: int = 20
+) -> pd.DataFrame:
+    """The composite's nominal Top N with their Monte Carlo median rank and P5–P95 interval."""
+    return connection.execute(
+        """
+        select
+            provinces.short_name_zh as province,
+            uncertainty.nominal_rank,
+            uncertainty.median_rank,
+            uncertainty.rank_p5,
+            uncertainty.rank_p95,
+            uncertainty.top10_share,
+            uncertainty.runs
+        from marts.fct_rank_uncertainty as uncertainty
+        inner join marts.dim_province as provinces
+            on uncertainty.unit_code = provinces.province_code
+        where uncertainty.system_code = $system and uncertainty.unit_level = 'province'
+            and uncertainty.node_code = 'composite' and uncertainty.year = $year
+            and uncertainty.nominal_rank <= $limit
+        order by uncertainty.nominal_rank, uncertainty.unit_code
+        """,
+        {"system": system, "year": year, "limit": limit},
+    ).df()
+
+
+def sensitivity(connection: duckdb.DuckDBPyConnection, system: str, year: int) -> pd.DataFrame:
+    """Sobol indices of each uncertain choice on the composite's ranks, most influential first."""
+    return connection.execute(
+        """
+        select factor, first_order, first_order_conf, total_order, total_order_conf, runs
+        from marts.fct_sensitivity
+        where system_code = ? and unit_level = 'province' and year = ?
+        order by total_order desc, factor
+        """,
+        [system, year],
+    ).df()
+
+
+def composite_contributions(
+    connection: duckdb.DuckDBPyConnection, system: str, year: int
+) -> pd.DataFrame:
+    """Every province's composite as the contributions of its primaries (weight × score),
+    highest composite first; columns province, then one per primary (its Chinese name)."""
+    long = connection.execute(
+        """
+        select
+            provinces.short_name_zh as province,
+            parts.part_code,
+            weights.name_zh as part,
+            weights.position,
+            parts.contribution,
+            scores.rank
+        from marts.fct_score_contributions as parts
+        inner join marts.fct_index_scores as scores
+            on parts.system_code = scores.system_code and parts.year = scores.year
+            and parts.unit_level = scores.unit_level and parts.unit_code = scores.unit_code
+            and parts.node_code = scores.node_code
+        inner join marts.fct_index_weights as weights
+            on parts.system_code = weights.system_code and parts.part_code = weights.node_code
+        inner join marts.dim_province as provinces on parts.unit_code = provinces.province_code
+        where parts.system_code = ? and parts.year = ? and parts.unit_level = 'province'
+            and parts.node_code = 'composite' and parts.part_kind = 'child'
+        order by scores.rank, parts.unit_code, weights.position
+        """,
+        [system, year],
+    ).df()
+    order = list(dict.fromkeys(long["province"]))
+    parts = list(dict.fromkeys(long.sort_values("position")["part"]))
+    wide = long.pivot(index="province", columns="part", values="contribution")
+    return wide.reindex(index=order, columns=parts).fillna(0.0).reset_index()

@@ -553,5 +553,14 @@ def test_report_of_the_whole_pipeline(warehouse: duckdb.DuckDBPyConnection, tmp_
         ).fetchone()[0]
     )
     assert (result.gdp_fit is not None) == bool(gdp_rows)
-    expected = 1 + 1 + 5 + 11 + 2 + 1 + 1 + (1 if gdp_rows else 0)
+    # composite Top 10 and map, primaries, secondaries, rank intervals, Sobol, contributions,
+    # shares, utilisation, cities, GDP
+    expected = 1 + 1 + 5 + 11 + 3 + 2 + 1 + 1 + (1 if gdp_rows else 0)
     assert len(result.charts) == expected
+    intervals = result.data["rank_intervals"]
+    assert len(intervals) >= 20 and intervals["nominal_rank"].is_monotonic_increasing
+    assert (intervals["rank_p5"] <= intervals["rank_p95"]).all()
+    # The stacked contributions of the primaries add up to each province's composite.
+    stacked = result.data["contributions"].set_index("province").sum(axis=1)
+    composite = result.data["composite_map"].set_index("province")["score"]
+    assert stacked.to_dict() == pytest.approx(composite.to_dict(), abs=1e-6)

@@ -136,6 +136,8 @@ def coins_from_frames(
             & values["indicator_code"].isin(indicators)
             & values["year"].between(system.first_year, system.last_year)
         ]
+        if system_values.empty:
+            continue
         wide = (
             system_values.set_index(["year", "unit_code", "indicator_code"])["raw_value"]
             .astype(float)
@@ -144,6 +146,8 @@ def coins_from_frames(
         )
         base_ranges = None
         if system.standardisation == "minmax_base_year":
+            if int(system.base_year) not in wide.index.get_level_values("year"):
+                continue  # int_indicator_scores stops the build, naming the missing year
             base = wide.loc[int(system.base_year)]
             base_ranges = np.vstack([base.min().to_numpy(), base.max().to_numpy()])
         region_of = _region_of(system.unit_level, regions)

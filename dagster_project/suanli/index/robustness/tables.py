@@ -43,23 +43,58 @@ def _coins_and_choices(
         yield coin, choices_for(by_system, coin.system_code)
 
 
+KEYS = {"system_code": "object", "year": "int64", "unit_level": "object"}
+# Each table's columns and types, for a build with nothing to audit (DuckDB cannot create a
+# table from a frame without columns).
+SCHEMAS = {
+    "rank_uncertainty": {
+        **KEYS,
+        **dict.fromkeys(["unit_code", "node_code"], "object"),
+        **dict.fromkeys(
+            ["nominal_score", "nominal_rank", "median_rank", "rank_p5", "rank_p95",
+             "top10_share", "score_mean", "score_p5", "score_p95"],
+            "float64",
+        ),
+        **dict.fromkeys(["runs", "score_runs"], "int64"),
+    },
+    "sensitivity": {
+        **KEYS,
+        "factor": "object",
+        **dict.fromkeys(
+            ["first_order", "first_order_conf", "total_order", "total_order_conf",
+             "mean_rank_shift"],
+            "float64",
+        ),
+        "runs": "int64",
+    },
+    "leave_one_out": {
+        **KEYS,
+        **dict.fromkeys(["indicator_code", "unit_code"], "object"),
+        **dict.fromkeys(["nominal_rank", "rank_without", "rank_shift"], "int64"),
+    },
+}  # fmt: skip
+
+
 def _stack(
     frames: dict[str, pd.DataFrame],
     years: Collection[int],
     table: Callable[[Coin, Choices], pd.DataFrame],
+    schema: dict[str, str],
 ) -> pd.DataFrame:
     parts = [table(coin, choices) for coin, choices in _coins_and_choices(frames, years)]
     parts = [part for part in parts if not part.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not parts:
+        return pd.DataFrame({column: pd.Series(dtype=kind) for column, kind in schema.items()})
+    return pd.concat(parts, ignore_index=True)[list(schema)]
 
 
 def rank_uncertainty_table(frames: dict[str, pd.DataFrame], years: Collection[int]) -> pd.DataFrame:
-    return _stack(frames, years, rank_uncertainty)
+    return _stack(frames, years, rank_uncertainty, SCHEMAS["rank_uncertainty"])
 
 
 def sensitivity_table(frames: dict[str, pd.DataFrame], years: Collection[int]) -> pd.DataFrame:
-    return _stack(frames, years, sobol_indices)
+    return _stack(frames, years, sobol_indices, SCHEMAS["sensitivity"])
 
 
 def leave_one_out_table(frames: dict[str, pd.DataFrame], years: Collection[int]) -> pd.DataFrame:
-    return _stack(frames, years, lambda coin, _: leave_one_out(coin))
+    return _stack(frames, years, lambda coin, _: leave_one_out(coin), SCHEMAS["leave_one_out"])
