@@ -17,7 +17,7 @@ class ChoicesError(ValueError):
     """An uncertainty file that cannot be used; the message names file, field and value."""
 
 
-KNOWN = {field.name for field in fields(Choices)} - {"nominal_imputation"}
+KNOWN = {field.name for field in fields(Choices)}
 
 
 def _checked(path: Path, field: str, key: str, value: Any) -> Any:

@@ -67,6 +67,9 @@ class Coin:
     base_ranges: np.ndarray | None  # (2, I) base-year min and max (minmax_base_year)
     constant_column_score: float
     hierarchy: Hierarchy
+    # The system's missing-value policy: its imputation rule and data-availability threshold.
+    imputation: str = "none"
+    min_data_share: float = 0.0
 
 
 def _matrix(judgements: str) -> np.ndarray:
@@ -177,4 +180,6 @@ def coins_from_frames(
                 base_ranges=base_ranges,
                 constant_column_score=float(system.constant_column_score),
                 hierarchy=hierarchy,
+                imputation=str(getattr(system, "missing_impute", None) or "none"),
+                min_data_share=float(getattr(system, "min_data_share", None) or 0.0),
             )

@@ -49,15 +49,6 @@ class Choices:
     imputations: tuple[str, ...] = ("none", "year_median")
     # Saltelli base sample N (a power of 2): N × (factors + 2) runs; the weight pool's size.
     sobol_samples: int = 256
-    nominal_imputation: str = "none"
-
-    def alternatives(self, factor: str) -> tuple[str, ...]:
-        """A factor's alternatives, the nominal one first."""
-        if factor == "normalisation":
-            return _nominal_first("minmax", self.normalisations)
-        if factor == "imputation":
-            return _nominal_first(self.nominal_imputation, self.imputations)
-        raise KeyError(factor)
 
 
 def _nominal_first(nominal: str, options: Sequence[str]) -> tuple[str, ...]:
@@ -70,7 +61,7 @@ class Design:
 
     judgements: np.ndarray  # row of the judgement pool, -1 = nominal weights
     noise: np.ndarray  # row of the noise pool, -1 = no noise
-    normalisation: np.ndarray  # index into Choices.alternatives("normalisation")
+    normalisation: np.ndarray  # index into Audit.alternatives("normalisation")
     imputation: np.ndarray
 
     @property
@@ -91,11 +82,19 @@ class Audit:
     noise_pool: np.ndarray
     _scores: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
+    def alternatives(self, factor: str) -> tuple[str, ...]:
+        """A factor's alternatives, the nominal one (the system's own) first."""
+        if factor == "normalisation":
+            return _nominal_first("minmax", self.choices.normalisations)
+        if factor == "imputation":
+            return _nominal_first(self.coin.imputation, self.choices.imputations)
+        raise KeyError(factor)
+
     def indicator_scores(self, normalisation: int, imputation: int) -> np.ndarray:
         key = (normalisation, imputation)
         if key not in self._scores:
-            values = steps.impute(self.coin, self.choices.alternatives("imputation")[imputation])
-            method = self.choices.alternatives("normalisation")[normalisation]
+            values = steps.impute(self.coin, self.alternatives("imputation")[imputation])
+            method = self.alternatives("normalisation")[normalisation]
             self._scores[key] = steps.normalise(self.coin, values, method)
         return self._scores[key]
 
@@ -152,8 +151,8 @@ def active_factors(audit: Audit) -> list[str]:
     varies = {
         "judgements": not np.allclose(audit.judgement_pool, hierarchy.local_weights),
         "weight_noise": choices.weight_noise > 0,
-        "normalisation": len(choices.alternatives("normalisation")) > 1,
-        "imputation": len(choices.alternatives("imputation")) > 1
+        "normalisation": len(audit.alternatives("normalisation")) > 1,
+        "imputation": len(audit.alternatives("imputation")) > 1
         and bool(np.isnan(audit.coin.values).any()),
     }
     return [factor for factor in FACTORS if varies[factor]]
@@ -167,8 +166,8 @@ def design_from_unit_sample(audit: Audit, sample: np.ndarray, factors: Sequence[
     sizes = {
         "judgements": audit.judgement_pool.shape[0],
         "weight_noise": audit.noise_pool.shape[0],
-        "normalisation": len(audit.choices.alternatives("normalisation")),
-        "imputation": len(audit.choices.alternatives("imputation")),
+        "normalisation": len(audit.alternatives("normalisation")),
+        "imputation": len(audit.alternatives("imputation")),
     }
     for column, factor in enumerate(factors):
         picks[factor] = np.minimum(
@@ -182,12 +181,13 @@ def design_from_unit_sample(audit: Audit, sample: np.ndarray, factors: Sequence[
     )
 
 
-def excluded_units(coin: Coin, min_data_share: float) -> np.ndarray:
-    return steps.data_shares(coin.values) < min_data_share
+def excluded_units(coin: Coin) -> np.ndarray:
+    """Units below the system's data-availability threshold: no score, no rank."""
+    return steps.data_shares(coin.values) < coin.min_data_share
 
 
 # ------------------------------------------------------------------------------ Monte Carlo
-def rank_uncertainty(coin: Coin, choices: Choices, min_data_share: float = 0.0) -> pd.DataFrame:
+def rank_uncertainty(coin: Coin, choices: Choices) -> pd.DataFrame:
     """Per unit and inner node: nominal score and rank, and over `choices.runs` Monte Carlo
     runs the median, P5 and P95 rank, the share of runs in the Top 10, and the mean, P5 and
     P95 score over the runs that kept the nominal normalisation (the others score on another
@@ -201,7 +201,7 @@ def rank_uncertainty(coin: Coin, choices: Choices, min_data_share: float = 0.0) 
         design = Design(np.arange(runs), design.noise, design.normalisation, design.imputation)
     if "weight_noise" in active:
         design = Design(design.judgements, np.arange(runs), design.normalisation, design.imputation)
-    excluded = excluded_units(coin, min_data_share)
+    excluded = excluded_units(coin)
 
     (nominal,) = audit.scores(nominal_design())
     nominal[:, excluded, :] = np.nan
@@ -304,11 +304,11 @@ def sobol(
     )
 
 
-def sobol_indices(coin: Coin, choices: Choices, min_data_share: float = 0.0) -> pd.DataFrame:
+def sobol_indices(coin: Coin, choices: Choices) -> pd.DataFrame:
     """Sobol indices of each factor that varies on the mean absolute composite rank shift."""
     audit = audit_for(coin, choices, choices.sobol_samples)
     factors = active_factors(audit)
-    excluded = excluded_units(coin, min_data_share)
+    excluded = excluded_units(coin)
     if len(factors) < 2:  # SALib needs two factors; one alone explains everything
         frame = pd.DataFrame(columns=[*SOBOL_COLUMNS, "runs"])
     else:
@@ -327,12 +327,12 @@ def sobol_indices(coin: Coin, choices: Choices, min_data_share: float = 0.0) -> 
 
 
 # ----------------------------------------------------------------------- leave one out
-def leave_one_out(coin: Coin, min_data_share: float = 0.0) -> pd.DataFrame:
+def leave_one_out(coin: Coin) -> pd.DataFrame:
     """Per indicator and unit: the composite rank without that indicator (its siblings
     renormalised) and the shift from the nominal rank (positive = moved up without it)."""
     audit = audit_for(coin, Choices(step_probability=0.0, weight_noise=0.0), 1)
     hierarchy = coin.hierarchy
-    excluded = excluded_units(coin, min_data_share)
+    excluded = excluded_units(coin)
     leaves = np.flatnonzero(hierarchy.columns >= 0)
     weights = np.vstack([hierarchy.local_weights] * (leaves.size + 1))
     weights[np.arange(1, leaves.size + 1), leaves] = 0.0

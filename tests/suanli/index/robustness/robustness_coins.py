@@ -21,6 +21,7 @@ def tiny_coin(
     previous: np.ndarray | None = None,
     regions: tuple[str, ...] = ("east", "east", "west"),
     panel: Panel | None = None,
+    min_data_share: float = 0.0,
 ) -> Coin:
     hierarchy = Hierarchy(
         codes=("composite", "a", "b"),
@@ -43,6 +44,7 @@ def tiny_coin(
         base_ranges=None,
         constant_column_score=0.0,
         hierarchy=hierarchy,
+        min_data_share=min_data_share,
     )
 
 

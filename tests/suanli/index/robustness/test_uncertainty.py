@@ -65,8 +65,8 @@ def test_nothing_varies_gives_the_nominal_rank_in_every_run() -> None:
 
 
 def test_a_unit_below_the_data_threshold_gets_no_rank() -> None:
-    coin = tiny_coin(np.array([[10.0, 1.0], [20.0, 3.0], [30.0, np.nan]]))
-    frame = composite(uncertainty.rank_uncertainty(coin, FEW, min_data_share=0.75))
+    coin = tiny_coin(np.array([[10.0, 1.0], [20.0, 3.0], [30.0, np.nan]]), min_data_share=0.75)
+    frame = composite(uncertainty.rank_uncertainty(coin, FEW))
     assert np.isnan(frame.loc["u3", "nominal_rank"]) and np.isnan(frame.loc["u3", "median_rank"])
     assert frame.loc[["u1", "u2"], "nominal_rank"].tolist() == [2, 1]
 
