@@ -24,7 +24,8 @@ SAATY_SCALE = np.array([1 / v for v in range(9, 1, -1)] + list(range(1, 10)), dt
 # Redraws of a replicate matrix whose CR is not acceptable before the nominal one is used.
 MAX_REDRAWS = 100
 # Power-iteration steps for the principal eigenvector of a replicate matrix.
-POWER_STEPS = 60
+POWER_STEPS = 100
+POWER_TOLERANCE = 1e-14
 # Ranks compare scores rounded as the published ranks do (fct_index_scores).
 RANK_DECIMALS = 6
 
@@ -107,16 +108,23 @@ def _percentile_ranks(signed: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------------------- weight
 def principal_weights(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Principal-eigenvector weights and λmax of a stack of positive reciprocal matrices
-    (…, n, n), by power iteration: for the small positive matrices of AHP it converges to
-    the Perron vector `suanli.index.ahp.ahp_weights` takes (to 1e-15 for an acceptable matrix,
-    CR < 0.10, within POWER_STEPS), at a fraction of the cost of one LAPACK call per replicate."""
-    n = matrices.shape[-1]
-    vectors = np.full(matrices.shape[:-1], 1.0 / n)
+    (…, n, n), by power iteration from the rows' geometric means (the eigenvector itself for
+    a consistent matrix, close to it for an acceptable one): it converges to the Perron vector
+    `suanli.index.ahp.ahp_weights` takes (to 1e-14 for an acceptable matrix, CR < 0.10), at a
+    fraction of the cost of one LAPACK call per replicate."""
+    # Row sums as a product with ones: numpy reduces a short last axis slowly.
+    ones = np.ones(matrices.shape[-1])
+    vectors = np.exp(np.log(matrices) @ ones / ones.size)
+    vectors /= (vectors @ ones)[..., None]
     for _ in range(POWER_STEPS):
-        vectors = np.einsum("...ij,...j->...i", matrices, vectors)
-        vectors /= vectors.sum(axis=-1, keepdims=True)
+        image = np.einsum("...ij,...j->...i", matrices, vectors)
+        updated = image / (image @ ones)[..., None]
+        converged = np.abs(updated - vectors).max(initial=0.0) < POWER_TOLERANCE
+        vectors = updated
+        if converged:
+            break
     image = np.einsum("...ij,...j->...i", matrices, vectors)
-    return vectors, (image / vectors).mean(axis=-1)
+    return vectors, (image / vectors) @ ones / ones.size
 
 
 def consistency_ratios(lambda_max: np.ndarray, n: int, random_index: float) -> np.ndarray:
