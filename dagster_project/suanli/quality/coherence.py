@@ -81,7 +81,8 @@ class Finding:
 
     def describe(self) -> str:
         other = self.second or f"{self.node_code} (parent)"
-        r = f"{self.pearson:.2f}".replace("-", "−")
+        # two decimals, three for a figure that would read as ±0.00
+        r = f"{self.pearson:.{2 if abs(self.pearson) >= 0.005 else 3}f}".replace("-", "−")
         return (
             f"{self.system_code} {self.year} {self.unit_level} {self.node_code}: "
             f"{self.first} ↔ {other} r = {r} ({FLAG_LABELS[self.flag]})"
@@ -99,7 +100,6 @@ def findings_of(rows: Sequence[dict]) -> list[Finding]:
     """Every flag of the rows, each sibling pair once."""
     found: set[Finding] = set()
     for row in rows:
-        where = (row["system_code"], row["year"], row["unit_level"], row["node_code"])
         if row[NEGATIVE]:
             found.add(
                 _sibling_finding(row, NEGATIVE, row["min_sibling_code"], row["min_sibling_pearson"])
@@ -111,6 +111,7 @@ def findings_of(rows: Sequence[dict]) -> list[Finding]:
                 )
             )
         if row[WEAK]:
+            where = (row["system_code"], row["year"], row["unit_level"], row["node_code"])
             found.add(Finding(*where, WEAK, row["child_code"], "", row["pearson_with_parent"]))
     return sorted(found)
 
