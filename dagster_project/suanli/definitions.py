@@ -26,6 +26,7 @@ from suanli.intake.sensor import build_landing_sensor
 from suanli.publish.assets import published_marts
 from suanli.publish.exports_asset import marts_exports
 from suanli.quality.checks import build_gx_checks
+from suanli.quality.coherence import node_coherence
 from suanli.report.assets import blue_book
 from suanli.transform.assets import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
 from suanli.warehouse.resource import WarehouseResource
@@ -56,7 +57,7 @@ defs = Definitions(
         marts_exports,
         blue_book,
     ],
-    asset_checks=build_gx_checks(),
+    asset_checks=[*build_gx_checks(), node_coherence],
     jobs=[materialize_all],
     sensors=[*alert_sensors, landing_sensor],
     resources={

@@ -159,6 +159,11 @@ ALERT_SMTP_USER = Setting("SUANLI_ALERT_SMTP_USER", "", "SMTP login", secret=Tru
 ALERT_SMTP_PASSWORD = Setting("SUANLI_ALERT_SMTP_PASSWORD", "", "SMTP password", secret=True)
 ALERT_EMAIL_FROM = Setting("SUANLI_ALERT_EMAIL_FROM", "", "sender; unset: suanli-alerts@localhost")
 ALERT_EMAIL_TO = Setting("SUANLI_ALERT_EMAIL_TO", "", "recipients, comma-separated")
+ALERT_METHOD_EMAIL_TO = Setting(
+    "SUANLI_ALERT_METHOD_EMAIL_TO",
+    "",
+    "recipients of the checks on the index definition (coherence), comma-separated; unset: none",
+)
 ALERT_DEDUP_MINUTES = Setting(
     "SUANLI_ALERT_DEDUP_MINUTES", "", "the same failure is not announced again within this; 1440"
 )
@@ -181,6 +186,7 @@ ALERTS_FIELDS: dict[str, Setting] = {
     "smtp_password": ALERT_SMTP_PASSWORD,
     "email_from": ALERT_EMAIL_FROM,
     "email_to": ALERT_EMAIL_TO,
+    "method_email_to": ALERT_METHOD_EMAIL_TO,
     "dedup_window_minutes": ALERT_DEDUP_MINUTES,
     "state_path": ALERT_STATE,
     "freshness_file": FRESHNESS_FILE,

@@ -113,3 +113,17 @@ def test_publication_is_gated_by_every_blocking_check_upstream_of_it(repository)
     # … but not the checks that only warn.
     assert ("intermediate/int_indicator_values", "gx_indicator_year_on_year") not in checks
     assert ("raw/compute_centres", "delivery_accepted") not in checks
+    # nor the coherence of the index definition: a WARN for the method's owners
+    assert ("marts/fct_node_coherence", "node_coherence") not in checks
+
+
+def test_the_coherence_check_warns_the_method_owners_without_blocking(repository) -> None:
+    from dagster import AssetCheckKey
+
+    from suanli.alerts.events import check_audience
+
+    key = AssetCheckKey(AssetKey(["marts", "fct_node_coherence"]), "node_coherence")
+    spec = repository.asset_graph.get_check_spec(key)
+    assert not spec.blocking and check_audience(spec) == "method"
+    gx = AssetCheckKey(AssetKey(["marts", "fct_index_scores"]), "gx_index_scores")
+    assert check_audience(repository.asset_graph.get_check_spec(gx)) == "data"

@@ -53,3 +53,22 @@ def test_flags_follow_the_thresholds(warehouse) -> None:
         [SYSTEM, YEAR],
     ).fetchone()[0]
     assert redundant == 2  # model_resources and model_ecosystem
+
+
+def test_the_coherence_check_warns_of_the_negative_environment_pair(
+    warehouse, latest_check_evaluation
+) -> None:
+    evaluation = latest_check_evaluation(["marts", "fct_node_coherence"], "node_coherence")
+    assert not evaluation.passed and evaluation.severity.value == "WARN"
+    description = evaluation.description or ""
+    assert "index definition" in description
+    # 环境's two children, correlated across the provinces from the published scores
+    market, resources = (scores(warehouse, f"environment_{c}") for c in ("market", "resources"))
+    r = np.corrcoef(market, resources)[0, 1]
+    assert r < 0
+    figure = f"{r:.2f}".replace("-", "−")
+    assert (
+        f"{SYSTEM} {YEAR} province environment: environment_market ↔ environment_resources "
+        f"r = {figure} (negative with a sibling)"
+    ) in description.splitlines()
+    assert f"{SYSTEM} {YEAR} province model: model_ecosystem ↔ model_resources r = " in description

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from dagster import AssetCheckKey, DagsterEvent, DagsterRun
+from dagster import AssetCheckKey, AssetCheckSpec, DagsterEvent, DagsterRun
 from dagster._core.storage.asset_check_execution_record import (
     COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES,
     AssetCheckExecutionRecord,
 )
 from dagster._core.storage.event_log.base import EventLogStorage
 
-from suanli.alerts.model import CheckEvaluation, RunFailure, StepFailure
+from suanli.alerts.model import AUDIENCE, DATA, CheckEvaluation, RunFailure, StepFailure
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -72,8 +72,13 @@ def _metadata_value(metadata: Mapping[str, Any], name: str) -> Any:
     return getattr(entry, "value", entry)
 
 
+def check_audience(spec: AssetCheckSpec) -> str:
+    """Who should hear of the check's failures: its spec's `suanli/audience`, else the data team."""
+    return str(_metadata_value(spec.metadata or {}, AUDIENCE) or DATA)
+
+
 def check_evaluation(
-    record: AssetCheckExecutionRecord, run_tags: Mapping[str, str]
+    record: AssetCheckExecutionRecord, run_tags: Mapping[str, str], audience: str = DATA
 ) -> CheckEvaluation:
     assert record.event is not None and record.event.dagster_event is not None
     evaluation = record.event.dagster_event.event_specific_data
@@ -93,6 +98,7 @@ def check_evaluation(
         failures=tuple(failures),
         data_docs=str(docs) if docs else None,
         quarantined=tuple(quarantined),
+        audience=audience,
     )
 
 

@@ -7,6 +7,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+# Check metadata: who should hear of a failure. The data team (the default) hears of what a
+# delivery or a run got wrong; the method's owners of what the index definition does (a
+# coherence flag), which no delivery fixes and which should not page the data team.
+AUDIENCE = "suanli/audience"
+DATA = "data"
+METHOD = "method"
+AUDIENCES = (DATA, METHOD)
+
 
 @dataclass(frozen=True)
 class CheckEvaluation:
@@ -27,6 +35,7 @@ class CheckEvaluation:
     # The raw assets' `quarantined` metadata (check `delivery_accepted`): file, sha256,
     # archived_path and every problem line of each delivery held back.
     quarantined: tuple[Mapping[str, Any], ...] = ()
+    audience: str = DATA  # the check spec's `suanli/audience`
 
     @property
     def key(self) -> str:
@@ -96,6 +105,7 @@ class Alert:
     quarantined: tuple[Mapping[str, Any], ...] = ()
     # Further lines worth reading: failed steps, last materialisation, ...
     details: tuple[str, ...] = ()
+    audience: str = DATA  # whose channels it goes to
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +122,7 @@ class Alert:
             "expectations": [dict(expectation) for expectation in self.expectations],
             "quarantined": [dict(delivery) for delivery in self.quarantined],
             "details": list(self.details),
+            "audience": self.audience,
         }
 
 

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from suanli.alerts.channels import Channel, EmailChannel, WebhookChannel
 from suanli.alerts.freshness import DEFAULT_FILE
+from suanli.alerts.model import AUDIENCES, DATA, METHOD
 from suanli.alerts.state import FILE_NAME
 from suanli.settings import ALERTS_FIELDS, resolve_from_repo
 
@@ -29,6 +30,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "smtp_port": int,
     "dedup_window_minutes": float,
     "email_to": addresses,
+    "method_email_to": addresses,
 }
 
 
@@ -51,6 +53,11 @@ class AlertsResource(ConfigurableResource):
     smtp_password: str = ""
     email_from: str = "suanli-alerts@localhost"
     email_to: list[str] = Field(default_factory=list)
+    method_email_to: list[str] = Field(
+        default_factory=list,
+        description="Who hears of the checks on the index definition (audience method); "
+        "empty = nobody. Never the webhook nor email_to: the data team's channels.",
+    )
     dedup_window_minutes: float = Field(
         default=24 * 60, description="The same failure is not announced again within this."
     )
@@ -75,23 +82,33 @@ class AlertsResource(ConfigurableResource):
                 config[name] = PARSERS.get(name, str)(value)
         return cls(**config)
 
-    def channels(self) -> list[Channel]:
+    def channels(self, audience: str = DATA) -> list[Channel]:
+        """The data team's channels (webhook, email_to), or the method's owners' (their list)."""
+        if audience == METHOD:
+            return self._email(self.method_email_to)
         channels: list[Channel] = []
         if self.webhook_url:
             channels.append(WebhookChannel(self.webhook_url, self.webhook_format))
-        if self.smtp_host and self.email_to:
-            channels.append(
-                EmailChannel(
-                    host=self.smtp_host,
-                    port=self.smtp_port,
-                    sender=self.email_from,
-                    recipients=tuple(self.email_to),
-                    user=self.smtp_user,
-                    password=self.smtp_password,
-                    security=self.smtp_security,
-                )
+        return channels + self._email(self.email_to)
+
+    def audiences(self) -> list[str]:
+        """The audiences someone listens for: alerts for the others are not planned."""
+        return [audience for audience in AUDIENCES if self.channels(audience)]
+
+    def _email(self, recipients: list[str]) -> list[Channel]:
+        if not (self.smtp_host and recipients):
+            return []
+        return [
+            EmailChannel(
+                host=self.smtp_host,
+                port=self.smtp_port,
+                sender=self.email_from,
+                recipients=tuple(recipients),
+                user=self.smtp_user,
+                password=self.smtp_password,
+                security=self.smtp_security,
             )
-        return channels
+        ]
 
     @property
     def window_seconds(self) -> float:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 from suanli.alerts.model import (
+    DATA,
     Alert,
     AlertState,
     CheckEvaluation,
@@ -139,6 +140,7 @@ def check_alert(evaluation: CheckEvaluation, base_url: str) -> Alert:
         data_docs=evaluation.data_docs,
         expectations=expectations,
         quarantined=quarantined,
+        audience=evaluation.audience,
         details=(
             ("blocking: downstream assets were not materialised",)
             if evaluation.blocking and evaluation.severity == "ERROR"
@@ -169,6 +171,7 @@ def recovery_alert(evaluation: CheckEvaluation, base_url: str) -> Alert:
         run_url=run_url(base_url, evaluation.run_id),
         asset_url=asset_url(base_url, evaluation.asset),
         data_docs=evaluation.data_docs,
+        audience=evaluation.audience,
     )
 
 
@@ -178,11 +181,18 @@ def plan_check_alerts(
     now: float,
     window_seconds: float,
     base_url: str,
+    audiences: Collection[str] = (DATA,),
 ) -> list[Outgoing]:
-    """Alerts for new evaluations (oldest first) given what was already said about each check."""
+    """Alerts for new evaluations (oldest first) given what was already said about each check.
+
+    Only for the `audiences` someone listens for: a check for another audience (the method's
+    owners, with no list configured) is not the data team's news, and nothing is remembered
+    of it, so that configuring its audience later starts from its next evaluation."""
     states = dict(states)
     outgoing = []
     for evaluation in evaluations:
+        if evaluation.audience not in audiences:
+            continue
         signature = "" if evaluation.passed else check_signature(evaluation)
         verdict = judge(
             not evaluation.passed, signature, states.get(evaluation.key), now, window_seconds

@@ -42,10 +42,11 @@ def deliver(
     store: AlertStateStore,
     outgoing: Sequence[Outgoing],
 ) -> int:
-    """Send each alert; remember it once some channel took it. Returns the number delivered."""
-    channels = alerts.channels()
+    """Send each alert to its audience's channels; remember it once some channel took it.
+    Returns the number delivered."""
     undelivered = []
     for item in outgoing:
+        channels = alerts.channels(item.alert.audience)
         errors = dispatch(item.alert, channels)
         for error in errors:
             context.log.warning(f"{item.alert.title}: {error}")
@@ -94,7 +95,8 @@ def alert_on_run_failure(context: RunFailureSensorContext, alerts: AlertsResourc
 @sensor(
     name="alert_on_asset_checks",
     description="Alerts on failed asset checks, WARN ones included (they do not fail runs), "
-    "and once on recovery.",
+    "and once on recovery; checks on the index definition (audience method) go to "
+    "SUANLI_ALERT_METHOD_EMAIL_TO only.",
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
 )
@@ -104,16 +106,19 @@ def alert_on_asset_checks(context: SensorEvaluationContext, alerts: AlertsResour
     records, cursor = events.new_check_records(
         context.instance.event_log_storage, check_keys, json.loads(context.cursor or "{}")
     )
-    if not alerts.channels():
+    audiences = alerts.audiences()
+    if not audiences:
         context.update_cursor(json.dumps(cursor, sort_keys=True))
         return SkipReason(NOT_CONFIGURED)
+    graph = context.repository_def.asset_graph
     tags_by_run: dict[str, dict[str, str]] = {}
     evaluations = []
     for record in records:
         if record.run_id not in tags_by_run:
             run = context.instance.get_run_by_id(record.run_id)
             tags_by_run[record.run_id] = dict(run.tags) if run else {}
-        evaluations.append(events.check_evaluation(record, tags_by_run[record.run_id]))
+        audience = events.check_audience(graph.get_check_spec(record.key))
+        evaluations.append(events.check_evaluation(record, tags_by_run[record.run_id], audience))
     store = _store(context, alerts)
     outgoing = rules.plan_check_alerts(
         evaluations,
@@ -121,6 +126,7 @@ def alert_on_asset_checks(context: SensorEvaluationContext, alerts: AlertsResour
         time.time(),
         alerts.window_seconds,
         alerts.dagster_url,
+        audiences,
     )
     sent = deliver(context, alerts, store, outgoing)
     context.update_cursor(json.dumps(cursor, sort_keys=True))

@@ -131,7 +131,12 @@ sibling_ranges as (
         node_code,
         child_code,
         min(pearson) as min_sibling_pearson,
-        max(pearson) as max_sibling_pearson
+        max(pearson) as max_sibling_pearson,
+        -- which sibling: the flags' partner, named (ties: the code, so the same every run)
+        arg_min(sibling_code, (pearson, sibling_code)) filter (where pearson is not null)
+            as min_sibling_code,
+        arg_max(sibling_code, (pearson, sibling_code)) filter (where pearson is not null)
+            as max_sibling_code
     from sibling_pairs
     group by all
 ),
@@ -205,7 +210,9 @@ rounded as (
             as pearson_with_composite,
         {{ finite_rounded('child_correlations.spearman_with_composite') }}
             as spearman_with_composite,
+        sibling_ranges.min_sibling_code,
         {{ finite_rounded('sibling_ranges.min_sibling_pearson') }} as min_sibling_pearson,
+        sibling_ranges.max_sibling_code,
         {{ finite_rounded('sibling_ranges.max_sibling_pearson') }} as max_sibling_pearson,
         {{ finite_rounded('node_alpha.cronbach_alpha') }} as cronbach_alpha
     from child_correlations

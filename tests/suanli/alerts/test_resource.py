@@ -60,6 +60,18 @@ def test_channels_follow_the_configuration() -> None:
     assert isinstance(email, EmailChannel) and email.recipients == ("a@example.cn",)
 
 
+def test_method_alerts_have_their_own_list_and_only_it() -> None:
+    data_only = AlertsResource.from_env(ENV)
+    assert data_only.method_email_to == [] and data_only.channels("method") == []
+    assert data_only.audiences() == ["data"]
+    both = AlertsResource.from_env({**ENV, "SUANLI_ALERT_METHOD_EMAIL_TO": "m@example.cn"})
+    (email,) = both.channels("method")  # e-mail only: the webhook is the data team's robot
+    assert isinstance(email, EmailChannel) and email.recipients == ("m@example.cn",)
+    assert both.audiences() == ["data", "method"]
+    # the data team's channels do not include the method list
+    assert all("m@example.cn" not in getattr(c, "recipients", ()) for c in both.channels())
+
+
 def test_the_state_file_lives_in_dagster_home_unless_configured(tmp_path: Path) -> None:
     assert AlertsResource().state_file(str(tmp_path)) == tmp_path / "suanli_alerts.sqlite"
     configured = AlertsResource(state_path=str(tmp_path / "elsewhere.sqlite"))

@@ -7,6 +7,8 @@ from dataclasses import replace
 import pytest
 
 from suanli.alerts.model import (
+    DATA,
+    METHOD,
     AlertState,
     CheckEvaluation,
     Kind,
@@ -114,6 +116,38 @@ def test_warn_checks_alert_too() -> None:
     warn = replace(FAILED, severity="WARN", blocking=False)
     (outgoing,) = plan_check_alerts([warn], {}, 0.0, WINDOW, URL)
     assert outgoing.alert.severity == "WARN" and outgoing.alert.title.startswith("WARN check")
+
+
+COHERENCE = replace(
+    FAILED,
+    asset="marts/fct_node_coherence",
+    check="node_coherence",
+    severity="WARN",
+    blocking=False,
+    failures=(),
+    description="comprehensive_v4 2025 province environment: a ↔ b r = −0.41 (negative)",
+    audience=METHOD,
+)
+
+
+def test_a_method_check_is_no_news_for_the_data_team() -> None:
+    # the sensor's audiences when only the data team's channels are configured
+    assert plan_check_alerts([COHERENCE], {}, 0.0, WINDOW, URL, audiences=(DATA,)) == []
+    # nothing is remembered either: it is not held back as already told
+    data_only = plan_check_alerts([COHERENCE, FAILED], {}, 0.0, WINDOW, URL, audiences=(DATA,))
+    assert [item.alert.key for item in data_only] == [FAILED.key]
+
+
+def test_a_method_check_alerts_its_audience_with_its_description() -> None:
+    (outgoing,) = plan_check_alerts([COHERENCE], {}, 0.0, WINDOW, URL, audiences=(DATA, METHOD))
+    alert = outgoing.alert
+    assert alert.audience == METHOD and alert.severity == "WARN"
+    assert COHERENCE.description in alert.details
+    # and recovers to the same audience
+    passed = replace(COHERENCE, passed=True, description=None)
+    states = {COHERENCE.key: outgoing.state}
+    (back,) = plan_check_alerts([passed], states, HOUR, WINDOW, URL, audiences=(METHOD,))
+    assert back.alert.kind is Kind.CHECK_RECOVERED and back.alert.audience == METHOD
 
 
 def test_a_check_without_gx_metadata_reports_its_description() -> None:

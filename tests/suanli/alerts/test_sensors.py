@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from dagster import (
 from receivers import FAILING_PATH, Inbox, Webhook
 from sensor_ticks import SensorTicks
 
+from suanli.alerts.model import AUDIENCE, METHOD
 from suanli.alerts.resource import AlertsResource
 from suanli.alerts.sensors import (
     AlertDeliveryError,
@@ -31,12 +33,16 @@ from suanli.alerts.sensors import (
     alert_on_stale_sources,
 )
 from suanli.quality.checks import check_result
+from suanli.quality.coherence import NEGATIVE, Finding, coherence_result
 from suanli.quality.suites import load_suite, validate
 from suanli.settings import EXPECTATIONS_DIR
 
-# What the next toy run delivers: the PUE of its one centre, or an exception.
-DELIVERY: dict[str, object] = {"pue": 1.3, "explode": False}
+# What the next toy run delivers: the PUE of its one centre, or an exception; and whether the
+# toy index definition is coherent.
+DELIVERY: dict[str, object] = {"pue": 1.3, "explode": False, "coherent": True}
 SOURCE = AssetKey(["raw", "toy_centres"])
+DATA_TEAM, METHOD_OWNERS = "data-team@example.cn", "method-owners@example.cn"
+NEGATIVE_PAIR = Finding("toy", 2025, "province", "environment", NEGATIVE, "a", "b", -0.41)
 
 
 def warn_suite(tmp_path: Path):
@@ -74,9 +80,14 @@ def toy_definitions(tmp_path: Path) -> Definitions:
         )
         return check_result(validate(suite, frame))
 
+    # A check on the method (the real coherence result), for the method's owners.
+    @asset_check(asset=SOURCE, name="toy_coherence", metadata={AUDIENCE: METHOD})
+    def toy_coherence() -> AssetCheckResult:
+        return coherence_result([] if DELIVERY["coherent"] else [NEGATIVE_PAIR])
+
     return Definitions(
         assets=[toy_centres],
-        asset_checks=[gx_toy_centres],
+        asset_checks=[gx_toy_centres, toy_coherence],
         jobs=[define_asset_job("toy_job")],
         sensors=[alert_on_run_failure, alert_on_asset_checks, alert_on_stale_sources],
         resources={"alerts": AlertsResource()},
@@ -87,21 +98,28 @@ def toy_definitions(tmp_path: Path) -> Definitions:
 def toy(tmp_path: Path, webhook: Webhook, inbox: Inbox, fresh_receivers) -> Iterator[SensorTicks]:
     freshness = tmp_path / "freshness.yml"
     freshness.write_text("default_days: 400\n", encoding="utf-8")
-    alerts = AlertsResource(
-        webhook_url=webhook.url,
-        smtp_host="127.0.0.1",
-        smtp_port=inbox.port,
-        smtp_security="none",
-        email_to=["data-team@example.cn"],
-        freshness_file=str(freshness),
-    )
-    DELIVERY.update(pue=1.3, explode=False)
+    alerts = receiving(webhook, inbox, freshness_file=str(freshness))
+    DELIVERY.update(pue=1.3, explode=False, coherent=True)
     with instance_for_test() as instance:
         yield SensorTicks(instance, toy_definitions(tmp_path), alerts)
 
 
-def deliver(ticks: SensorTicks, pue: float = 1.3, explode: bool = False) -> str:
-    DELIVERY.update(pue=pue, explode=explode)
+def receiving(webhook: Webhook, inbox: Inbox, **fields: object) -> AlertsResource:
+    """Alerts to the data team's webhook and e-mail on 127.0.0.1 (and whatever `fields` add)."""
+    return AlertsResource(
+        webhook_url=webhook.url,
+        smtp_host="127.0.0.1",
+        smtp_port=inbox.port,
+        smtp_security="none",
+        email_to=[DATA_TEAM],
+        **fields,
+    )
+
+
+def deliver(
+    ticks: SensorTicks, pue: float = 1.3, explode: bool = False, coherent: bool = True
+) -> str:
+    DELIVERY.update(pue=pue, explode=explode, coherent=coherent)
     job = ticks.definitions.resolve_job_def("toy_job")
     return job.execute_in_process(instance=ticks.instance, raise_on_error=False).run_id
 
@@ -205,6 +223,69 @@ def test_a_source_never_materialised_is_stale_until_it_is(
     deliver(toy)
     toy.tick(alert_on_stale_sources)
     assert kinds(webhook) == ["source_stale", "source_fresh"]
+
+
+def latest_by_recipients(inbox: Inbox) -> dict[tuple[str, ...], EmailMessage]:
+    """The last message each set of recipients received."""
+    pairs = zip(inbox.envelopes, inbox.messages, strict=True)
+    return {tuple(envelope.rcpt_tos): message for envelope, message in pairs}
+
+
+def test_a_method_check_reaches_the_method_list_and_not_the_data_team(
+    toy: SensorTicks, webhook: Webhook, inbox: Inbox
+) -> None:
+    toy.alerts = receiving(webhook, inbox, method_email_to=[METHOD_OWNERS])
+    deliver(toy, pue=4.2, coherent=False)  # a bad delivery and an incoherent definition
+    toy.tick(alert_on_asset_checks)
+    # the data team hears of the delivery only, on both of its channels …
+    assert [(post["check"], post["audience"]) for post in webhook.received] == [
+        ("gx_toy_centres", "data")
+    ]
+    sent = latest_by_recipients(inbox)
+    assert set(sent) == {(DATA_TEAM,), (METHOD_OWNERS,)}
+    assert "gx_toy_centres" in sent[(DATA_TEAM,)]["Subject"]
+    # … the method's owners of the definition, with the pair and its figure
+    method = sent[(METHOD_OWNERS,)]
+    assert "toy_coherence" in method["Subject"] and "WARN" in method["Subject"]
+    body = method.get_content()
+    assert "toy 2025 province environment: a ↔ b r = −0.41 (negative with a sibling)" in body
+    assert "index definition" in body
+
+    deliver(toy, coherent=True)
+    toy.tick(alert_on_asset_checks)
+    assert len(inbox.envelopes) == 4  # both recoveries, each to its own audience
+    assert [post["check"] for post in webhook.received] == ["gx_toy_centres"] * 2
+    recovered = latest_by_recipients(inbox)[(METHOD_OWNERS,)]["Subject"]
+    assert "toy_coherence" in recovered and "passes again" in recovered
+
+
+def test_without_a_method_list_a_method_check_alerts_nobody(
+    toy: SensorTicks, webhook: Webhook, inbox: Inbox
+) -> None:
+    deliver(toy, coherent=False)
+    toy.tick(alert_on_asset_checks)  # no error: no channel was owed this alert
+    assert webhook.received == [] and inbox.envelopes == []
+    # a list configured later hears of the next evaluation: nothing was marked as told
+    toy.alerts = receiving(webhook, inbox, method_email_to=[METHOD_OWNERS])
+    deliver(toy, coherent=False)
+    toy.tick(alert_on_asset_checks)
+    assert webhook.received == []
+    assert [envelope.rcpt_tos for envelope in inbox.envelopes] == [[METHOD_OWNERS]]
+
+
+def test_only_a_method_list_is_a_configured_channel(
+    toy: SensorTicks, webhook: Webhook, inbox: Inbox
+) -> None:
+    toy.alerts = AlertsResource(
+        smtp_host="127.0.0.1",
+        smtp_port=inbox.port,
+        smtp_security="none",
+        method_email_to=[METHOD_OWNERS],
+    )
+    deliver(toy, pue=4.2, coherent=False)
+    toy.tick(alert_on_asset_checks)
+    assert webhook.received == []
+    assert [envelope.rcpt_tos for envelope in inbox.envelopes] == [[METHOD_OWNERS]]
 
 
 def test_the_code_location_runs_the_three_alert_sensors_by_default() -> None:
