@@ -132,8 +132,8 @@ def constancy(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     present = ~np.isnan(x)
     n = present.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        high = np.where(present, x, -np.inf).max(axis=-1)
-        low = np.where(present, x, np.inf).min(axis=-1)
+        high = np.where(present, x, -np.inf).max(axis=-1, initial=-np.inf)
+        low = np.where(present, x, np.inf).min(axis=-1, initial=np.inf)
         constant = (n > 0) & (high == low)
         # longest run of equal values in each sorted row (NaN sorts last and equals nothing)
         ordered = np.sort(x, axis=-1)
@@ -148,7 +148,7 @@ def constancy(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             )
             run_start = np.maximum.accumulate(np.where(starts, positions, 0), axis=-1)
             runs = np.where(~np.isnan(ordered), positions - run_start + 1, 0)
-            longest = runs.max(axis=-1)
+            longest = runs.max(axis=-1, initial=0)
         else:
             longest = np.zeros(x.shape[:-1], dtype=int)
         mode_share = np.where(n > 0, longest / n, np.nan)
