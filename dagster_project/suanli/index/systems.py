@@ -420,8 +420,10 @@ def _outlier_treatment(parser: _Parser, raw: Any, standardisation: str) -> Outli
     if not isinstance(winsorise, bool):
         raise parser.fail("treatment.winsorise", f"expected true or false, found {winsorise!r}")
     max_winsorised = raw.get("max_winsorised", defaults.max_winsorised)
-    if not _is_number(max_winsorised) or not float(max_winsorised).is_integer() or (
-        max_winsorised < 0
+    if (
+        not _is_number(max_winsorised)
+        or not float(max_winsorised).is_integer()
+        or (max_winsorised < 0)
     ):
         raise parser.fail(
             "treatment.max_winsorised",
