@@ -33,11 +33,9 @@ columns_treated as (
         is_constant,
         is_near_constant,
         mode_share,
-        -- ordered: the same list every run
-        coalesce(
-            list(unit_code order by unit_code) filter (where is_treated),
-            cast([] as varchar[])
-        ) as treated_units
+        -- comma-separated in code order (the same text every run; a list type is one many BI
+        -- tools cannot map); null when no unit was changed
+        string_agg(unit_code, ',' order by unit_code) filter (where is_treated) as treated_units
     from treatments
     group by all
 ),
