@@ -13,7 +13,9 @@ COINr (Becker et al., bluefoxr/COINr v1.1.14), read in its source:
 - `R/treat.R` `check_SkewKurt()`: a column *passes* when |skew| < skew_thresh OR
   kurt < kurt_thresh, so it fails (has outliers) when |skew| ≥ 2 AND kurtosis ≥ 3.5 (the
   defaults). An undefined skew or kurtosis (too few units, a constant column) is `NA` there,
-  and COINr leaves such a column untreated: here it does not fail.
+  and COINr leaves such a column untreated: here it does not fail. Likewise a column that
+  winsorising leaves without spread (COINr's loop stops on the NA skew and `Treat()` returns
+  the column untreated): method `none`, still flagged.
 - `R/treat.R` `winsorise()` (defaults `winmax = 5, skew_thresh = 2, kurt_thresh = 3.5`): while
   the column fails and fewer than `winmax` points are winsorised, take the side of the skew
   (skew ≥ 0: the highest value, else the lowest), set every unit holding that value to the
