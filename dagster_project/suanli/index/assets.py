@@ -32,6 +32,11 @@ SYSTEM_COLUMNS = {
     "approximates": "varchar",
     "description": "varchar",
     "source_file": "varchar",
+    # the `treatment:` block (COINr's outlier rule, suanli.index.treat)
+    "winsorise": "boolean",
+    "max_winsorised": "integer",
+    "max_skew": "double",
+    "max_kurtosis": "double",
 }
 EXPERT_COLUMNS = {
     "system_code": "varchar",
@@ -70,6 +75,10 @@ def system_row(system: IndexSystem) -> dict[str, object]:
         "approximates": system.approximates or None,
         "description": system.description or None,
         "source_file": system.source_file,
+        "winsorise": system.treatment.winsorise,
+        "max_winsorised": system.treatment.max_winsorised,
+        "max_skew": system.treatment.max_skew,
+        "max_kurtosis": system.treatment.max_kurtosis,
     }
 
 
@@ -87,7 +96,8 @@ def typed_select(frame_name: str, columns: dict[str, str]) -> str:
             INDEX_SYSTEMS_KEY,
             description="Index systems defined under seeds/index_systems/ (or the folder "
             "SUANLI_INDEX_SYSTEMS names): years, standardisation (per year or base year), "
-            "whether a system approximates a published one.",
+            "outlier treatment (COINr's rule, off by default), whether a system approximates "
+            "a published one.",
             group_name="definitions",
         ),
         AssetSpec(
@@ -150,6 +160,7 @@ def index_definitions(
                 "systems": ", ".join(s.system_code for s in systems),
                 "directory": str(directory),
                 "approximations": ", ".join(s.system_code for s in systems if s.approximation),
+                "winsorised": ", ".join(s.system_code for s in systems if s.treatment.winsorise),
             },
         ),
         MaterializeResult(

@@ -7,8 +7,9 @@ node: either one matrix (`pairwise`) or several experts' matrices (`experts: [{n
 pairwise, weight?}, …]`), which are aggregated by the element-wise geometric mean (AIJ)
 before the eigenvector is taken. A
 node may be `include: <system>#<node>`, reusing another system's subtree (and its judgements)
-verbatim. This module turns it into flat node rows that the generic dbt pipeline reads;
-nothing here knows any indicator.
+verbatim. An optional `treatment:` block switches on COINr's outlier treatment before
+standardisation (`OutlierTreatment`, `suanli.index.treat`). This module turns it into flat node
+rows that the generic dbt pipeline reads; nothing here knows any indicator.
 
 Every expert's matrix must itself be acceptable (CR < 0.10) or the definition is refused:
 AIJ presumes each judge is consistent (Saaty; Forman and Peniwati 1998), and a geometric mean
@@ -19,6 +20,7 @@ silently would change the panel, so the run stops and names system, node, expert
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
@@ -35,6 +37,7 @@ from suanli.index.ahp import (
     ahp_weights,
 )
 from suanli.index.catalogue import Indicator, load_catalogue
+from suanli.index.treat import MAX_KURTOSIS, MAX_SKEW, MAX_WINSORISED
 
 LEVEL_NAMES = ("composite", "primary", "secondary", "tertiary")
 # minmax_per_year: each year rescaled to 0-100 on its own (ranks within a year);
@@ -45,6 +48,20 @@ STANDARDISATIONS = ("minmax_per_year", "minmax_base_year")
 
 class DefinitionError(ValueError):
     """A definition file that cannot be used; the message names the file and the node."""
+
+
+@dataclass(frozen=True)
+class OutlierTreatment:
+    """A definition's `treatment:` block: COINr's outlier rule (`suanli.index.treat`), applied
+    per year, unit level and indicator before standardisation when `winsorise` is true; off by
+    default. Columns failing the rule are flagged either way (marts.fct_indicator_treatments)."""
+
+    winsorise: bool = False
+    max_winsorised: int = MAX_WINSORISED  # COINr's winmax
+    max_skew: float = MAX_SKEW  # |skew| at or above this ...
+    max_kurtosis: float = MAX_KURTOSIS  # ... and kurtosis at or above this: outliers
+
+    FIELDS = ("winsorise", "max_winsorised", "max_skew", "max_kurtosis")
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,7 @@ class IndexSystem:
     # First year its source history must reach (e.g. six-year shipment sums of the first
     # index year): those years become year partitions too, without scores.
     history_from: int | None = None
+    treatment: OutlierTreatment = OutlierTreatment()
 
     def nodes(self) -> Iterator[tuple[Node, Node | None, int, int]]:
         """Every node with its parent, depth (0 = composite) and position among siblings."""
@@ -383,7 +401,52 @@ def load_system(path: Path, catalogue: dict[str, Indicator] | None = None) -> In
         approximation=approximation,
         approximates=str(raw.get("approximates") or ""),
         history_from=history_from,
+        treatment=_outlier_treatment(parser, raw.get("treatment"), standardisation),
     )
+
+
+def _outlier_treatment(parser: _Parser, raw: Any, standardisation: str) -> OutlierTreatment:
+    """The `treatment:` block; absent (or empty) means COINr's defaults with winsorise off."""
+    if raw is None:
+        return OutlierTreatment()
+    fields = ", ".join(OutlierTreatment.FIELDS)
+    if not isinstance(raw, dict):
+        raise parser.fail("treatment", f"expected a mapping with {fields}, found {raw!r}")
+    unknown = sorted(str(key) for key in raw if key not in OutlierTreatment.FIELDS)
+    if unknown:
+        raise parser.fail("treatment", f"unknown field {unknown[0]!r}: expected {fields}")
+    defaults = OutlierTreatment()
+    winsorise = raw.get("winsorise", defaults.winsorise)
+    if not isinstance(winsorise, bool):
+        raise parser.fail("treatment.winsorise", f"expected true or false, found {winsorise!r}")
+    max_winsorised = raw.get("max_winsorised", defaults.max_winsorised)
+    if (
+        not _is_number(max_winsorised)
+        or not float(max_winsorised).is_integer()
+        or (max_winsorised < 0)
+    ):
+        raise parser.fail(
+            "treatment.max_winsorised",
+            f"expected a whole number of points ≥ 0 (COINr's winmax), found {max_winsorised!r}",
+        )
+    thresholds = {}
+    for key in ("max_skew", "max_kurtosis"):
+        value = raw.get(key, getattr(defaults, key))
+        if not _is_number(value) or not math.isfinite(value) or value <= 0:
+            raise parser.fail(f"treatment.{key}", f"expected a number > 0, found {value!r}")
+        thresholds[key] = float(value)
+    if winsorise and standardisation == "minmax_base_year":
+        raise parser.fail(
+            "treatment.winsorise",
+            "expected false with minmax_base_year, found true: each year is treated on its "
+            "own (winsorised, or logged in some years only), so treated values would no "
+            "longer compare with the base year's min and max",
+        )
+    return OutlierTreatment(winsorise, int(max_winsorised), **thresholds)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
 
 
 def load_systems(directory: Path) -> list[IndexSystem]:

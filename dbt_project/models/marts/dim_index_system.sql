@@ -1,5 +1,6 @@
 -- One row per index system: what it is, which years and units it covers, how it standardises,
--- and whether it only approximates a published system (its scores are then not the report's).
+-- whether it only approximates a published system (its scores are then not the report's), and
+-- whether outlier columns are treated before standardisation (COINr's rule).
 with
 
 systems as (
@@ -39,7 +40,11 @@ final as (
         node_counts.n_primary,
         node_counts.n_secondary,
         node_counts.n_tertiary,
-        systems.source_file
+        systems.source_file,
+        systems.winsorise,
+        systems.max_winsorised,
+        systems.max_skew,
+        systems.max_kurtosis
     from systems
     inner join node_counts
         on systems.system_code = node_counts.system_code

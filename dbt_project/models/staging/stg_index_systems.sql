@@ -20,7 +20,12 @@ final as (
         cast(is_approximation as boolean) as is_approximation,
         approximates,
         description,
-        source_file
+        source_file,
+        -- outlier treatment (COINr's rule): off unless the definition's `treatment:` says so
+        cast(winsorise as boolean) as winsorise,
+        cast(max_winsorised as integer) as max_winsorised,
+        cast(max_skew as double) as max_skew,
+        cast(max_kurtosis as double) as max_kurtosis
     from systems
 )
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
+from dagster import materialize
 
+from suanli.index.assets import index_definitions
 from suanli.index.catalogue import load_catalogue
 from suanli.index.systems import (
     DefinitionError,
@@ -17,6 +20,7 @@ from suanli.index.systems import (
     weigh,
 )
 from suanli.settings import INDEX_SYSTEMS_DIR
+from suanli.warehouse.resource import WarehouseResource
 
 SYSTEM_A = INDEX_SYSTEMS_DIR / "comprehensive_v4.yml"
 
@@ -228,3 +232,101 @@ def test_an_approximation_must_say_what_it_approximates(tmp_path: Path) -> None:
 
     with pytest.raises(DefinitionError, match="approximates: an approximation must say"):
         load_system(edited_copy(tmp_path, unexplained))
+
+
+# --- outlier treatment (`treatment:`) --------------------------------------------------------
+
+
+def test_the_treatment_block_defaults_to_coinrs_rule_switched_off(tmp_path: Path) -> None:
+    def drop(raw: dict) -> None:
+        raw.pop("treatment", None)
+
+    absent = load_system(edited_copy(tmp_path, drop)).treatment
+    assert (absent.winsorise, absent.max_winsorised, absent.max_skew, absent.max_kurtosis) == (
+        False, 5, 2.0, 3.5,
+    )  # fmt: skip
+    assert load_system(SYSTEM_A).treatment == absent  # the bundled block says the defaults
+    assert not any(system.treatment.winsorise for system in load_systems(INDEX_SYSTEMS_DIR))
+
+    def switch_on(raw: dict) -> None:
+        raw["treatment"] = {"winsorise": True, "max_winsorised": 3, "max_kurtosis": 4}
+
+    treatment = load_system(edited_copy(tmp_path, switch_on)).treatment
+    assert (treatment.winsorise, treatment.max_winsorised, treatment.max_skew) == (True, 3, 2.0)
+    assert treatment.max_kurtosis == 4.0 and isinstance(treatment.max_kurtosis, float)
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("yes", r"edited\.yml: treatment: expected a mapping with winsorise, .* found 'yes'"),
+        ({"winsorize": True}, r"treatment: unknown field 'winsorize': expected winsorise, "),
+        ({"winsorise": "true"}, r"treatment\.winsorise: expected true or false, found 'true'"),
+        ({"max_winsorised": 2.5}, r"treatment\.max_winsorised: expected a whole number .* 2\.5"),
+        ({"max_winsorised": -1}, r"treatment\.max_winsorised: expected .* ≥ 0 .* found -1"),
+        ({"max_winsorised": True}, r"treatment\.max_winsorised: .* found True"),
+        ({"max_skew": 0}, r"treatment\.max_skew: expected a number > 0, found 0"),
+        ({"max_kurtosis": "3.5"}, r"treatment\.max_kurtosis: expected a number > 0, found '3\.5'"),
+    ],
+)
+def test_a_bad_treatment_block_is_refused_naming_field_value_and_expectation(
+    tmp_path: Path, block: object, message: str
+) -> None:
+    def edit(raw: dict) -> None:
+        raw["treatment"] = block
+
+    with pytest.raises(DefinitionError, match=message):
+        load_system(edited_copy(tmp_path, edit))
+
+
+def test_winsorising_a_base_year_system_is_refused(tmp_path: Path) -> None:
+    def base_year_treated(raw: dict) -> None:
+        raw["standardisation"], raw["base_year"] = "minmax_base_year", 2022
+        raw["treatment"] = {"winsorise": True}
+
+    with pytest.raises(
+        DefinitionError, match=r"treatment\.winsorise: expected false with minmax_base_year"
+    ):
+        load_system(edited_copy(tmp_path, base_year_treated))
+
+
+def test_the_definitions_asset_writes_the_treatment_of_every_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    definitions = tmp_path / "systems"
+    definitions.mkdir()
+    raw = yaml.safe_load(SYSTEM_A.read_text(encoding="utf-8"))
+    raw["treatment"] = {"winsorise": True, "max_winsorised": 3}
+    (definitions / "comprehensive_v4.yml").write_text(
+        yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8"
+    )
+    prime = yaml.safe_load(SYSTEM_A_PRIME.read_text(encoding="utf-8"))
+    prime.pop("treatment", None)
+    (definitions / "comprehensive_v3.yml").write_text(
+        yaml.safe_dump(prime, allow_unicode=True), encoding="utf-8"
+    )
+    warehouse = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SUANLI_INDEX_SYSTEMS", str(definitions))
+
+    result = materialize(
+        [index_definitions], resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    )
+
+    assert result.success
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select system_code, winsorise, max_winsorised, max_skew, max_kurtosis"
+            " from definitions.index_systems order by system_code"
+        ).fetchall()
+        types = dict(
+            connection.execute(
+                "select column_name, data_type from information_schema.columns"
+                " where table_schema = 'definitions' and table_name = 'index_systems'"
+            ).fetchall()
+        )
+    assert rows == [
+        ("comprehensive_v3", False, 5, 2.0, 3.5),
+        ("comprehensive_v4", True, 3, 2.0, 3.5),
+    ]
+    columns = ("winsorise", "max_winsorised", "max_skew", "max_kurtosis")
+    assert [types[name] for name in columns] == ["BOOLEAN", "INTEGER", "DOUBLE", "DOUBLE"]

@@ -10,6 +10,8 @@
 -- indicator's direction (METHODOLOGY.md §2.1), by the system's `standardisation`:
 -- minmax_per_year rescales each year to 0-100 on its own; minmax_base_year scales every year
 -- by the base year's min and max, so scores compare across years and may leave 0-100.
+-- What is scaled is the value after outlier treatment (int_indicator_treatments: the raw value
+-- itself unless the system's `treatment` winsorises, COINr's rule); raw_value stays the raw one.
 with
 
 systems as (
@@ -23,6 +25,11 @@ indicators as (
 
 indicator_values as (
     select * from {{ ref('int_indicator_values') }}
+    where {{ in_selected_years('year') }}
+),
+
+treatments as (
+    select * from {{ ref('int_indicator_treatments') }}
     where {{ in_selected_years('year') }}
 ),
 
@@ -98,7 +105,12 @@ system_values as (
         indicator_values.raw_value,
         indicator_values.provenance,
         indicator_values.source,
-        indicator_values.value_flag
+        indicator_values.value_flag,
+        -- every scored value has its treatment row; without one the raw value is scored
+        case
+            when treatments.system_code is null then indicator_values.raw_value
+            else treatments.treated_value
+        end as scored_value
     from system_indicators
     inner join indicator_values
         on
@@ -110,6 +122,13 @@ system_values as (
         on
             system_indicators.system_code = base_year_ranges.system_code
             and system_indicators.indicator_code = base_year_ranges.indicator_code
+    left join treatments
+        on
+            system_indicators.system_code = treatments.system_code
+            and indicator_values.year = treatments.year
+            and indicator_values.unit_level = treatments.unit_level
+            and indicator_values.unit_code = treatments.unit_code
+            and system_indicators.indicator_code = treatments.indicator_code
 ),
 
 final as (
@@ -125,7 +144,7 @@ final as (
         case
             when standardisation = 'minmax_per_year'
                 then {{ minmax_score(
-                    'raw_value',
+                    'scored_value',
                     'direction',
                     'constant_column_score',
                     'partition by system_code, year, unit_level, indicator_code'
@@ -145,8 +164,9 @@ final as (
                     || ' has no value in base year ' || base_year
                     || ', so minmax_base_year cannot scale year ' || year
                 )
+            -- (a base-year system is never treated: systems.py refuses winsorise with it)
             else {{ base_year_score(
-                'raw_value', 'direction', 'constant_column_score', 'base_min', 'base_max'
+                'scored_value', 'direction', 'constant_column_score', 'base_min', 'base_max'
             ) }}
         end as score,
         provenance,
