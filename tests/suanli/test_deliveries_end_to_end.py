@@ -158,16 +158,16 @@ def test_real_nbs_files_load_through_the_statistics_source_and_feed_the_index(
         SOFTWARE_PANEL,
         "万元",
     )
-    # The real panel, received later, supersedes the snapshot's synthetic table (System C)
-    # for the 30 provinces it reports; 西藏 keeps the synthetic figure, labelled as such.
-    tibet = by_key[("software_revenue", "西藏自治区", 2024)]
-    assert (tibet[2], tibet[4]) == ("synthetic", "software_revenue_synthetic.csv")
+    # The real panel, received later, supersedes the snapshot's synthetic table (System C) in
+    # every year it reports. Its blank for 西藏 is no data in this vintage, never a silent
+    # fall-back to the older synthetic figure: 西藏 has no software revenue at all.
+    assert ("software_revenue", "西藏自治区", 2024) not in by_key
     panel_files = {
         rest[4] for (code, _, year), rest in by_key.items()
         if code == "software_revenue" and year == 2024
     }  # fmt: skip
-    assert panel_files == {SOFTWARE_PANEL, "software_revenue_synthetic.csv"}
-    assert len({name for code, name, year in by_key if code == "software_revenue"}) == 31
+    assert panel_files == {SOFTWARE_PANEL}
+    assert len({name for code, name, year in by_key if code == "software_revenue"}) == 30
     # GDP: the real export (19 years) and its XLSX copy, newer than the synthetic snapshot file.
     gdp = {(name, year): rest for (code, name, year), rest in by_key.items() if code == "gdp"}
     assert len(gdp) == 31 * 19

@@ -27,6 +27,8 @@ SYSTEM_COLUMNS = {
     "standardisation": "varchar",
     "base_year": "integer",
     "constant_column_score": "double",
+    "missing_impute": "varchar",
+    "min_data_share": "double",
     "random_index_table": "varchar",
     "is_approximation": "boolean",
     "approximates": "varchar",
@@ -70,6 +72,8 @@ def system_row(system: IndexSystem) -> dict[str, object]:
         "standardisation": system.standardisation,
         "base_year": system.base_year,
         "constant_column_score": system.constant_column_score,
+        "missing_impute": system.missing.impute,
+        "min_data_share": system.missing.min_data_share,
         "random_index_table": system.random_index,
         "is_approximation": system.approximation,
         "approximates": system.approximates or None,
@@ -96,8 +100,8 @@ def typed_select(frame_name: str, columns: dict[str, str]) -> str:
             INDEX_SYSTEMS_KEY,
             description="Index systems defined under seeds/index_systems/ (or the folder "
             "SUANLI_INDEX_SYSTEMS names): years, standardisation (per year or base year), "
-            "outlier treatment (COINr's rule, off by default), whether a system approximates "
-            "a published one.",
+            "outlier treatment (COINr's rule, off by default), missing values (imputation, "
+            "data-availability threshold), whether a system approximates a published one.",
             group_name="definitions",
         ),
         AssetSpec(

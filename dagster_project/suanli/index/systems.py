@@ -44,6 +44,10 @@ LEVEL_NAMES = ("composite", "primary", "secondary", "tertiary")
 # minmax_base_year: every year scaled by the base year's min and max (scores comparable
 # across years, so later years may leave 0-100). METHODOLOGY.md §2.
 STANDARDISATIONS = ("minmax_per_year", "minmax_base_year")
+# What fills a missing indicator value before standardisation (the `missing:` block): none
+# (left out: its parent renormalises the weights of its siblings that have a score), the
+# year's median over the units, the unit's latest earlier value, or its region's mean.
+IMPUTATIONS = ("none", "year_median", "previous_year", "regional_mean")
 
 
 class DefinitionError(ValueError):
@@ -62,6 +66,18 @@ class OutlierTreatment:
     max_kurtosis: float = MAX_KURTOSIS  # ... and kurtosis at or above this: outliers
 
     FIELDS = ("winsorise", "max_winsorised", "max_skew", "max_kurtosis")
+
+
+@dataclass(frozen=True)
+class MissingPolicy:
+    """How a system treats missing indicator values (the definition's `missing:` block).
+
+    `impute` fills a missing value before standardisation (every filled value is labelled
+    imputed); `min_data_share` is the share of the system's indicators a unit must have
+    delivered (before imputation) in a year to be scored at all."""
+
+    impute: str = "none"
+    min_data_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +134,7 @@ class IndexSystem:
     # index year): those years become year partitions too, without scores.
     history_from: int | None = None
     treatment: OutlierTreatment = OutlierTreatment()
+    missing: MissingPolicy = MissingPolicy()
 
     def nodes(self) -> Iterator[tuple[Node, Node | None, int, int]]:
         """Every node with its parent, depth (0 = composite) and position among siblings."""
@@ -330,6 +347,31 @@ class _Parser:
         return tuple(experts)
 
 
+def _missing_policy(raw: Any, parser: _Parser) -> MissingPolicy:
+    """The `missing:` block: absent means no imputation and no data threshold."""
+    if raw is None:
+        return MissingPolicy()
+    if not isinstance(raw, dict):
+        raise parser.fail(
+            "missing", f"expected a mapping with impute, min_data_share, found {raw!r}"
+        )
+    unknown = sorted(set(raw) - {"impute", "min_data_share"})
+    if unknown:
+        raise parser.fail(f"missing.{unknown[0]}", "unknown key; expected impute or min_data_share")
+    impute = raw.get("impute", "none")
+    if impute not in IMPUTATIONS:
+        raise parser.fail(
+            "missing.impute", f"value {impute!r}: expected one of {', '.join(IMPUTATIONS)}"
+        )
+    share = raw.get("min_data_share", 0.0)
+    if not isinstance(share, Real) or isinstance(share, bool) or not 0 <= share <= 1:
+        raise parser.fail(
+            "missing.min_data_share",
+            f"value {share!r}: expected a share of the system's indicators from 0 to 1",
+        )
+    return MissingPolicy(impute=impute, min_data_share=float(share))
+
+
 def _is_matrix_of(pairwise: Any, n: int) -> bool:
     # Only the row count here: ahp.py names the cell of any malformed row or judgement.
     return isinstance(pairwise, list) and len(pairwise) == n
@@ -402,6 +444,7 @@ def load_system(path: Path, catalogue: dict[str, Indicator] | None = None) -> In
         approximates=str(raw.get("approximates") or ""),
         history_from=history_from,
         treatment=_outlier_treatment(parser, raw.get("treatment"), standardisation),
+        missing=_missing_policy(raw.get("missing"), parser),
     )
 
 

@@ -4,9 +4,9 @@ indicators' raw values and the delivery files and rows they were computed from.
 Reads the published marts only (read-only): `fct_index_scores`, `fct_index_weights`,
 `fct_score_contributions`, `fct_indicator_values`, `fct_indicator_lineage` and
 `dim_delivery`. A node's score is Σ weight × child score over its children, the weights being
-those of `fct_score_contributions`: a child's share of the path weights of the node's
-indicators that have a score (the local AHP weight when none is missing), so the sum shown is
-the score itself.
+those of `fct_score_contributions`: a child's local AHP weight renormalised among its siblings
+that have a score (the local weight itself when none is missing), so the sum shown is the
+score itself.
 """
 
 from __future__ import annotations
@@ -321,7 +321,8 @@ def _lines(item: Explained, lead: str, indent: str, is_root: bool = False) -> It
         )
         for rows in item.rows:
             yield f"{indent}   ↳ {rows.describe()}"
-        if not item.rows and item.raw_value is not None:
+        # an imputed value was filled in by the system's rule (its source says how), not delivered
+        if not item.rows and item.raw_value is not None and item.provenance != "imputed":
             yield f"{indent}   ↳ no delivery row (nothing was delivered for it: a count of 0)"
         return
     rank = f" (rank {item.rank})" if item.rank is not None else ""
@@ -336,7 +337,7 @@ def _lines(item: Explained, lead: str, indent: str, is_root: bool = False) -> It
         and abs(child.weight - child.local_weight) > 1e-9
         for child in item.children
     ):
-        yield f"{indent}│  (weights rescaled over the indicators that have a value)"
+        yield f"{indent}│  (weights renormalised among the children that have a score)"
     for position, child in enumerate(item.children):
         last = position == len(item.children) - 1
         yield from _lines(

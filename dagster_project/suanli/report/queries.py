@@ -239,7 +239,7 @@ def gdp_vs_index(
             and statistics.statistic_code = 'gdp' and statistics.year = $gdp_year
         where scores.system_code = $system and scores.unit_level = 'province'
             and scores.node_code = 'composite' and scores.year = $year
-            and statistics.value is not null
+            and statistics.value is not null and scores.score is not null
         order by scores.unit_code
         """,
         {"system": system, "year": year, "gdp_year": gdp_year},

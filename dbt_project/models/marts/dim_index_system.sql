@@ -33,6 +33,8 @@ final as (
         systems.standardisation,
         systems.base_year,
         systems.constant_column_score,
+        systems.missing_impute,
+        systems.min_data_share,
         systems.random_index_table,
         systems.is_approximation,
         systems.approximates,

@@ -14,7 +14,8 @@ final as (
         node_level,
         score,
         rank,
-        rank_change
+        rank_change,
+        no_score_reason
     from node_scores
 )
 

@@ -25,6 +25,8 @@ final as (
     from province_statistics
     inner join statistics
         on province_statistics.statistic_code = statistics.statistic_code
+    -- a figure the newest delivery left blank has no row (no data in that vintage)
+    where province_statistics.value is not null
 )
 
 select * from final

@@ -1,16 +1,13 @@
 -- What makes up every node score: for each system, year, unit and inner node, each child's and
 -- each indicator's contribution (its weight within the node × its score), reconciling to the
--- node score. A weight is the part's share of the path weights of the node's indicators that
--- have a score, as int_node_scores aggregates them (a missing indicator leaves the node and its
--- weight is shared among the rest). The gaps to the node's leader (rank 1) and to its median
+-- node score. A child's weight is its local weight renormalised among its siblings that have a
+-- score (int_node_scores.weight_in_parent: a child without a score is left out among its
+-- siblings only); an indicator's weight within a node is the product of those weights on the
+-- path from the node down to it. The gaps to the node's leader (rank 1) and to its median
 -- unit (the middle of the ranking) are decomposed the same way: summed over a node's children
 -- (or indicators) they give the unit's score gap. Figures are rounded to 1e-9, as node scores
 -- are, so that a gap of two equal contributions is 0, not 1e-15.
 with
-
-indicator_scores as (
-    select * from {{ ref('int_indicator_scores') }}
-),
 
 node_scores as (
     select * from {{ ref('int_node_scores') }}
@@ -24,70 +21,80 @@ nodes as (
     select * from {{ ref('stg_index_nodes') }}
 ),
 
--- every indicator below every inner node, with the child of that node it lies under
-placed as (
+child_parts as (
+    select
+        children.system_code,
+        child_scores.year,
+        child_scores.unit_level,
+        child_scores.unit_code,
+        children.parent_code as node_code,
+        'child' as part_kind,
+        children.node_code as part_code,
+        child_scores.score as part_score,
+        child_scores.weight_in_parent as weight,
+        child_scores.weight_in_parent * child_scores.score as contribution
+    from node_scores as child_scores
+    inner join nodes as children
+        on
+            child_scores.system_code = children.system_code
+            and child_scores.node_code = children.node_code
+    where children.parent_code is not null
+),
+
+-- every indicator below every inner node, with each node on the path between them (the
+-- indicator included, the inner node itself not)
+path_members as (
     select
         node_paths.system_code,
         node_paths.node_code,
-        children.node_code as child_code,
         node_paths.indicator_code,
-        node_paths.path_weight,
-        children.n_children = 0 as child_is_indicator
+        members.node_code as member_code,
+        members.depth as member_depth
     from paths as node_paths
-    inner join nodes as children
+    inner join nodes as inner_nodes
         on
-            node_paths.system_code = children.system_code
-            and node_paths.node_code = children.parent_code
-    inner join paths as child_paths
+            node_paths.system_code = inner_nodes.system_code
+            and node_paths.node_code = inner_nodes.node_code
+    inner join paths as member_paths
         on
-            children.system_code = child_paths.system_code
-            and children.node_code = child_paths.node_code
-            and node_paths.indicator_code = child_paths.indicator_code
+            node_paths.system_code = member_paths.system_code
+            and node_paths.indicator_code = member_paths.indicator_code
+    inner join nodes as members
+        on
+            member_paths.system_code = members.system_code
+            and member_paths.node_code = members.node_code
+    where inner_nodes.n_children > 0 and members.depth > inner_nodes.depth
 ),
 
--- Sums take their terms in a fixed order (ordered aggregates): a parallel sum's last bits
--- would otherwise differ from run to run, and with them the published marts.
-scored_weights as (
+-- Products take their factors in a fixed order (ordered aggregates): a parallel aggregate's
+-- last bits would otherwise differ from run to run, and with them the published marts. A path
+-- with a member without a score has no weight (product() would skip the null).
+indicator_weights as (
     select
-        placed.system_code,
-        indicator_scores.year,
-        indicator_scores.unit_level,
-        indicator_scores.unit_code,
-        placed.node_code,
-        sum(placed.path_weight order by placed.indicator_code)
-        filter (where indicator_scores.score is not null) as scored_weight
-    from placed
-    inner join indicator_scores
+        path_members.system_code,
+        member_scores.year,
+        member_scores.unit_level,
+        member_scores.unit_code,
+        path_members.node_code,
+        path_members.indicator_code,
+        max(member_scores.score)
+        filter (where path_members.member_code = path_members.indicator_code) as part_score,
+        case
+            when count(member_scores.weight_in_parent) = count(*)
+                then product(member_scores.weight_in_parent order by path_members.member_depth)
+        end as weight
+    from path_members
+    inner join node_scores as member_scores
         on
-            placed.system_code = indicator_scores.system_code
-            and placed.indicator_code = indicator_scores.indicator_code
-    group by all
-),
-
-weighted as (
-    select
-        placed.system_code,
-        indicator_scores.year,
-        indicator_scores.unit_level,
-        indicator_scores.unit_code,
-        placed.node_code,
-        placed.child_code,
-        placed.child_is_indicator,
-        placed.indicator_code,
-        indicator_scores.score,
-        placed.path_weight / scored_weights.scored_weight as weight
-    from placed
-    inner join indicator_scores
-        on
-            placed.system_code = indicator_scores.system_code
-            and placed.indicator_code = indicator_scores.indicator_code
-    inner join scored_weights
-        on
-            placed.system_code = scored_weights.system_code
-            and placed.node_code = scored_weights.node_code
-            and indicator_scores.year = scored_weights.year
-            and indicator_scores.unit_level = scored_weights.unit_level
-            and indicator_scores.unit_code = scored_weights.unit_code
+            path_members.system_code = member_scores.system_code
+            and path_members.member_code = member_scores.node_code
+    group by
+        path_members.system_code,
+        member_scores.year,
+        member_scores.unit_level,
+        member_scores.unit_code,
+        path_members.node_code,
+        path_members.indicator_code
 ),
 
 indicator_parts as (
@@ -99,44 +106,10 @@ indicator_parts as (
         node_code,
         'indicator' as part_kind,
         indicator_code as part_code,
-        score as part_score,
-        case when score is not null then weight end as weight,
-        case when score is not null then weight * score end as contribution
-    from weighted
-),
-
-child_parts as (
-    select
-        weighted.system_code,
-        weighted.year,
-        weighted.unit_level,
-        weighted.unit_code,
-        weighted.node_code,
-        'child' as part_kind,
-        weighted.child_code as part_code,
-        -- a child's own score: its node score, or an indicator's score
-        case
-            when any_value(weighted.child_is_indicator) then any_value(weighted.score)
-            else any_value(child_scores.score)
-        end as part_score,
-        sum(weighted.weight order by weighted.indicator_code)
-        filter (where weighted.score is not null) as weight,
-        sum(weighted.weight * weighted.score order by weighted.indicator_code) as contribution
-    from weighted
-    left join node_scores as child_scores
-        on
-            weighted.system_code = child_scores.system_code
-            and weighted.year = child_scores.year
-            and weighted.unit_level = child_scores.unit_level
-            and weighted.unit_code = child_scores.unit_code
-            and weighted.child_code = child_scores.node_code
-    group by
-        weighted.system_code,
-        weighted.year,
-        weighted.unit_level,
-        weighted.unit_code,
-        weighted.node_code,
-        weighted.child_code
+        part_score,
+        weight,
+        weight * part_score as contribution
+    from indicator_weights
 ),
 
 parts as (

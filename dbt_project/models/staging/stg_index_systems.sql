@@ -16,6 +16,8 @@ final as (
         standardisation,
         cast(base_year as integer) as base_year,
         cast(constant_column_score as double) as constant_column_score,
+        missing_impute,
+        cast(min_data_share as double) as min_data_share,
         random_index_table,
         cast(is_approximation as boolean) as is_approximation,
         approximates,

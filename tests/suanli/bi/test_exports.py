@@ -124,7 +124,7 @@ def test_workbook_headers_are_the_documented_chinese_names(
             assert CJK.search(header), f"{mart}.{column} has no Chinese header: {header}"
     assert [cell.value for cell in workbook["fct_index_scores"][1]] == [
         "指数体系", "年份", "单元层级", "单元代码", "节点代码", "节点层级",
-        "得分", "排名", "排名变化",
+        "得分", "排名", "排名变化", "无得分原因",
     ]  # fmt: skip
     wide = [cell.value for cell in workbook["wide_index_scores"][1]]
     # Generated node columns are named after the node: 算力 (compute) and PUE.

@@ -256,6 +256,21 @@ def test_the_treatment_block_defaults_to_coinrs_rule_switched_off(tmp_path: Path
     assert treatment.max_kurtosis == 4.0 and isinstance(treatment.max_kurtosis, float)
 
 
+def test_the_missing_block_sets_imputation_and_the_data_threshold(tmp_path: Path) -> None:
+    def strict(raw: dict) -> None:
+        raw["missing"] = {"impute": "regional_mean", "min_data_share": 0.75}
+
+    def without_block(raw: dict) -> None:
+        raw.pop("missing", None)
+
+    policy = load_system(edited_copy(tmp_path, strict)).missing
+    assert (policy.impute, policy.min_data_share) == ("regional_mean", 0.75)
+    default = load_system(edited_copy(tmp_path, without_block)).missing
+    assert (default.impute, default.min_data_share) == ("none", 0.0)
+    bundled = {system.system_code: system.missing for system in load_systems(INDEX_SYSTEMS_DIR)}
+    assert {(p.impute, p.min_data_share) for p in bundled.values()} == {("none", 0.0)}
+
+
 @pytest.mark.parametrize(
     ("block", "message"),
     [
@@ -330,3 +345,32 @@ def test_the_definitions_asset_writes_the_treatment_of_every_system(
     ]
     columns = ("winsorise", "max_winsorised", "max_skew", "max_kurtosis")
     assert [types[name] for name in columns] == ["BOOLEAN", "INTEGER", "DOUBLE", "DOUBLE"]
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            {"impute": "mean"},
+            r"edited\.yml: missing\.impute: value 'mean': expected one of none, year_median, "
+            r"previous_year, regional_mean",
+        ),
+        (
+            {"min_data_share": 1.5},
+            r"missing\.min_data_share: value 1\.5: expected a share of the system's indicators "
+            r"from 0 to 1",
+        ),
+        ({"min_data_share": "half"}, r"missing\.min_data_share: value 'half': expected a share"),
+        ({"min_data_share": True}, r"missing\.min_data_share: value True: expected a share"),
+        ({"threshold": 0.5}, r"missing\.threshold: unknown key; expected impute or min_data_share"),
+        ("year_median", r"missing: expected a mapping with impute, min_data_share, found"),
+    ],
+)
+def test_a_bad_missing_block_is_refused_naming_the_field(
+    tmp_path: Path, block: object, message: str
+) -> None:
+    def edit(raw: dict) -> None:
+        raw["missing"] = block
+
+    with pytest.raises(DefinitionError, match=message):
+        load_system(edited_copy(tmp_path, edit))

@@ -26,7 +26,8 @@ def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
     connection.execute(
         "create table intermediate.int_node_scores (system_code varchar, year integer,"
         " unit_level varchar, unit_code varchar, node_code varchar, node_level varchar,"
-        " score double, rank bigint, rank_change bigint)"
+        " score double, rank bigint, rank_change bigint, weight_in_parent double,"
+        " no_score_reason varchar)"
     )
     connection.execute(
         "create table intermediate.int_indicator_scores (system_code varchar, year integer,"
@@ -43,7 +44,7 @@ def node_scores(connection: duckdb.DuckDBPyConnection, system: str, top: float) 
     scores = [top] + [99.0 * (29 - k) / 29 for k in range(30)]
     connection.executemany(
         "insert into intermediate.int_node_scores values (?, 2025, 'province', ?, 'composite',"
-        " 'composite', ?, ?, null)",
+        " 'composite', ?, ?, null, null, null)",
         [(system, f"{k:02d}0000", score, k + 1) for k, score in enumerate(scores)],
     )
     connection.executemany(
@@ -108,4 +109,30 @@ def test_scores_of_an_undefined_system_are_an_error(warehouse, suite: str) -> No
 
     assert [(failed.severity, failed.column) for failed in outcome.failed] == [
         ("ERROR", "standardisation")
+    ]
+
+
+def unscored_province(connection: duckdb.DuckDBPyConnection, reason: str | None) -> None:
+    """The 31st province of a per-year system's composite, with no score and no rank."""
+    scores = [99.0 * (29 - k) / 29 for k in range(30)]
+    connection.executemany(
+        "insert into intermediate.int_node_scores values ('per_year', 2025, 'province', ?,"
+        " 'composite', 'composite', ?, ?, null, null, null)",
+        [(f"{k:02d}0000", score, k + 1) for k, score in enumerate(scores)],
+    )
+    connection.execute(
+        "insert into intermediate.int_node_scores values ('per_year', 2025, 'province',"
+        " '650000', 'composite', 'composite', null, null, null, null, ?)",
+        [reason],
+    )
+
+
+def test_a_unit_without_a_score_passes_only_with_a_reason(warehouse) -> None:
+    unscored_province(warehouse, "below_min_data_share: 1 of 2 indicators have a value")
+    assert run(warehouse, "index_scores").passed
+
+    warehouse.execute("update intermediate.int_node_scores set no_score_reason = null")
+    outcome = run(warehouse, "index_scores")
+    assert [(failed.severity, failed.column) for failed in outcome.failed] == [
+        ("ERROR", "unscored_without_reason")
     ]

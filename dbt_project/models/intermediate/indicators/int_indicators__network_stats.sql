@@ -66,6 +66,9 @@ delivered_broadband_ports as (
     from province_statistics
     where
         statistic_code = 'broadband_ports'
+        -- a statistics table without this province's figure leaves the network delivery's
+        -- own figure for the same index year (another source, not an older vintage)
+        and value is not null
         -- only for index years the network delivery covers, not the statistics' whole history
         and year + 1 in (select network.year from network)
 ),

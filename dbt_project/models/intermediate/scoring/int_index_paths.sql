@@ -1,6 +1,8 @@
 -- For every node and every tertiary indicator below it (itself included), the product of the
--- local weights on the path between them. A node's score is the path-weighted sum of its
--- indicators' scores; the composite's path weights are the indicators' global weights.
+-- local weights on the path between them; the composite's path weights are the indicators'
+-- global weights. With no value missing, a node's score is the path-weighted sum of its
+-- indicators' scores (int_node_scores aggregates level by level, renormalising among the
+-- children that have a score when some are missing).
 with recursive
 
 nodes as (

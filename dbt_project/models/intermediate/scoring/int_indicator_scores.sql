@@ -1,8 +1,10 @@
+{#- sync_all_columns: a warehouse built before a column was added takes it (a full run
+    refills every year) instead of stopping the build. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='year',
-    on_schema_change='fail',
+    on_schema_change='sync_all_columns',
     tags=['by_year'],
 ) }}
 
@@ -10,8 +12,15 @@
 -- indicator's direction (METHODOLOGY.md §2.1), by the system's `standardisation`:
 -- minmax_per_year rescales each year to 0-100 on its own; minmax_base_year scales every year
 -- by the base year's min and max, so scores compare across years and may leave 0-100.
--- What is scaled is the value after outlier treatment (int_indicator_treatments: the raw value
--- itself unless the system's `treatment` winsorises, COINr's rule); raw_value stays the raw one.
+-- A missing value is filled first when the system says so (`missing_impute`): year_median
+-- (the median over the units with a value that year), previous_year (the unit's latest
+-- earlier value within the system's years) or regional_mean (the mean over the units of its
+-- region that year; a city's region is its province's). A filled value is standardised like
+-- a delivered one and labelled: provenance 'imputed', value_flag 'imputed:<rule>', and the
+-- source says what it was computed from. A value no rule can fill stays missing (no_data).
+-- What is standardised (scored_value) is a delivered value after outlier treatment
+-- (int_indicator_treatments: the value itself unless the system's `treatment` winsorises,
+-- COINr's rule), or for a gap the imputed value; raw_value is the delivered (or imputed) one.
 with
 
 systems as (
@@ -39,6 +48,14 @@ built_indicator_values as (
     select * from {{ ref('int_indicator_values') }}
 ),
 
+provinces as (
+    select * from {{ ref('provinces') }}
+),
+
+cities as (
+    select * from {{ ref('cities') }}
+),
+
 system_indicators as (
     select
         systems.system_code,
@@ -48,6 +65,7 @@ system_indicators as (
         systems.standardisation,
         systems.base_year,
         systems.constant_column_score,
+        systems.missing_impute,
         indicators.node_code as indicator_code,
         indicators.unit,
         indicators.direction
@@ -99,6 +117,8 @@ system_values as (
         system_indicators.standardisation,
         system_indicators.base_year,
         system_indicators.constant_column_score,
+        system_indicators.missing_impute,
+        system_indicators.first_year,
         base_year_ranges.base_year_built,
         base_year_ranges.base_min,
         base_year_ranges.base_max,
@@ -129,6 +149,186 @@ system_values as (
             and indicator_values.unit_level = treatments.unit_level
             and indicator_values.unit_code = treatments.unit_code
             and system_indicators.indicator_code = treatments.indicator_code
+),
+
+unit_regions as (
+    select
+        'province' as unit_level,
+        province_code as unit_code,
+        region
+    from provinces
+    union all
+    select
+        'city' as unit_level,
+        cities.city_code as unit_code,
+        provinces.region
+    from cities
+    inner join provinces
+        on cities.province_code = provinces.province_code
+),
+
+regional_values as (
+    select
+        system_values.*,
+        unit_regions.region
+    from system_values
+    left join unit_regions
+        on
+            system_values.unit_level = unit_regions.unit_level
+            and system_values.unit_code = unit_regions.unit_code
+),
+
+-- Sums take their terms in a fixed order (ordered aggregates), so re-runs are bit-identical.
+year_medians as (
+    select
+        system_code,
+        year,
+        unit_level,
+        indicator_code,
+        median(raw_value) as imputed_value,
+        count(raw_value) as n_values
+    from system_values
+    where missing_impute = 'year_median'
+    group by system_code, year, unit_level, indicator_code
+),
+
+regional_means as (
+    select
+        system_code,
+        year,
+        unit_level,
+        indicator_code,
+        region,
+        sum(raw_value order by unit_code) / count(raw_value) as imputed_value,
+        count(raw_value) as n_values
+    from regional_values
+    where missing_impute = 'regional_mean'
+    group by system_code, year, unit_level, indicator_code, region
+),
+
+-- the unit's latest earlier value within the system's years, from every year built so far
+previous_values as (
+    select
+        gaps.system_code,
+        gaps.year,
+        gaps.unit_level,
+        gaps.unit_code,
+        gaps.indicator_code,
+        arg_max(earlier.raw_value, earlier.year) as imputed_value,
+        max(earlier.year) as from_year
+    from system_values as gaps
+    inner join built_indicator_values as earlier
+        on
+            gaps.unit_level = earlier.unit_level
+            and gaps.unit_code = earlier.unit_code
+            and gaps.indicator_code = earlier.indicator_code
+            and gaps.year > earlier.year
+            and gaps.first_year <= earlier.year
+    where
+        gaps.missing_impute = 'previous_year'
+        and gaps.raw_value is null
+        and earlier.raw_value is not null
+    group by
+        gaps.system_code,
+        gaps.year,
+        gaps.unit_level,
+        gaps.unit_code,
+        gaps.indicator_code
+),
+
+filled as (
+    select
+        regional_values.*,
+        case regional_values.missing_impute
+            when 'year_median' then year_medians.imputed_value
+            when 'previous_year' then previous_values.imputed_value
+            when 'regional_mean' then regional_means.imputed_value
+        end as imputed_value,
+        case regional_values.missing_impute
+            when 'year_median'
+                then
+                    'imputed: median of ' || year_medians.n_values || ' units in '
+                    || regional_values.year
+            when 'previous_year'
+                then 'imputed: the unit''s ' || previous_values.from_year || ' value'
+            when 'regional_mean'
+                then
+                    'imputed: mean of ' || regional_means.n_values || ' units of region '
+                    || regional_values.region || ' in ' || regional_values.year
+        end as imputed_source
+    from regional_values
+    left join year_medians
+        on
+            regional_values.raw_value is null
+            and regional_values.system_code = year_medians.system_code
+            and regional_values.year = year_medians.year
+            and regional_values.unit_level = year_medians.unit_level
+            and regional_values.indicator_code = year_medians.indicator_code
+    left join regional_means
+        on
+            regional_values.raw_value is null
+            and regional_values.system_code = regional_means.system_code
+            and regional_values.year = regional_means.year
+            and regional_values.unit_level = regional_means.unit_level
+            and regional_values.indicator_code = regional_means.indicator_code
+            and regional_values.region = regional_means.region
+    left join previous_values
+        on
+            regional_values.system_code = previous_values.system_code
+            and regional_values.year = previous_values.year
+            and regional_values.unit_level = previous_values.unit_level
+            and regional_values.unit_code = previous_values.unit_code
+            and regional_values.indicator_code = previous_values.indicator_code
+),
+
+imputed as (
+    select
+        system_code,
+        year,
+        unit_level,
+        unit_code,
+        indicator_code,
+        unit,
+        direction,
+        standardisation,
+        base_year,
+        constant_column_score,
+        base_year_built,
+        base_min,
+        base_max,
+        provenance,
+        source,
+        value_flag,
+        missing_impute,
+        imputed_source,
+        raw_value is null and imputed_value is not null as is_imputed,
+        coalesce(raw_value, imputed_value) as raw_value,
+        -- a delivered value as treated, else the imputed one (imputed from delivered values)
+        coalesce(scored_value, imputed_value) as scored_value
+    from filled
+),
+
+labelled as (
+    select
+        system_code,
+        year,
+        unit_level,
+        unit_code,
+        indicator_code,
+        unit,
+        direction,
+        standardisation,
+        base_year,
+        constant_column_score,
+        base_year_built,
+        base_min,
+        base_max,
+        raw_value,
+        scored_value,
+        case when is_imputed then 'imputed' else provenance end as provenance,
+        case when is_imputed then imputed_source else source end as source,
+        case when is_imputed then 'imputed:' || missing_impute else value_flag end as value_flag
+    from imputed
 ),
 
 final as (
@@ -172,7 +372,7 @@ final as (
         provenance,
         source,
         value_flag
-    from system_values
+    from labelled
 )
 
 select * from final
