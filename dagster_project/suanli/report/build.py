@@ -229,6 +229,7 @@ FACTOR_ZH = {
     "weight_noise": "权重噪声",
     "normalisation": "标准化方法",
     "imputation": "缺失值处理",
+    "winsorisation": "异常值处理（缩尾）",
 }
 
 

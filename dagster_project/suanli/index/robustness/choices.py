@@ -38,6 +38,10 @@ def _checked(path: Path, field: str, key: str, value: Any) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < 1:
             raise fail("a number from 0 up to (not including) 1")
         return float(value)
+    if key == "winsorise":
+        if not isinstance(value, list) or not value or not all(v in (True, False) for v in value):
+            raise fail("a non-empty list of true and false")
+        return tuple(bool(v) for v in value)
     allowed = NORMALISATIONS if key == "normalisations" else IMPUTATIONS
     if not isinstance(value, list) or not value or not set(value) <= set(allowed):
         raise fail(f"a non-empty list of {', '.join(allowed)}")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from suanli.index.ahp import load_random_index_tables, parse_judgement
+from suanli.index.treat import MAX_KURTOSIS, MAX_SKEW, MAX_WINSORISED
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class Coin:
     # The system's missing-value policy: its imputation rule and data-availability threshold.
     imputation: str = "none"
     min_data_share: float = 0.0
+    # The system's outlier treatment (COINr's rule, suanli.index.treat): on or off, and its
+    # winmax and thresholds.
+    winsorise: bool = False
+    treatment_limits: tuple[int, float, float] = (MAX_WINSORISED, MAX_SKEW, MAX_KURTOSIS)
 
 
 def _matrix(judgements: str) -> np.ndarray:
@@ -182,4 +187,10 @@ def coins_from_frames(
                 hierarchy=hierarchy,
                 imputation=str(getattr(system, "missing_impute", None) or "none"),
                 min_data_share=float(getattr(system, "min_data_share", None) or 0.0),
+                winsorise=bool(getattr(system, "winsorise", False)),
+                treatment_limits=(
+                    int(getattr(system, "max_winsorised", MAX_WINSORISED)),
+                    float(getattr(system, "max_skew", MAX_SKEW)),
+                    float(getattr(system, "max_kurtosis", MAX_KURTOSIS)),
+                ),
             )

@@ -2,10 +2,11 @@
 aggregate), vectorised over Monte Carlo replicates: a replicate is a row of weights, never a
 Python loop over units.
 
-The nominal choices reproduce the warehouse's own rules (METHODOLOGY.md §2): min–max on 0–100
-in the indicator's direction (per year, or on the base year's range), a constant column scored
-`constant_column_score`, and a node's score the weighted mean of its children that have one
-(renormalised among siblings, level by level).
+The nominal choices reproduce the warehouse's own rules (METHODOLOGY.md §2): the system's
+outlier treatment of delivered values, its imputation of gaps from delivered values, min–max
+on 0–100 in the indicator's direction (per year, or on the base year's range), a constant
+column scored `constant_column_score`, and a node's score the weighted mean of its children
+that have one (renormalised among siblings, level by level).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from suanli.index.ahp import CR_THRESHOLD
 from suanli.index.robustness.coin import Coin, Hierarchy, Panel
+from suanli.index.treat import fails_rule, skew_kurtosis, treat_columns
 
 NORMALISATIONS = ("minmax", "zscore", "rank")
 IMPUTATIONS = ("none", "year_median", "previous_year", "regional_mean")
@@ -52,6 +54,24 @@ def impute(coin: Coin, rule: str) -> np.ndarray:
     else:
         raise ValueError(f"unknown imputation {rule!r}; known: {', '.join(IMPUTATIONS)}")
     return np.where(np.isnan(values), fill, values)
+
+
+# ------------------------------------------------------------------------------------- treat
+def treat(coin: Coin, values: np.ndarray) -> np.ndarray:
+    """The delivered values of every indicator column treated for outliers by COINr's rule
+    (suanli.index.treat) with the system's limits, as int_indicator_treatments treats them;
+    a gap stays a gap (imputation fills it from the delivered values)."""
+    max_winsorised, max_skew, max_kurtosis = coin.treatment_limits
+    treated, _ = treat_columns(
+        values.T, max_winsorised=max_winsorised, max_skew=max_skew, max_kurtosis=max_kurtosis
+    )
+    return treated.T
+
+
+def columns_failing_the_rule(coin: Coin) -> np.ndarray:
+    skew, kurtosis = skew_kurtosis(coin.values.T)
+    _, max_skew, max_kurtosis = coin.treatment_limits
+    return fails_rule(skew, kurtosis, max_skew, max_kurtosis)
 
 
 # ---------------------------------------------------------------------------------- normalise

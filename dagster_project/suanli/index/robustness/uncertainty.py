@@ -7,7 +7,9 @@ Each uncertain choice is a *factor* with a list of alternatives, the nominal one
   probability (a replicate matrix must keep CR < 0.10), or a node's expert panel bootstrapped;
 - `weight_noise`: every local weight times 1 + U(−noise, noise) (COINr's get_noisy_weights);
 - `normalisation`: min–max as the system standardises, z-score, or percentile rank;
-- `imputation`: the system's missing-value rule, or an imputation (year median, …).
+- `imputation`: the system's missing-value rule, or an imputation (year median, …);
+- `winsorisation`: COINr's outlier treatment on or off (the system's setting first; never for
+  a base-year system, whose definition refuses it).
 A run picks one alternative per factor; Monte Carlo picks at random (a fresh weight replicate
 per run), Sobol through SALib's Saltelli design (a pool of weight replicates indexed by the
 sample). Runs sharing a normalisation and imputation are aggregated in one array operation.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,7 @@ from SALib.sample import sobol as sobol_sample
 from suanli.index.robustness import steps
 from suanli.index.robustness.coin import Coin
 
-FACTORS = ("judgements", "weight_noise", "normalisation", "imputation")
+FACTORS = ("judgements", "weight_noise", "normalisation", "imputation", "winsorisation")
 # Runs aggregated at once: bounds memory at 10,000 runs of 302 cities.
 CHUNK_RUNS = 1000
 TOP = 10
@@ -47,6 +49,7 @@ class Choices:
     weight_noise: float = 0.25
     normalisations: tuple[str, ...] = ("minmax", "zscore", "rank")
     imputations: tuple[str, ...] = ("none", "year_median")
+    winsorise: tuple[bool, ...] = (False, True)
     # Saltelli base sample N (a power of 2): N × (factors + 2) runs; the weight pool's size.
     sobol_samples: int = 256
 
@@ -63,6 +66,7 @@ class Design:
     noise: np.ndarray  # row of the noise pool, -1 = no noise
     normalisation: np.ndarray  # index into Audit.alternatives("normalisation")
     imputation: np.ndarray
+    winsorisation: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -80,22 +84,35 @@ class Audit:
     choices: Choices
     judgement_pool: np.ndarray
     noise_pool: np.ndarray
-    _scores: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    _scores: dict[tuple[int, int, int], np.ndarray] = field(default_factory=dict)
 
-    def alternatives(self, factor: str) -> tuple[str, ...]:
+    def alternatives(self, factor: str) -> tuple:
         """A factor's alternatives, the nominal one (the system's own) first."""
         if factor == "normalisation":
             return _nominal_first("minmax", self.choices.normalisations)
         if factor == "imputation":
             return _nominal_first(self.coin.imputation, self.choices.imputations)
+        if factor == "winsorisation":
+            if self.coin.base_ranges is not None:
+                return (False,)
+            return _nominal_first(self.coin.winsorise, self.choices.winsorise)
         raise KeyError(factor)
 
-    def indicator_scores(self, normalisation: int, imputation: int) -> np.ndarray:
-        key = (normalisation, imputation)
+    def indicator_scores(
+        self, normalisation: int, imputation: int, winsorisation: int
+    ) -> np.ndarray:
+        """Scores as the warehouse makes them: delivered values treated (or not), gaps filled
+        from the delivered values (or not), then normalised."""
+        key = (normalisation, imputation, winsorisation)
         if key not in self._scores:
-            values = steps.impute(self.coin, self.alternatives("imputation")[imputation])
+            coin = self.coin
+            delivered = coin.values
+            if self.alternatives("winsorisation")[winsorisation]:
+                delivered = steps.treat(coin, delivered)
+            filled = steps.impute(coin, self.alternatives("imputation")[imputation])
+            values = np.where(np.isnan(coin.values), filled, delivered)
             method = self.alternatives("normalisation")[normalisation]
-            self._scores[key] = steps.normalise(self.coin, values, method)
+            self._scores[key] = steps.normalise(coin, values, method)
         return self._scores[key]
 
     def weights(self, design: Design) -> np.ndarray:
@@ -112,10 +129,16 @@ class Audit:
             part = design.chunk(slice(start, start + CHUNK_RUNS))
             weights = self.weights(part)
             out = np.empty((part.runs, len(self.coin.units), self.coin.hierarchy.inner.size))
-            combos = np.stack([part.normalisation, part.imputation], axis=1)
-            for normalisation, imputation in np.unique(combos, axis=0):
-                rows = (part.normalisation == normalisation) & (part.imputation == imputation)
-                scores = self.indicator_scores(int(normalisation), int(imputation))
+            combos = np.stack([part.normalisation, part.imputation, part.winsorisation], axis=1)
+            for normalisation, imputation, winsorisation in np.unique(combos, axis=0):
+                rows = (
+                    (part.normalisation == normalisation)
+                    & (part.imputation == imputation)
+                    & (part.winsorisation == winsorisation)
+                )
+                scores = self.indicator_scores(
+                    int(normalisation), int(imputation), int(winsorisation)
+                )
                 out[rows] = steps.aggregate(self.coin.hierarchy, scores, weights[rows])
             yield out
 
@@ -142,7 +165,7 @@ def audit_for(coin: Coin, choices: Choices, pool: int) -> Audit:
 def nominal_design(runs: int = 1) -> Design:
     none = np.full(runs, -1)
     zero = np.zeros(runs, dtype=int)
-    return Design(none, none, zero, zero)
+    return Design(none, none, zero, zero, zero)
 
 
 def active_factors(audit: Audit) -> list[str]:
@@ -154,6 +177,8 @@ def active_factors(audit: Audit) -> list[str]:
         "normalisation": len(audit.alternatives("normalisation")) > 1,
         "imputation": len(audit.alternatives("imputation")) > 1
         and bool(np.isnan(audit.coin.values).any()),
+        "winsorisation": len(audit.alternatives("winsorisation")) > 1
+        and bool(steps.columns_failing_the_rule(audit.coin).any()),
     }
     return [factor for factor in FACTORS if varies[factor]]
 
@@ -168,6 +193,7 @@ def design_from_unit_sample(audit: Audit, sample: np.ndarray, factors: Sequence[
         "weight_noise": audit.noise_pool.shape[0],
         "normalisation": len(audit.alternatives("normalisation")),
         "imputation": len(audit.alternatives("imputation")),
+        "winsorisation": len(audit.alternatives("winsorisation")),
     }
     for column, factor in enumerate(factors):
         picks[factor] = np.minimum(
@@ -178,6 +204,7 @@ def design_from_unit_sample(audit: Audit, sample: np.ndarray, factors: Sequence[
         noise=picks.get("weight_noise", design.noise),
         normalisation=picks.get("normalisation", design.normalisation),
         imputation=picks.get("imputation", design.imputation),
+        winsorisation=picks.get("winsorisation", design.winsorisation),
     )
 
 
@@ -198,9 +225,9 @@ def rank_uncertainty(coin: Coin, choices: Choices) -> pd.DataFrame:
     active = active_factors(audit)
     design = design_from_unit_sample(audit, rng.random((runs, len(active))), active)
     if "judgements" in active:
-        design = Design(np.arange(runs), design.noise, design.normalisation, design.imputation)
+        design = replace(design, judgements=np.arange(runs))
     if "weight_noise" in active:
-        design = Design(design.judgements, np.arange(runs), design.normalisation, design.imputation)
+        design = replace(design, noise=np.arange(runs))
     excluded = excluded_units(coin)
 
     (nominal,) = audit.scores(nominal_design())
@@ -336,7 +363,7 @@ def leave_one_out(coin: Coin) -> pd.DataFrame:
     leaves = np.flatnonzero(hierarchy.columns >= 0)
     weights = np.vstack([hierarchy.local_weights] * (leaves.size + 1))
     weights[np.arange(1, leaves.size + 1), leaves] = 0.0
-    scores = steps.aggregate(hierarchy, audit.indicator_scores(0, 0), weights)[:, :, 0]
+    scores = steps.aggregate(hierarchy, audit.indicator_scores(0, 0, 0), weights)[:, :, 0]
     scores[:, excluded] = np.nan
     ranks = steps.competition_ranks(scores)
     nominal, without = ranks[0], ranks[1:]

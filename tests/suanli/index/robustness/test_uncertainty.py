@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from robustness_coins import tiny_coin
 
-from suanli.index.robustness import uncertainty
+from suanli.index.robustness import steps, uncertainty
 from suanli.index.robustness.uncertainty import Choices
 
 FEW = Choices(runs=400, seed=11, sobol_samples=64)
@@ -97,3 +99,20 @@ def test_leaving_an_indicator_out_renormalises_its_siblings() -> None:
     assert frame.loc["b", "rank_without"].to_dict() == {"u1": 3, "u2": 2, "u3": 1}
     assert frame.loc["a", "rank_without"].to_dict() == {"u1": 3, "u2": 1, "u3": 2}
     assert frame.loc["a", "rank_shift"].to_dict() == {"u1": 0, "u2": 1, "u3": -1}
+
+
+def test_winsorisation_is_a_choice_only_where_a_column_fails_coinrs_rule() -> None:
+    # a: one unit far above five others (|skew| ≥ 2 and kurtosis ≥ 3.5); b: spread evenly.
+    values = np.array([[1.0, 1], [2, 2], [1.5, 3], [2.5, 4], [1.2, 5], [60, 6]])
+    coin = replace(tiny_coin(), units=tuple(f"u{i}" for i in range(6)), values=values,
+                   previous=np.full(values.shape, np.nan), regions=("r",) * 6)  # fmt: skip
+    audit = uncertainty.audit_for(coin, FEW, 8)
+    assert "winsorisation" in uncertainty.active_factors(audit)
+    assert audit.alternatives("winsorisation") == (False, True)
+    nominal, treated = audit.indicator_scores(0, 0, 0), audit.indicator_scores(0, 0, 1)
+    np.testing.assert_array_equal(nominal[:, 1], treated[:, 1])  # b passes: untouched
+    assert treated[4, 0] > nominal[4, 0]  # 60 winsorised to 2.5: the rest spread out
+    np.testing.assert_allclose(treated, steps.normalise(coin, steps.treat(coin, values), "minmax"))
+    assert "winsorisation" not in uncertainty.active_factors(
+        uncertainty.audit_for(tiny_coin(), FEW, 8)
+    )
