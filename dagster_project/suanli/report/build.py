@@ -241,11 +241,19 @@ def _robustness_section(
     if not queries.has_robustness_marts(connection):
         return []
     section = Section("稳健性分析")
-    intervals = queries.rank_intervals(connection, system, year)
-    if not intervals.empty:
-        title = f"{year}年 综合指数 Top 20 排名区间（P5–P95）"
+    # The report's system at the report's year first, then every other system's latest year.
+    audited = [(system, year)] + [
+        (code, latest) for code, _, latest in queries.audited_systems(connection) if code != system
+    ]
+    names = {code: name for code, name, _ in queries.audited_systems(connection)}
+    for code, at in audited:
+        intervals = queries.rank_intervals(connection, code, at)
+        if intervals.empty:
+            continue
+        title = f"{at}年 {names.get(code, code)} Top 20 排名区间（P5–P95）"
         figure = charts.rank_interval_chart(intervals, title)
-        section.blocks.append(builder.chart("rank_intervals", title, figure, intervals))
+        key = "rank_intervals" if code == system else f"rank_intervals_{code}"
+        section.blocks.append(builder.chart(key, title, figure, intervals))
     sobol = queries.sensitivity(connection, system, year)
     if not sobol.empty:
         title = f"{year}年 各建模选择对综合排名的 Sobol 敏感性"

@@ -260,11 +260,12 @@ def has_robustness_marts(connection: duckdb.DuckDBPyConnection) -> bool:
 def rank_intervals(
     connection: duckdb.DuckDBPyConnection, system: str, year: int, limit: int = 20
 ) -> pd.DataFrame:
-    """The composite's nominal Top N with their Monte Carlo median rank and P5–P95 interval."""
+    """The composite's nominal Top N with their Monte Carlo median rank and P5–P95 interval
+    (a province by its short name, a city by its name)."""
     return connection.execute(
         """
         select
-            provinces.short_name_zh as province,
+            coalesce(provinces.short_name_zh, units.name_zh) as province,
             uncertainty.nominal_rank,
             uncertainty.median_rank,
             uncertainty.rank_p5,
@@ -272,15 +273,32 @@ def rank_intervals(
             uncertainty.top10_share,
             uncertainty.runs
         from marts.fct_rank_uncertainty as uncertainty
-        inner join marts.dim_province as provinces
-            on uncertainty.unit_code = provinces.province_code
-        where uncertainty.system_code = $system and uncertainty.unit_level = 'province'
-            and uncertainty.node_code = 'composite' and uncertainty.year = $year
-            and uncertainty.nominal_rank <= $limit
+        inner join marts.dim_unit as units
+            on uncertainty.unit_level = units.unit_level
+            and uncertainty.unit_code = units.unit_code
+        left join marts.dim_province as provinces
+            on uncertainty.unit_level = 'province'
+            and uncertainty.unit_code = provinces.province_code
+        where uncertainty.system_code = $system and uncertainty.node_code = 'composite'
+            and uncertainty.year = $year and uncertainty.nominal_rank <= $limit
         order by uncertainty.nominal_rank, uncertainty.unit_code
         """,
         {"system": system, "year": year, "limit": limit},
     ).df()
+
+
+def audited_systems(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(system, Chinese name, latest year audited) of every system in the uncertainty mart."""
+    rows = connection.execute(
+        """
+        select systems.system_code, systems.name_zh, max(uncertainty.year)
+        from marts.fct_rank_uncertainty as uncertainty
+        inner join marts.dim_index_system as systems using (system_code)
+        group by systems.system_code, systems.name_zh
+        order by systems.system_code
+        """
+    ).fetchall()
+    return [(str(code), str(name), int(year)) for code, name, year in rows]
 
 
 def sensitivity(connection: duckdb.DuckDBPyConnection, system: str, year: int) -> pd.DataFrame:

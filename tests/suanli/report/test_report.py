@@ -553,12 +553,14 @@ def test_report_of_the_whole_pipeline(warehouse: duckdb.DuckDBPyConnection, tmp_
         ).fetchone()[0]
     )
     assert (result.gdp_fit is not None) == bool(gdp_rows)
-    # composite Top 10 and map, primaries, secondaries, rank intervals, Sobol, contributions,
-    # shares, utilisation, cities, GDP
-    expected = 1 + 1 + 5 + 11 + 3 + 2 + 1 + 1 + (1 if gdp_rows else 0)
+    systems = warehouse.execute("select count(*) from marts.dim_index_system").fetchone()[0]
+    # composite Top 10 and map, primaries, secondaries, rank intervals of every system, Sobol,
+    # contributions, shares, utilisation, cities, GDP
+    expected = 1 + 1 + 5 + 11 + systems + 2 + 2 + 1 + 1 + (1 if gdp_rows else 0)
     assert len(result.charts) == expected
     intervals = result.data["rank_intervals"]
     assert len(intervals) >= 20 and intervals["nominal_rank"].is_monotonic_increasing
+    assert len(result.data["rank_intervals_city_compute"]) >= 20  # cities by name
     assert (intervals["rank_p5"] <= intervals["rank_p95"]).all()
     # The stacked contributions of the primaries add up to each province's composite.
     stacked = result.data["contributions"].set_index("province").sum(axis=1)
