@@ -143,14 +143,17 @@ class Audit:
             yield out
 
 
+def _generators(coin: Coin, choices: Choices, count: int) -> list[np.random.Generator]:
+    """Independent streams of the choices' seed and the coin's system, year and unit level."""
+    entropy = zlib.crc32(f"{coin.system_code}|{coin.year}|{coin.unit_level}".encode())
+    streams = np.random.SeedSequence([choices.seed, entropy]).spawn(count)
+    return [np.random.default_rng(stream) for stream in streams]
+
+
 def audit_for(coin: Coin, choices: Choices, pool: int) -> Audit:
     """Pools of `pool` judgement and noise replicates, from a seed of the choices' seed and
     the coin's system, year and unit level (so one system's draws do not hang on another's)."""
-    entropy = zlib.crc32(f"{coin.system_code}|{coin.year}|{coin.unit_level}".encode())
-    judgement_rng, noise_rng = (
-        np.random.default_rng(seed)
-        for seed in np.random.SeedSequence([choices.seed, entropy]).spawn(2)
-    )
+    judgement_rng, noise_rng = _generators(coin, choices, 2)
     hierarchy = coin.hierarchy
     return Audit(
         coin=coin,
@@ -220,7 +223,7 @@ def rank_uncertainty(coin: Coin, choices: Choices) -> pd.DataFrame:
     P95 score over the runs that kept the nominal normalisation (the others score on another
     scale)."""
     audit = audit_for(coin, choices, choices.runs)
-    rng = np.random.default_rng(np.random.SeedSequence([choices.seed, 1]).spawn(1)[0])
+    rng = _generators(coin, choices, 3)[2]  # after the judgement and noise streams
     runs = choices.runs
     active = active_factors(audit)
     design = design_from_unit_sample(audit, rng.random((runs, len(active))), active)
