@@ -21,11 +21,13 @@ DOCS_PORT ?= 8080
 
 .PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb system-deps
 
-# pytest-xdist workers: one per core. Each test file runs whole on one worker, so a module's
-# shared fixture (a story's pipeline runs) is built once. (`--dist loadgroup` would spread the
+# pytest-xdist workers: one more than the cores. Each test file runs whole on one worker, so a
+# module's shared fixture (a story's pipeline runs) is built once. A pipeline test spends about
+# a third of its time waiting on subprocesses (dbt, Dagster, a browser): with one worker per
+# core the 2-core machine idled 30 % of a CI run. (`--dist loadgroup` would spread the
 # rest test by test, but pytest-xdist 3.8 cannot group under pytest 9: its group suffix is
 # written to a node attribute pytest 9 no longer reads.)
-TEST_WORKERS ?= auto
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 run: manifest system-deps

@@ -39,13 +39,14 @@ LONGEST_FIRST = [
     "tests/suanli/alerts/test_alerts_end_to_end.py",
     "tests/test_adding_an_indicator.py",
     "tests/suanli/test_concurrent_runs.py",
-    "tests/suanli/test_deliveries_end_to_end.py",
-    "tests/suanli/test_city_index.py",
-    "tests/suanli/deliveries/test_corpus.py",
-    "tests/suanli/test_weight_change.py",
     "tests/suanli/test_write_audit_publish.py",
     "tests/suanli/test_publication_gate.py",
+    "tests/suanli/deliveries/test_corpus.py",
+    "tests/suanli/test_city_index.py",
+    "tests/suanli/test_missing_values.py",
+    "tests/suanli/test_deliveries_end_to_end.py",
     "tests/suanli/test_end_to_end.py",
+    "tests/suanli/test_weight_change.py",
 ]
 
 

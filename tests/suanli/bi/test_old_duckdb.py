@@ -31,6 +31,8 @@ import json, sys
 import duckdb
 assert duckdb.__version__ == sys.argv[2], f"duckdb {duckdb.__version__} from {duckdb.__file__}"
 connection = duckdb.connect(sys.argv[1], read_only=True)
+# A query past 2 s would draw DuckDB's progress bar on stdout, into the JSON (seen under load).
+connection.execute("set enable_progress_bar = false")
 names = [name for (name,) in connection.execute(
     "select table_name from information_schema.tables where table_schema = 'marts' "
     "order by table_name"
@@ -47,6 +49,7 @@ import sys
 import duckdb
 assert duckdb.__version__ == sys.argv[2], f"duckdb {duckdb.__version__} from {duckdb.__file__}"
 connection = duckdb.connect(sys.argv[1], read_only=True)
+connection.execute("set enable_progress_bar = false")
 print(connection.execute(sys.argv[3]).fetchall()[0][0])
 """
 
