@@ -68,17 +68,20 @@ def write_registry(path: Path, rows: int) -> None:
             handle.write(f"DC-{n:09d}{line[line.index(',') :]}\n")
 
 
-def measure_intake(path: Path) -> tuple[float, float]:
-    """(seconds, peak RSS MiB) of `python -m suanli.benchmark --intake FILE` in its own process."""
-    started = time.perf_counter()
+def child_output(flag: str, path: Path) -> list[str]:
+    """The words `python -m suanli.benchmark FLAG PATH` prints, run in a process of its own."""
     completed = subprocess.run(
-        [sys.executable, "-m", "suanli.benchmark", "--intake", str(path)],
+        [sys.executable, "-m", "suanli.benchmark", flag, str(path)],
         capture_output=True, text=True,
     )  # fmt: skip
     if completed.returncode:
-        raise SystemExit(f"intake benchmark failed:\n{completed.stderr[-3000:]}")
-    seconds = float(completed.stdout.split()[-1])
-    del started
+        raise SystemExit(f"benchmark {flag} failed:\n{completed.stderr[-3000:]}")
+    return completed.stdout.split()
+
+
+def measure_intake(path: Path) -> tuple[float, float]:
+    """(seconds, peak RSS MiB) of the intake of FILE (`--intake`), the benchmark's first child."""
+    seconds = float(child_output("--intake", path)[-1])
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
@@ -104,13 +107,7 @@ MC_RUNS = 10_000
 def measure_monte_carlo(warehouse: Path) -> tuple[float, float]:
     """(seconds, peak RSS MiB) of MC_RUNS Monte Carlo runs for every system, year and unit
     level of `warehouse`, in a process of its own (`--monte-carlo FILE`)."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "suanli.benchmark", "--monte-carlo", str(warehouse)],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    if completed.returncode:
-        raise SystemExit(f"Monte Carlo benchmark failed:\n{completed.stderr[-3000:]}")
-    seconds, peak_mb = completed.stdout.split()[-2:]
+    seconds, peak_mb = child_output("--monte-carlo", warehouse)[-2:]
     return float(seconds), float(peak_mb)
 
 

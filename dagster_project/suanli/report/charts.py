@@ -285,6 +285,16 @@ def place_labels(
             taken.append(label.get_window_extent(renderer))
 
 
+def _finished(figure: Figure, axes: Axes, xlabel: str, title: str) -> Figure:
+    """The audit charts' common dress: vertical grid behind the bars, legend, labels."""
+    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+    axes.set_axisbelow(True)
+    axes.set_xlabel(xlabel)
+    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    axes.set_title(title, loc="left")
+    return figure
+
+
 def rank_interval_chart(frame: pd.DataFrame, title: str) -> Figure:
     """The JRC's rank chart: for each unit of the nominal Top N, its P5–P95 rank interval as a
     bar, the median rank as a dot and the nominal rank as a cross (rank 1 at the left)."""
@@ -301,12 +311,7 @@ def rank_interval_chart(frame: pd.DataFrame, title: str) -> Figure:
     axes.set_yticks(positions, frame["province"].tolist())
     axes.invert_yaxis()
     axes.set_xlim(0.5, max(float(high.max()), float(len(frame))) + 0.5)
-    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
-    axes.set_axisbelow(True)
-    axes.set_xlabel(f"排名（{int(frame['runs'].iloc[0]):,} 次蒙特卡洛模拟）")
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
-    axes.set_title(title, loc="left")
-    return figure
+    return _finished(figure, axes, f"排名（{int(frame['runs'].iloc[0]):,} 次蒙特卡洛模拟）", title)
 
 
 def sobol_chart(frame: pd.DataFrame, title: str, labels: dict[str, str]) -> Figure:
@@ -319,12 +324,7 @@ def sobol_chart(frame: pd.DataFrame, title: str, labels: dict[str, str]) -> Figu
     axes.set_yticks(positions, [labels.get(factor, factor) for factor in frame["factor"]])
     axes.invert_yaxis()
     axes.set_xlim(0, max(1.0, float(frame["total_order"].max()) * 1.1))
-    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
-    axes.set_axisbelow(True)
-    axes.set_xlabel("Sobol 指数（对综合排名平均绝对变动）")
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
-    axes.set_title(title, loc="left")
-    return figure
+    return _finished(figure, axes, "Sobol 指数（对综合排名平均绝对变动）", title)
 
 
 # Colours of the stacked parts, in order (the primaries of a system number five at most).
@@ -345,9 +345,4 @@ def contribution_chart(frame: pd.DataFrame, title: str) -> Figure:
     axes.set_yticks(positions, frame["province"].tolist())
     axes.invert_yaxis()
     axes.tick_params(axis="y", length=0, labelsize=8)
-    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
-    axes.set_axisbelow(True)
-    axes.set_xlabel("对综合指数的贡献（权重 × 得分）")
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
-    axes.set_title(title, loc="left")
-    return figure
+    return _finished(figure, axes, "对综合指数的贡献（权重 × 得分）", title)
