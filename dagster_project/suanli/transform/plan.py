@@ -1,7 +1,8 @@
 """Is a run needed? Nothing is recomputed when nothing it depends on has changed.
 
 A run's inputs are the deliveries waiting in the landing location and the project itself (the
-pipeline's code, the dbt project, the GX suites, the index definitions, the reference seeds).
+pipeline's code, the dbt project, the GX suites, the index definitions, the reference seeds,
+the audit's uncertainty file).
 `inputs_fingerprint` digests them all; the command line tags each run with it
 (`suanli/inputs`). When the last successful run with the same fingerprint covered the years
 asked for, no run came after it, and the work file, the published file, the exports and the
@@ -21,7 +22,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from suanli.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT, SEEDS_DIR
+from suanli.settings import (
+    DBT_PROJECT_DIR,
+    EXPECTATIONS_DIR,
+    REPO_ROOT,
+    SEEDS_DIR,
+    uncertainty_file,
+)
 
 INPUTS_TAG = "suanli/inputs"
 # A run asked to recompute although its inputs are unchanged (`materialize --force`).
@@ -70,7 +77,7 @@ def inputs_fingerprint(
     if any(directory is None for directory in landing_directories):
         return None
     landing = sorted({directory for directory in landing_directories if directory is not None})
-    return tree_digest([*PROJECT_INPUTS, index_systems, *landing])
+    return tree_digest([*PROJECT_INPUTS, index_systems, uncertainty_file(), *landing])
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,9 @@ class Outputs:
 def dbt_inputs(deliveries: Iterable[Mapping[str, str | None]], index_systems: Path) -> str:
     """The digest of what dbt reads: the deliveries in force (by their bytes' sha256) and the
     project. A build recorded with the same digest (`suanli.transform.builds`) needs no rebuild."""
-    digest = hashlib.sha256(tree_digest([*PROJECT_INPUTS, index_systems]).encode())
+    digest = hashlib.sha256(
+        tree_digest([*PROJECT_INPUTS, index_systems, uncertainty_file()]).encode()
+    )
     for source, partition, sha256 in sorted(
         (d["source"] or "", d["partition"] or "", d["sha256"] or "") for d in deliveries
     ):
