@@ -50,9 +50,6 @@ class Hierarchy:
     def children(self) -> dict[int, np.ndarray]:
         return {int(node): np.flatnonzero(self.parents == node) for node in self.inner}
 
-    def index(self, code: str) -> int:
-        return self.codes.index(code)
-
 
 @dataclass(frozen=True, eq=False)
 class Coin:
@@ -81,7 +78,9 @@ def _matrix(judgements: str) -> np.ndarray:
     return np.array([[parse_judgement(value) for value in row] for row in json.loads(judgements)])
 
 
-def _hierarchy(nodes: pd.DataFrame, experts: pd.DataFrame, ri_table: str, indicators) -> Hierarchy:
+def _hierarchy(
+    nodes: pd.DataFrame, experts: pd.DataFrame, ri_table: str, indicators: tuple[str, ...]
+) -> Hierarchy:
     ordered = nodes.sort_values(["depth", "parent_code", "position"], na_position="first")
     codes = tuple(ordered["node_code"])
     position = {code: i for i, code in enumerate(codes)}
