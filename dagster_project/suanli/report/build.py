@@ -242,10 +242,9 @@ def _robustness_section(
         return []
     section = Section("稳健性分析")
     # The report's system at the report's year first, then every other system's latest year.
-    audited = [(system, year)] + [
-        (code, latest) for code, _, latest in queries.audited_systems(connection) if code != system
-    ]
-    names = {code: name for code, name, _ in queries.audited_systems(connection)}
+    systems = queries.audited_systems(connection)
+    audited = [(system, year)] + [(code, latest) for code, _, latest in systems if code != system]
+    names = {code: name for code, name, _ in systems}
     for code, at in audited:
         intervals = queries.rank_intervals(connection, code, at)
         if intervals.empty:

@@ -124,7 +124,9 @@ class Audit:
         return judged * noise
 
     def scores(self, design: Design) -> Iterator[np.ndarray]:
-        """(runs, units, inner nodes) scores of the design's runs, a chunk at a time."""
+        """(runs, units, inner nodes) scores of the design's runs, a chunk at a time; none for
+        a unit below the system's data-availability threshold."""
+        excluded = excluded_units(self.coin)
         for start in range(0, design.runs, CHUNK_RUNS):
             part = design.chunk(slice(start, start + CHUNK_RUNS))
             weights = self.weights(part)
@@ -140,6 +142,7 @@ class Audit:
                     int(normalisation), int(imputation), int(winsorisation)
                 )
                 out[rows] = steps.aggregate(self.coin.hierarchy, scores, weights[rows])
+            out[:, excluded, :] = np.nan
             yield out
 
 
@@ -231,17 +234,14 @@ def rank_uncertainty(coin: Coin, choices: Choices) -> pd.DataFrame:
         design = replace(design, judgements=np.arange(runs))
     if "weight_noise" in active:
         design = replace(design, noise=np.arange(runs))
-    excluded = excluded_units(coin)
 
     (nominal,) = audit.scores(nominal_design())
-    nominal[:, excluded, :] = np.nan
     nominal_ranks = steps.competition_ranks(np.moveaxis(nominal[0], 0, -1))  # (nodes, units)
 
     ranks = np.empty((runs, coin.hierarchy.inner.size, len(coin.units)), dtype=np.int16)
     kept = []  # scores of runs with the nominal normalisation
     start = 0
     for chunk in audit.scores(design):
-        chunk[:, excluded, :] = np.nan
         count = chunk.shape[0]
         ranks[start : start + count] = steps.competition_ranks(np.moveaxis(chunk, 1, -1))
         same_scale = design.normalisation[start : start + count] == 0
@@ -292,16 +292,14 @@ def _rank_summary(
 
 
 # ------------------------------------------------------------------------------------ Sobol
-def composite_rank_shift(audit: Audit, design: Design, excluded: np.ndarray) -> np.ndarray:
+def composite_rank_shift(audit: Audit, design: Design) -> np.ndarray:
     """Each run's mean absolute shift of the composite rank from the nominal one, over the
     units ranked in both."""
     root = 0  # the composite is the first inner node
     (nominal,) = audit.scores(nominal_design())
-    nominal[:, excluded, :] = np.nan
     nominal_ranks = steps.competition_ranks(nominal[:, :, root])[0]
     shifts = []
     for chunk in audit.scores(design):
-        chunk[:, excluded, :] = np.nan
         ranks = steps.competition_ranks(chunk[:, :, root])
         both = (ranks > 0) & (nominal_ranks > 0)
         moved = np.where(both, np.abs(ranks - nominal_ranks), 0).sum(axis=1)
@@ -338,13 +336,12 @@ def sobol_indices(coin: Coin, choices: Choices) -> pd.DataFrame:
     """Sobol indices of each factor that varies on the mean absolute composite rank shift."""
     audit = audit_for(coin, choices, choices.sobol_samples)
     factors = active_factors(audit)
-    excluded = excluded_units(coin)
     if len(factors) < 2:  # SALib needs two factors; one alone explains everything
         frame = pd.DataFrame(columns=[*SOBOL_COLUMNS, "runs"])
     else:
         frame = sobol(
             lambda sample: composite_rank_shift(
-                audit, design_from_unit_sample(audit, sample, factors), excluded
+                audit, design_from_unit_sample(audit, sample, factors)
             ),
             factors,
             choices.sobol_samples,

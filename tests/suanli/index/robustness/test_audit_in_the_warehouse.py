@@ -3,6 +3,8 @@ hold together."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -11,6 +13,7 @@ import pytest
 from suanli.index.robustness.coin import coins_from_frames
 from suanli.index.robustness.tables import frames_from_warehouse
 from suanli.index.robustness.uncertainty import Choices, audit_for, nominal_design, rank_uncertainty
+from suanli.settings import published_marts_path
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +25,8 @@ def coins(env: dict[str, str], first_run) -> list:
 
 
 def published(env: dict[str, str], query: str) -> pd.DataFrame:
-    marts = env["SUANLI_WAREHOUSE"].replace(".duckdb", "_marts.duckdb")
-    with duckdb.connect(marts, read_only=True) as connection:
+    marts = published_marts_path(Path(env["SUANLI_WAREHOUSE"]))
+    with duckdb.connect(str(marts), read_only=True) as connection:
         return connection.sql(query).df()
 
 
