@@ -1,0 +1,2 @@
+"""Expert panels: questionnaires out, judgements in (Saaty's scale, incomplete matrices,
+consistency feedback, group aggregation by AIJ or AIP, dispersion of the panel)."""
