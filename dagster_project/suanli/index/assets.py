@@ -6,6 +6,9 @@ from dataclasses import asdict
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from suanli.index.panel import versions
+from suanli.index.panel.assembly import current_answers, panel_key, panels, with_panel
+from suanli.index.panel.dispersion import JUDGEMENT_COLUMNS, WEIGHT_COLUMNS, panel_frames
 from suanli.index.systems import IndexSystem, load_systems, weigh_system
 from suanli.settings import index_systems_dir
 from suanli.warehouse.resource import WarehouseResource
@@ -13,6 +16,8 @@ from suanli.warehouse.resource import WarehouseResource
 INDEX_SYSTEMS_KEY = AssetKey(["definitions", "index_systems"])
 INDEX_NODES_KEY = AssetKey(["definitions", "index_nodes"])
 INDEX_NODE_EXPERTS_KEY = AssetKey(["definitions", "index_node_experts"])
+# Filled questionnaires: a panel replaces the definition's matrices of the nodes it judged.
+QUESTIONNAIRES_KEY = AssetKey(["raw", "expert_judgements"])
 
 # Column types stated, not inferred: an all-null column (no base-year system yet, no named
 # expert) would otherwise be typed INTEGER or NULL by pandas and change type later.
@@ -39,6 +44,7 @@ SYSTEM_COLUMNS = {
     "max_winsorised": "integer",
     "max_skew": "double",
     "max_kurtosis": "double",
+    "panel_aggregation": "varchar",
 }
 EXPERT_COLUMNS = {
     "system_code": "varchar",
@@ -57,6 +63,12 @@ EXPERT_COLUMNS = {
     "is_consistent": "boolean",
     "aggregate_consistency_ratio": "double",
     "random_index_table": "varchar",
+    "expert_id": "varchar",
+    "delivery_id": "varchar",
+    "completed_pairs": "integer",
+    "completed": "varchar",
+    "local_weights": "varchar",
+    "weights_version": "integer",
 }
 
 
@@ -83,6 +95,7 @@ def system_row(system: IndexSystem) -> dict[str, object]:
         "max_winsorised": system.treatment.max_winsorised,
         "max_skew": system.treatment.max_skew,
         "max_kurtosis": system.treatment.max_kurtosis,
+        "panel_aggregation": system.panel_aggregation,
     }
 
 
@@ -108,14 +121,18 @@ def typed_select(frame_name: str, columns: dict[str, str]) -> str:
             INDEX_NODES_KEY,
             description="Every node of every index system with its AHP local weight and the "
             "consistency (λmax, CI, RI, CR) of its own pairwise matrix (for a panel of "
-            "experts: of their geometric-mean matrix, AIJ).",
+            "experts: of their geometric-mean matrix, AIJ), and the weights version they "
+            "belong to (0: the definition file; 1, 2 …: each panel of questionnaires).",
             group_name="definitions",
+            deps=[QUESTIONNAIRES_KEY],
         ),
         AssetSpec(
             INDEX_NODE_EXPERTS_KEY,
             description="Every judgement matrix behind a node's weights: the single matrix "
-            "of the definition, or each expert's, with that matrix's own λmax, CI and CR.",
+            "of the definition, or each expert's (of the definition or of a questionnaire, "
+            "blanks completed), with that matrix's own λmax, CI and CR.",
             group_name="definitions",
+            deps=[QUESTIONNAIRES_KEY],
         ),
     ],
 )
@@ -126,21 +143,43 @@ def index_definitions(
     (CR ≥ 0.10): an expert's own matrix or a node's (aggregate) matrix."""
     directory = index_systems_dir()
     systems = load_systems(directory)
-    weighed = [weigh_system(system) for system in systems]
-    nodes_frame = pd.DataFrame([asdict(row) for weights in weighed for row in weights.nodes])
-    experts_frame = pd.DataFrame(
-        [asdict(row) for weights in weighed for row in weights.experts],
-        columns=list(EXPERT_COLUMNS),
-    )
-    systems_frame = pd.DataFrame(
-        [system_row(system) for system in systems], columns=list(SYSTEM_COLUMNS)
-    )
     with warehouse.connect(what="definitions/index_*") as connection:
-        connection.execute("create schema if not exists definitions")
+        by_system = panels(current_answers(connection))
+        versions.prepare(connection)
+        connection.execute("begin transaction")
+        weighed, version_of = [], {}
+        for system in systems:
+            panel = by_system.get(system.system_code, [])
+            weights = weigh_system(with_panel(system, panel))
+            key = panel_key(panel, system.panel_aggregation) if panel else versions.DEFINITION_KEY
+            version_of[system.system_code] = versions.register(
+                connection, system.system_code, key, system.panel_aggregation, panel, weights
+            )
+            weighed.append(weights)
+        nodes_frame = pd.DataFrame([asdict(row) for weights in weighed for row in weights.nodes])
+        experts_frame = pd.DataFrame(
+            [asdict(row) for weights in weighed for row in weights.experts],
+            columns=list(EXPERT_COLUMNS)[:-1],
+        )
+        judgements_frame, weights_frame = panel_frames(weighed)
+        for frame in (nodes_frame, experts_frame, judgements_frame, weights_frame):
+            frame["weights_version"] = frame["system_code"].map(version_of)
+        connection.register("judgements_frame", judgements_frame)
+        connection.register("weights_frame", weights_frame)
+        connection.execute(
+            "create or replace table definitions.index_panel_judgements as "
+            + typed_select("judgements_frame", {**JUDGEMENT_COLUMNS, "weights_version": "integer"})
+        )
+        connection.execute(
+            "create or replace table definitions.index_panel_weights as "
+            + typed_select("weights_frame", {**WEIGHT_COLUMNS, "weights_version": "integer"})
+        )
+        systems_frame = pd.DataFrame(
+            [system_row(system) for system in systems], columns=list(SYSTEM_COLUMNS)
+        )
         connection.register("systems_frame", systems_frame)
         connection.register("nodes_frame", nodes_frame)
         connection.register("experts_frame", experts_frame)
-        connection.execute("begin transaction")
         connection.execute(
             "create or replace table definitions.index_systems as "
             + typed_select("systems_frame", SYSTEM_COLUMNS)
@@ -155,7 +194,8 @@ def index_definitions(
         connection.execute("commit")
     worst = nodes_frame.loc[nodes_frame["consistency_ratio"].idxmax()]
     worst_expert = experts_frame.loc[experts_frame["consistency_ratio"].idxmax()]
-    panels = experts_frame.loc[experts_frame["aggregation"] == "aij", ["system_code", "node_code"]]
+    judged = experts_frame.loc[experts_frame["aggregation"] != "single"]
+    panel_nodes = judged[["system_code", "node_code"]]
     context.log.info(f"weighed {len(nodes_frame)} nodes of {len(systems)} systems from {directory}")
     return (
         MaterializeResult(
@@ -179,7 +219,10 @@ def index_definitions(
             asset_key=INDEX_NODE_EXPERTS_KEY,
             metadata={
                 "judgement_matrices": len(experts_frame),
-                "nodes_with_expert_panels": len(panels.drop_duplicates()),
+                "nodes_with_expert_panels": len(panel_nodes.drop_duplicates()),
+                "weights_versions": ", ".join(
+                    f"{code} v{version}" for code, version in version_of.items()
+                ),
                 "max_expert_consistency_ratio": float(worst_expert["consistency_ratio"]),
                 "max_expert_consistency_ratio_node": (
                     f"{worst_expert['system_code']}.{worst_expert['node_code']}"

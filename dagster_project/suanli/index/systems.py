@@ -5,7 +5,9 @@ the names of its inner nodes, its indicators by code (names, unit and direction 
 indicator catalogue, `suanli.index.catalogue`) and the pairwise judgements of every inner
 node: either one matrix (`pairwise`) or several experts' matrices (`experts: [{name,
 pairwise, weight?}, …]`), which are aggregated by the element-wise geometric mean (AIJ)
-before the eigenvector is taken. A
+before the eigenvector is taken, or (`panel: {aggregation: aip}`) each expert's eigenvector is
+taken and the vectors aggregated by their weighted geometric mean (AIP). Filled questionnaires
+replace a node's matrices with their experts' (`suanli.index.panel.assembly`). A
 node may be `include: <system>#<node>`, reusing another system's subtree (and its judgements)
 verbatim. An optional `treatment:` block switches on COINr's outlier treatment before
 standardisation (`OutlierTreatment`, `suanli.index.treat`). This module turns it into flat node
@@ -37,6 +39,7 @@ from suanli.index.ahp import (
     ahp_weights,
 )
 from suanli.index.catalogue import Indicator, load_catalogue
+from suanli.index.panel.group import aggregate_priorities
 from suanli.index.treat import MAX_KURTOSIS, MAX_SKEW, MAX_WINSORISED
 
 LEVEL_NAMES = ("composite", "primary", "secondary", "tertiary")
@@ -48,6 +51,9 @@ STANDARDISATIONS = ("minmax_per_year", "minmax_base_year")
 # (left out: its parent renormalises the weights of its siblings that have a score), the
 # year's median over the units, the unit's latest earlier value, or its region's mean.
 IMPUTATIONS = ("none", "year_median", "previous_year", "regional_mean")
+# How a panel of experts becomes one node's weights (the `panel:` block): the weighted geometric
+# mean of their matrices (AIJ), or of their priority vectors (AIP); Forman & Peniwati 1998.
+PANEL_AGGREGATIONS = ("aij", "aip")
 
 
 class DefinitionError(ValueError):
@@ -88,6 +94,11 @@ class Expert:
     name: str | None
     pairwise: Sequence[Sequence[Any]]
     weight: float = 1.0
+    # A questionnaire's expert (`suanli.index.panel.assembly`): their id, the workbook's
+    # SHA-256, and the pairs (i < j) they left blank, completed in `pairwise`.
+    expert_id: str | None = None
+    delivery_id: str | None = None
+    completed: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,7 @@ class IndexSystem:
     history_from: int | None = None
     treatment: OutlierTreatment = OutlierTreatment()
     missing: MissingPolicy = MissingPolicy()
+    panel_aggregation: str = "aij"
 
     def nodes(self) -> Iterator[tuple[Node, Node | None, int, int]]:
         """Every node with its parent, depth (0 = composite) and position among siblings."""
@@ -192,6 +204,11 @@ class ExpertJudgement:
     is_consistent: bool
     aggregate_consistency_ratio: float
     random_index_table: str
+    expert_id: str | None = None
+    delivery_id: str | None = None
+    completed_pairs: int = 0
+    completed: str = "[]"  # the completed pairs [[i, j], …] (JSON, 0-based, i < j)
+    local_weights: str = "[]"  # this expert's own priority vector (JSON), for AIP and dispersion
 
 
 @dataclass(frozen=True)
@@ -445,7 +462,23 @@ def load_system(path: Path, catalogue: dict[str, Indicator] | None = None) -> In
         history_from=history_from,
         treatment=_outlier_treatment(parser, raw.get("treatment"), standardisation),
         missing=_missing_policy(raw.get("missing"), parser),
+        panel_aggregation=_panel_aggregation(raw.get("panel"), parser),
     )
+
+
+def _panel_aggregation(raw: Any, parser: _Parser) -> str:
+    """The `panel:` block: `aggregation: aij | aip` (default aij)."""
+    if raw is None:
+        return "aij"
+    if not isinstance(raw, dict) or set(raw) - {"aggregation"}:
+        raise parser.fail("panel", f"expected a mapping with aggregation, found {raw!r}")
+    aggregation = raw.get("aggregation", "aij")
+    if aggregation not in PANEL_AGGREGATIONS:
+        raise parser.fail(
+            "panel.aggregation",
+            f"value {aggregation!r}: expected one of {', '.join(PANEL_AGGREGATIONS)}",
+        )
+    return str(aggregation)
 
 
 def _outlier_treatment(parser: _Parser, raw: Any, standardisation: str) -> OutlierTreatment:
@@ -518,16 +551,28 @@ def weigh_system(system: IndexSystem) -> SystemWeights:
             continue
         individual = [_judge(system, node, expert) for expert in node.experts]
         result = individual[0]
-        if node.aggregation == "aij":
+        aggregation = "single" if node.aggregation == "single" else system.panel_aggregation
+        weights = result.weights
+        if aggregation != "single":
+            # The AIJ matrix's consistency is the panel's, whichever way it is aggregated.
             group = aggregate_judgements(
                 [expert.pairwise for expert in node.experts],
                 [expert.weight for expert in node.experts],
             )
             result = _judge(system, node, Expert(None, group))
+            weights = result.weights
+            if aggregation == "aip":
+                weights = tuple(
+                    float(w)
+                    for w in aggregate_priorities(
+                        [own.weights for own in individual],
+                        [expert.weight for expert in node.experts],
+                    )
+                )
         if not result.is_consistent:
             raise InconsistentMatrixError(system.system_code, node.code, result)
         results[node.code] = result
-        local_weight.update(zip((c.code for c in node.children), result.weights, strict=True))
+        local_weight.update(zip((c.code for c in node.children), weights, strict=True))
         total_weight = sum(expert.weight for expert in node.experts)
         experts.extend(
             ExpertJudgement(
@@ -536,7 +581,7 @@ def weigh_system(system: IndexSystem) -> SystemWeights:
                 expert_position=position,
                 expert_name=expert.name,
                 expert_weight=expert.weight / total_weight,
-                aggregation=str(node.aggregation),
+                aggregation=aggregation,
                 n_experts=len(node.experts),
                 n=own.n,
                 judgements=json.dumps(expert.pairwise, ensure_ascii=False),
@@ -547,6 +592,11 @@ def weigh_system(system: IndexSystem) -> SystemWeights:
                 is_consistent=own.is_consistent,
                 aggregate_consistency_ratio=result.consistency_ratio,
                 random_index_table=own.random_index_table,
+                expert_id=expert.expert_id,
+                delivery_id=expert.delivery_id,
+                completed_pairs=len(expert.completed),
+                completed=json.dumps([list(pair) for pair in expert.completed]),
+                local_weights=json.dumps([round(w, 12) for w in own.weights]),
             )
             for position, (expert, own) in enumerate(
                 zip(node.experts, individual, strict=True), start=1

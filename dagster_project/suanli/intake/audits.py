@@ -29,7 +29,8 @@ delivered, `value` in that unit, `value_text`, `source_column`, … `_row_number
   numeric column moved (statistics: of a statistic, or of one delivered column of it), the
   delivery is held with one IMPLAUSIBLE_CHANGE per such column or statistic, naming the first
   moved cell and the next few, unless the file declares itself a revision
-  (`declares_revision`).
+  (`declares_revision`) or the source switches it off (`plausibility: false`: expert judgements,
+  which an expert may revise by any factor).
 
 Every audit is a few set-based DuckDB queries over the relation (no Python per row): a
 million-row registry audits against a million-row predecessor in about a second on two cores.
@@ -196,7 +197,7 @@ def audit_candidate(
         problems += _completeness_problems(context, complete)
     for derived in audits.get("derived") or ():
         problems += _derived_problems(context, derived)
-    if previous is not None and not declares_revision:
+    if previous is not None and not declares_revision and audits.get("plausibility", True):
         if spec.format == "statistics":
             problems += _statistics_change_problems(context, previous)
         else:

@@ -41,6 +41,10 @@ INTAKE_ERROR = "intake_error"
 # Audits of a candidate delivery before it may become current.
 DUPLICATE_KEY = "duplicate_key"
 IMPLAUSIBLE_CHANGE = "implausible_change"
+# Expert questionnaires (`suanli.index.panel.validate`).
+UNKNOWN_NODE = "unknown_node"
+UNCONNECTED_COMPARISONS = "unconnected_comparisons"
+INCONSISTENT_JUDGEMENTS = "inconsistent_judgements"
 
 KINDS = frozenset(
     {
@@ -71,6 +75,9 @@ KINDS = frozenset(
         INTAKE_ERROR,
         DUPLICATE_KEY,
         IMPLAUSIBLE_CHANGE,
+        UNKNOWN_NODE,
+        UNCONNECTED_COMPARISONS,
+        INCONSISTENT_JUDGEMENTS,
     }
 )
 

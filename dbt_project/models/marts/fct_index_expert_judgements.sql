@@ -31,7 +31,11 @@ final as (
         experts.consistency_ratio,
         experts.is_consistent,
         experts.aggregate_consistency_ratio,
-        experts.random_index_table
+        experts.random_index_table,
+        experts.expert_id,
+        experts.delivery_id,
+        experts.completed_pairs,
+        experts.weights_version
     from experts
     inner join nodes
         on

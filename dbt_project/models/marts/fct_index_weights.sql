@@ -19,7 +19,8 @@ final as (
         global_weight,
         lambda_max,
         consistency_ratio,
-        random_index_table
+        random_index_table,
+        weights_version
     from weights
 )
 

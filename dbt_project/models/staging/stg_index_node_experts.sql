@@ -21,7 +21,13 @@ final as (
         cast(consistency_ratio as double) as consistency_ratio,
         cast(is_consistent as boolean) as is_consistent,
         cast(aggregate_consistency_ratio as double) as aggregate_consistency_ratio,
-        random_index_table
+        random_index_table,
+        expert_id,
+        delivery_id,
+        cast(completed_pairs as integer) as completed_pairs,
+        completed,
+        local_weights,
+        cast(weights_version as integer) as weights_version
     from experts
 )
 

@@ -22,7 +22,8 @@ final as (
         cast(consistency_index as double) as consistency_index,
         cast(random_index as double) as random_index,
         cast(consistency_ratio as double) as consistency_ratio,
-        random_index_table
+        random_index_table,
+        cast(weights_version as integer) as weights_version
     from nodes
 )
 

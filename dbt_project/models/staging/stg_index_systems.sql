@@ -27,7 +27,8 @@ final as (
         cast(winsorise as boolean) as winsorise,
         cast(max_winsorised as integer) as max_winsorised,
         cast(max_skew as double) as max_skew,
-        cast(max_kurtosis as double) as max_kurtosis
+        cast(max_kurtosis as double) as max_kurtosis,
+        panel_aggregation
     from systems
 )
 

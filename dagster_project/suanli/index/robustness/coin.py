@@ -28,6 +28,7 @@ class Panel:
     matrices: np.ndarray  # (K, n, n)
     expert_weights: np.ndarray  # (K,)
     named: bool  # a panel of named experts (bootstrapped), not one matrix (perturbed)
+    aggregation: str = "aij"  # how the panel's judgements make weights: aij or aip
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,6 +100,7 @@ def _hierarchy(
             matrices=np.stack([_matrix(text) for text in group["judgements"]]),
             expert_weights=group["expert_weight"].fillna(1.0).to_numpy(dtype=float),
             named=bool(group["expert_name"].notna().any()),
+            aggregation=str(group["aggregation"].iloc[0]),
         )
     return Hierarchy(
         codes=codes,

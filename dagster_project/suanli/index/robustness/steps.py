@@ -192,12 +192,17 @@ def perturbed_judgements(
 
 def bootstrapped_panel(panel: Panel, replicates: int, rng: np.random.Generator) -> np.ndarray:
     """`replicates` local-weight vectors of one node judged by a panel: the experts drawn with
-    replacement, their matrices aggregated by the weighted geometric mean (AIJ) as the
-    definition aggregates them."""
+    replacement, aggregated as the system aggregates them: their matrices by the weighted
+    geometric mean (AIJ), or their priority vectors (AIP)."""
     experts = panel.matrices.shape[0]
     drawn = rng.integers(0, experts, size=(replicates, experts))
     say = panel.expert_weights[drawn]
     say = say / say.sum(axis=1, keepdims=True)
+    if panel.aggregation == "aip":
+        vectors = principal_weights(panel.matrices)[0]  # (K, n): each expert's own weights
+        logs = np.einsum("rk,rki->ri", say, np.log(vectors)[drawn])
+        weights = np.exp(logs)
+        return weights / weights.sum(axis=1, keepdims=True)
     logs = np.einsum("rk,rkij->rij", say, np.log(panel.matrices)[drawn])
     return principal_weights(np.exp(logs))[0]
 

@@ -55,7 +55,8 @@ final as (
         nodes.consistency_index,
         nodes.random_index,
         nodes.consistency_ratio,
-        nodes.random_index_table
+        nodes.random_index_table,
+        nodes.weights_version
     from nodes
     inner join node_global_weights
         on
