@@ -41,6 +41,8 @@ INTAKE_ERROR = "intake_error"
 # Audits of a candidate delivery before it may become current.
 DUPLICATE_KEY = "duplicate_key"
 IMPLAUSIBLE_CHANGE = "implausible_change"
+# Expert questionnaires: an answer that is not on Saaty's scale (suanli.index.panel.scale).
+OFF_SCALE = "off_scale"
 
 KINDS = frozenset(
     {
@@ -71,6 +73,7 @@ KINDS = frozenset(
         INTAKE_ERROR,
         DUPLICATE_KEY,
         IMPLAUSIBLE_CHANGE,
+        OFF_SCALE,
     }
 )
 
