@@ -7,7 +7,7 @@ Accepted spellings, after Unicode NFKC (so full-width ３ and ／ count) and tri
 |---|---|
 | `1` … `9` (also `3.0`, or the number 3 as Excel stores it) | A is that much more important |
 | `1/2` … `1/9` | B is that much more important (the reciprocal) |
-| a decimal that equals 1/k to within 0.005: `0.5`, `0.33`, `0.333`, `0.25`, `0.2`, `0.17`, `0.14`, `0.125`, `0.11` | 1/k |
+| a decimal within 0.005 of 1/k: `0.5`, `0.33`, `0.333`, `0.25`, `0.2`, `0.17`, … `0.11` | 1/k |
 | empty | not answered: the comparison is left out and completed (`suanli.index.panel.completion`) |
 
 Anything else is refused: 2.5 and 0.3 lie between the scale's values, 0 and negatives have no
