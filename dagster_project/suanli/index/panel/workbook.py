@@ -32,6 +32,7 @@ from itertools import combinations
 from pathlib import Path
 
 from xlsxwriter import Workbook
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from suanli.index.ahp import ahp_weights
@@ -173,8 +174,8 @@ def write_questionnaires(system: IndexSystem, out_dir: Path, n_experts: int) -> 
     return paths
 
 
-def _styles(workbook: Workbook) -> dict:
-    def style(**properties) -> object:
+def _styles(workbook: Workbook) -> dict[str, Format]:
+    def style(**properties: object) -> Format:
         return workbook.add_format({"valign": "top", **properties})
 
     highlight = {"bg_color": "#FFF2CC", "border": 2, "border_color": "#BF8F00", "locked": False}
@@ -191,7 +192,9 @@ def _styles(workbook: Workbook) -> dict:
     }
 
 
-def _instructions(workbook: Workbook, styles: dict, system: IndexSystem, expert_id: str) -> None:
+def _instructions(
+    workbook: Workbook, styles: dict[str, Format], system: IndexSystem, expert_id: str
+) -> None:
     sheet = workbook.add_worksheet(INSTRUCTIONS_SHEET)
     sheet.activate()
     sheet.set_column(0, 0, 22)
@@ -241,13 +244,13 @@ def _scale_rows() -> list[tuple[str, str, str]]:
 
 def _table(
     sheet: Worksheet,
-    styles: dict,
+    styles: dict[str, Format],
     row: int,
     title: str,
     headers: Sequence[str],
     rows: Sequence[Sequence[str]],
 ) -> int:
-    """A titled table from `row` (0-based); the first row after it and a blank one."""
+    """A titled table from `row` (0-based); returns the row after it and a blank one."""
     sheet.write(row, 0, title, styles["bold"])
     sheet.write_row(row + 1, 0, headers, styles["header"])
     for i, values in enumerate(rows, start=row + 2):
@@ -255,7 +258,7 @@ def _table(
     return row + len(rows) + 3
 
 
-def _example(sheet: Worksheet, styles: dict, row: int) -> None:
+def _example(sheet: Worksheet, styles: dict[str, Format], row: int) -> None:
     """Three elements, three answers and the weights they give (computed, not typed in)."""
     order = ("甲 X", "乙 Y", "丙 Z")
     matrix = [[1.0] * 3 for _ in order]
@@ -264,9 +267,12 @@ def _example(sheet: Worksheet, styles: dict, row: int) -> None:
         matrix[i][j] = float(answer)
         matrix[j][i] = 1 / float(answer)
     result = ahp_weights(matrix)
-    rows = [(a, b, answer) for a, b, answer in EXAMPLE]
+    rows = []
+    for a, b, answer in EXAMPLE:
+        zh, en = MEANINGS.get(int(answer), INTERMEDIATE)
+        rows.append((a, b, answer, f"{a} 比 {b}：{zh} / {a[-1]} over {b[-1]}: {en}"))
     row = _table(sheet, styles, row, "示例：三个要素 / Worked example: three elements",
-                 ("A", "B", "答案 Answer"), rows)  # fmt: skip
+                 ("A", "B", "答案 Answer", "含义 Meaning"), rows)  # fmt: skip
     weights = [(name, f"{weight:.1%}") for name, weight in zip(order, result.weights, strict=True)]
     row = _table(sheet, styles, row - 1, "由此得到的权重 / The weights these answers give",
                  ("要素 Element", "权重 Weight"), weights)  # fmt: skip
@@ -279,7 +285,11 @@ def _example(sheet: Worksheet, styles: dict, row: int) -> None:
 
 
 def _node_sheet(
-    workbook: Workbook, styles: dict, name: str, node: Node, catalogue: Mapping[str, Indicator]
+    workbook: Workbook,
+    styles: dict[str, Format],
+    name: str,
+    node: Node,
+    catalogue: Mapping[str, Indicator],
 ) -> None:
     sheet = workbook.add_worksheet(name)
     for column, width in enumerate(WIDTHS):
