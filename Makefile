@@ -37,10 +37,11 @@ run: manifest system-deps
 test: manifest old-duckdb system-deps
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
-# Everything but the tests that need a pipeline run (marker `integration`), with fewer
-# property-test examples: for iterating, not instead of `make test`.
+# Everything but the tests that need a pipeline run (marker `integration`) or a system program
+# such as LibreOffice (marker `slow`), with fewer property-test examples: for iterating, not
+# instead of `make test`.
 check: manifest
-	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration" -q
+	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration and not slow" -q
 
 ui: manifest
 	$(BIN)/dagster dev -m suanli.definitions
@@ -91,19 +92,21 @@ clean:
 	rm -rf data dbt_project/target dbt_project/logs
 
 # System packages the report needs: a CJK font (Chinese labels in charts and the page) and, for
-# its browser tests, the distribution's Chromium (Playwright drives it; no browser download).
+# its browser tests, the distribution's Chromium (Playwright drives it; no browser download);
+# and LibreOffice Calc, which the slow-lane test opens the expert questionnaires with.
 # Installed with apt-get when missing and we are root (or have password-less sudo); otherwise
 # the command to run is printed.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list ':family=Noto Sans CJK SC' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
 	else echo "missing system packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "missing:$$missing (no apt-get here: install Chromium and Noto Sans CJK SC with your package manager)" >&2; exit 0; fi; \
+		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC and LibreOffice Calc with your package manager)" >&2; exit 0; fi; \
 	echo "installing$$missing"; \
 	$$sudo apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing

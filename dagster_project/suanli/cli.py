@@ -4,6 +4,7 @@ python -m suanli.cli materialize [--years 2024 2025] [--force] [--dry-run]
 python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
 python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
 python -m suanli.cli explain --system comprehensive_v4 --unit 河北 --year 2025 [--node compute]
+python -m suanli.cli questionnaire comprehensive_v4 --out DIR [--experts 5]
 """
 
 from __future__ import annotations
@@ -194,6 +195,36 @@ def explain(system: str, unit: str, year: int, node: str | None) -> int:
     return 0
 
 
+def questionnaire(system: str, out: Path, experts: int) -> int:
+    """Write one questionnaire per expert for an index system; 2 if there is no such system."""
+    from suanli.index.panel.workbook import write_questionnaires
+    from suanli.index.systems import load_systems
+
+    systems = {
+        definition.system_code: definition for definition in load_systems(index_systems_dir())
+    }
+    if system not in systems:
+        print(
+            f"unknown index system {system!r}; systems: {', '.join(sorted(systems))}",
+            file=sys.stderr,
+        )
+        return 2
+    for path in write_questionnaires(systems[system], out, experts):
+        print(path)
+    return 0
+
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="suanli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +257,26 @@ def main(argv: list[str] | None = None) -> int:
     why.add_argument("--unit", required=True, help="GB/T 2260 code or name, e.g. 河北 or 130000")
     why.add_argument("--year", type=int, required=True)
     why.add_argument("--node", help="start below the composite, e.g. compute")
+    form = commands.add_parser(
+        "questionnaire",
+        help="write one Excel questionnaire per expert asking for an index system's pairwise "
+        "judgements (Saaty's 1-9 scale)",
+    )
+    form.add_argument("system", metavar="SYSTEM", help="index system code, e.g. comprehensive_v4")
+    form.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write the questionnaires into",
+    )
+    form.add_argument(
+        "--experts",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="how many experts: files <system>__E01.xlsx … (default: 1)",
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse's own usage errors already exit 2
@@ -237,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         return check(args.source, args.files, args.year)
     if args.command == "explain":
         return explain(args.system, args.unit, args.year, args.node)
+    if args.command == "questionnaire":
+        return questionnaire(args.system, args.out, args.experts)
     print(
         top_units(published_marts_path(), args.system, args.node, args.year, limit=10).to_string()
     )

@@ -41,7 +41,9 @@ INTAKE_ERROR = "intake_error"
 # Audits of a candidate delivery before it may become current.
 DUPLICATE_KEY = "duplicate_key"
 IMPLAUSIBLE_CHANGE = "implausible_change"
-# Expert questionnaires (`suanli.index.panel.validate`).
+# Expert questionnaires: an answer off Saaty's scale (suanli.index.panel.scale), and the
+# answers as a whole (suanli.index.panel.validate).
+OFF_SCALE = "off_scale"
 UNKNOWN_NODE = "unknown_node"
 UNCONNECTED_COMPARISONS = "unconnected_comparisons"
 INCONSISTENT_JUDGEMENTS = "inconsistent_judgements"
@@ -75,6 +77,7 @@ KINDS = frozenset(
         INTAKE_ERROR,
         DUPLICATE_KEY,
         IMPLAUSIBLE_CHANGE,
+        OFF_SCALE,
         UNKNOWN_NODE,
         UNCONNECTED_COMPARISONS,
         INCONSISTENT_JUDGEMENTS,
