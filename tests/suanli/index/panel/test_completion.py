@@ -17,11 +17,40 @@ README_INCOMPLETE = {(0, 1): 1, (0, 2): 5, (0, 3): 2, (1, 2): 3, (1, 3): 4}
 README_WEIGHTS = {"a": 0.3738, "b": 0.392, "c": 0.0985, "d": 0.1357}
 README_COMPUTED_CD = 0.7302971068355002
 
+# ahpy's README (Saaty 2008): drinks consumed in the US, upper triangle of the 7×7 matrix.
+DRINKS = ["coffee", "wine", "tea", "beer", "soda", "milk", "water"]
+DRINKS_UPPER = [
+    [9, 5, 2, 1, 1, 1 / 2],
+    [1 / 3, 1 / 9, 1 / 9, 1 / 9, 1 / 9],
+    [1 / 3, 1 / 4, 1 / 3, 1 / 9],
+    [1 / 2, 1, 1 / 3],
+    [2, 1 / 2],
+    [1 / 3],
+]
+DRINKS_PUBLISHED = [0.1775, 0.0191, 0.0418, 0.1164, 0.1896, 0.1288, 0.3268]
+
+# ahpy's README, "Choosing a leader" (Wikipedia's leader example, candidates renamed).
+CANDIDATES = ["Moll", "Nell", "Sue"]
+LEADER = {
+    "Experience": [[1 / 4, 4], [9]],
+    "Education": [[3, 1 / 5], [1 / 7]],
+    "Charisma": [[5, 9], [4]],
+    "Age": [[1 / 3, 5], [9]],
+    "Criteria": [[4, 3, 7], [1 / 3, 3], [5]],
+}
+CRITERIA = ["Experience", "Education", "Charisma", "Age"]
+# Published in that README (precision 3, random_index="saaty", i.e. Saaty 2005's RI).
+LEADER_EXPERIENCE = {"Nell": 0.717, "Moll": 0.217, "Sue": 0.066}
+
 
 def ahpy_compare(judgements: dict[tuple[int, int], float]) -> ahpy.Compare:
     pairs = {(f"e{i}", f"e{j}"): value for (i, j), value in judgements.items()}
     # precision 10 keeps ahpy's rounding out; a tight tolerance keeps its search going longer.
     return ahpy.Compare("peer", pairs, precision=10, tolerance=1e-7)
+
+
+def from_upper(upper: list[list[float]]) -> dict[tuple[int, int], float]:
+    return {(i, i + 1 + k): value for i, row in enumerate(upper) for k, value in enumerate(row)}
 
 
 def ahpy_filled(peer: ahpy.Compare, i: int, j: int) -> float:
@@ -49,6 +78,49 @@ def incomplete_cases(count: int) -> list[tuple[int, dict[tuple[int, int], float]
             continue
         cases.append((n, judgements))
     return cases
+
+
+def test_saatys_drinks_weigh_as_published_and_as_ahpy_with_the_same_random_index() -> None:
+    judgements = from_upper(DRINKS_UPPER)
+    completion = complete(7, judgements)
+    peer = ahpy.Compare("Drinks", {(DRINKS[i], DRINKS[j]): v for (i, j), v in judgements.items()})
+    exact_peer = ahpy.Compare(
+        "exact", {(DRINKS[i], DRINKS[j]): v for (i, j), v in judgements.items()}, precision=12
+    )
+
+    result = ahp_weights(completion.matrix.tolist(), "donegan_dodd_1991")
+
+    assert completion.method == "none" and completion.filled == ()
+    assert result.weights == pytest.approx(DRINKS_PUBLISHED, abs=1.0001e-4)
+    assert result.weights == pytest.approx([peer.local_weights[d] for d in DRINKS], abs=0.5001e-4)
+    assert result.consistency_ratio == pytest.approx(peer.consistency_ratio, abs=0.5001e-4)
+    # ahpy's 'dd' RI for n = 7 (CI / its unrounded CR) is the one in our CSV.
+    assert result.random_index == 1.2519
+    assert result.consistency_index / exact_peer.consistency_ratio == pytest.approx(
+        1.2519, abs=1e-7
+    )
+
+
+@pytest.mark.parametrize("node", list(LEADER))
+def test_each_matrix_of_the_leader_example_weighs_as_ahpy(node: str) -> None:
+    elements = CRITERIA if node == "Criteria" else CANDIDATES
+    judgements = from_upper(LEADER[node])
+    peer = ahpy.Compare(
+        node, {(elements[i], elements[j]): v for (i, j), v in judgements.items()}, precision=10
+    )
+
+    result = ahp_weights(complete(len(elements), judgements).matrix.tolist(), "donegan_dodd_1991")
+
+    assert result.weights == pytest.approx([peer.local_weights[e] for e in elements], abs=1e-8)
+    assert result.consistency_ratio == pytest.approx(peer.consistency_ratio, abs=1e-8)
+
+
+def test_the_leader_examples_experience_weights_are_the_published_ones() -> None:
+    result = ahp_weights(complete(3, from_upper(LEADER["Experience"])).matrix.tolist())
+
+    assert result.weights == pytest.approx([LEADER_EXPERIENCE[c] for c in CANDIDATES], abs=5e-4)
+    # ahpy's README gives CR 0.035 on Saaty 2005's RI for n = 3 (0.52); ours is Saaty 1980's 0.58.
+    assert round(result.consistency_index / 0.52, 3) == 0.035
 
 
 def test_ahpy_readme_incomplete_matrix_gets_ahpys_weights_cr_and_filled_entry() -> None:
