@@ -203,17 +203,22 @@ def aggregate_judgements(
         raise AhpMatrixError(
             f"matrices differ in size ({sizes}); all experts must judge the same n"
         )
-    shares = _expert_shares(weights, len(arrays))
+    shares = expert_shares(weights, len(arrays))
     logs = np.log(np.stack(arrays))
     aggregated: list[list[float]] = np.exp(np.tensordot(shares, logs, axes=1)).tolist()
     return aggregated
 
 
-def _expert_shares(weights: Sequence[float] | None, n_experts: int) -> np.ndarray:
+def expert_shares(weights: Sequence[float] | None, n_experts: int) -> np.ndarray:
+    """Each expert's share of a pooled judgement: `weights` normalised, or equal shares.
+
+    Public so that every pooling of a panel (judgements, priorities, dispersion) weighs the
+    experts by one rule and refuses the same bad weights.
+    """
     if weights is None:
         return np.full(n_experts, 1.0 / n_experts)
     if len(weights) != n_experts:
-        raise AhpMatrixError(f"{len(weights)} expert weights for {n_experts} matrices")
+        raise AhpMatrixError(f"{len(weights)} expert weights for {n_experts} experts")
     valid = all(
         isinstance(weight, Real) and not isinstance(weight, bool) and weight > 0
         for weight in weights
