@@ -7,6 +7,7 @@ import pytest
 from robustness_coins import PAIRWISE, tiny_coin, two_level_coin
 
 from suanli.index.ahp import aggregate_judgements, ahp_weights
+from suanli.index.panel.group import aggregate_priorities
 from suanli.index.robustness import steps
 from suanli.index.robustness.coin import Panel
 
@@ -143,6 +144,30 @@ def test_a_panel_is_bootstrapped_from_its_experts_judgements() -> None:
     assert distances.max() < 1e-12
     seen = {int(np.argmin([np.abs(row - np.array(o)).max() for o in possible])) for row in weights}
     assert seen == {0, 1, 2}
+
+
+def test_a_panel_aggregated_by_aip_is_bootstrapped_by_aip() -> None:
+    """Each replicate is the weighted geometric mean of the drawn experts' own priority
+    vectors (AIP), not the eigenvector of their geometric-mean matrix."""
+    # 4×4: for n = 3 the eigenvector is the rows' geometric mean, and AIP and AIJ coincide.
+    consistent = np.outer([4, 2, 1, 2], [1 / 4, 1 / 2, 1, 1 / 2])
+    reversed_ = np.outer([1, 2, 4, 1], [1, 1 / 2, 1 / 4, 1])
+    erratic = np.array(
+        [[1, 9, 1 / 9, 3], [1 / 9, 1, 5, 1 / 7], [9, 1 / 5, 1, 2], [1 / 3, 7, 1 / 2, 1]]
+    )
+    matrices = np.stack([consistent, reversed_, erratic])
+    say = np.array([1.0, 2.0, 1.0])
+    panel = Panel(matrices, say, named=True, aggregation="aip")
+    weights = steps.bootstrapped_panel(panel, 50, np.random.default_rng(3))
+    drawn = np.random.default_rng(3).integers(0, 3, size=(50, 3))
+    own = [ahp_weights(m.tolist()).weights for m in matrices]
+    expected = [aggregate_priorities([own[k] for k in row], say[row]) for row in drawn]
+    np.testing.assert_allclose(weights, expected, atol=1e-10)
+    aij = [
+        ahp_weights(aggregate_judgements([matrices[k].tolist() for k in row], say[row])).weights
+        for row in drawn
+    ]
+    assert np.abs(weights - np.array(aij)).max() > 1e-3
 
 
 def test_rank_quantiles_are_numpys_inverted_cdf_over_the_ranked_runs() -> None:
