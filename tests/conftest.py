@@ -44,6 +44,7 @@ LONGEST_FIRST = [
     "tests/suanli/deliveries/test_corpus.py",
     "tests/suanli/test_city_index.py",
     "tests/suanli/test_missing_values.py",
+    "tests/suanli/index/panel/test_panel_in_the_warehouse.py",
     "tests/suanli/test_deliveries_end_to_end.py",
     "tests/suanli/test_end_to_end.py",
     "tests/suanli/test_weight_change.py",

@@ -7,7 +7,13 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from suanli.index.panel import versions
-from suanli.index.panel.assembly import current_answers, panel_key, panels, with_panel
+from suanli.index.panel.assembly import (
+    current_answers,
+    panel_key,
+    panels,
+    stale_nodes,
+    with_panel,
+)
 from suanli.index.panel.dispersion import JUDGEMENT_COLUMNS, WEIGHT_COLUMNS, panel_frames
 from suanli.index.systems import IndexSystem, load_systems, weigh_system
 from suanli.settings import index_systems_dir
@@ -145,11 +151,17 @@ def index_definitions(
     systems = load_systems(directory)
     with warehouse.connect(what="definitions/index_*") as connection:
         by_system = panels(current_answers(connection))
-        versions.prepare(connection)
+        # One transaction: a definition that stops the run leaves no table written.
         connection.execute("begin transaction")
+        versions.prepare(connection)
         weighed, version_of = [], {}
         for system in systems:
             panel = by_system.get(system.system_code, [])
+            for stale in stale_nodes(system, panel):
+                context.log.warning(
+                    f"{system.system_code}: questionnaire answers left out, the node has "
+                    f"changed since they were given: {stale}"
+                )
             weights = weigh_system(with_panel(system, panel))
             key = panel_key(panel, system.panel_aggregation) if panel else versions.DEFINITION_KEY
             version_of[system.system_code] = versions.register(

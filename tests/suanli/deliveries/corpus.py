@@ -22,6 +22,8 @@ THIS_YEAR = dt.date.today().year  # a year cell is refused beyond the current ye
 MAX_CELL_CHARS = 200  # SUANLI_MAX_CELL_CHARS for the over-long cell (the snapshot's longest: 35)
 
 Rows = list[list[str]]
+# Sources of any number of files, each its own slot (its file name).
+MULTI_FILE_SOURCES = ("provincial_statistics", "expert_judgements")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class BadDelivery:
     @property
     def slot(self) -> str | None:
         """The delivery slot (`raw.deliveries.partition_key`) the file lands in."""
-        if self.source == "provincial_statistics":
+        if self.source in MULTI_FILE_SOURCES:
             return self.file_name
         year = self.file_name.rsplit("_", 1)[-1].removesuffix(".csv")
         return year if year.isdigit() else None
@@ -97,6 +99,28 @@ def cells(path: str, changes: Mapping[tuple[int, str], str]) -> Callable[[], byt
             rows[row - 1][header.index(column)] = text
 
     return edited(path, edit)
+
+
+def questionnaire(answers: Mapping[str, Mapping[tuple[str, str], object]]) -> Callable[[], bytes]:
+    """An expert's filled workbook for System A (suanli.index.panel)."""
+
+    def build() -> bytes:
+        import tempfile
+
+        from suanli.index.panel.responses import fill_questionnaire
+        from suanli.index.panel.workbook import write_questionnaire
+        from suanli.index.systems import load_systems
+        from suanli.settings import index_systems_dir
+
+        system = next(
+            s for s in load_systems(index_systems_dir()) if s.system_code == "comprehensive_v4"
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            blank = write_questionnaire(system, Path(folder) / "blank.xlsx", "E01")
+            filled = fill_questionnaire(blank, Path(folder) / "filled.xlsx", answers, "专家甲")
+            return filled.read_bytes()
+
+    return build
 
 
 def statistics_table(name: str, edit: Callable[[Rows], Rows | None]) -> Callable[[], bytes]:
@@ -240,6 +264,16 @@ def _long_cell(rows: Rows) -> None:
 def _header_only(path: str) -> Callable[[], bytes]:
     return lambda: bundled(path).split(b"\n", 1)[0] + b"\n"
 
+
+# An off-scale answer at 算力, and at 算力质效 a consistent 4 : 2 : 1 : 2 but for PUE vs CUE.
+INCONSISTENT_ANSWERS = {
+    "compute": {("compute_scale", "compute_quality"): "2.5"},
+    "compute_quality": {
+        ("rack_utilisation", "pue"): "2", ("rack_utilisation", "cue"): "4",
+        ("rack_utilisation", "compute_revenue"): "2", ("pue", "cue"): "1/9",
+        ("pue", "compute_revenue"): "1", ("cue", "compute_revenue"): "1/2",
+    },
+}  # fmt: skip
 
 CORPUS: list[BadDelivery] = [
     # ---- compute_centres: one file per index year
@@ -794,6 +828,25 @@ CORPUS: list[BadDelivery] = [
             (
                 '地区生产总值_省份.csv: row 4, column "省份" — expected the first column '
                 '"地区" (NBS 分省年度数据 layout) (schema change)'
+            ),
+        ),
+    ),
+    BadDelivery(
+        "questionnaire_off_scale_and_inconsistent",
+        "expert_judgements",
+        "expert_judgements/comprehensive_v4__E01.xlsx",
+        questionnaire(INCONSISTENT_ANSWERS),
+        (
+            (
+                'comprehensive_v4__E01.xlsx: row 6, column "02 算力!答案 Answer": value "2.5" '
+                "— expected one of Saaty's scale: 9, 8, … 2, 1, 1/2, … 1/9 (or a decimal such "
+                "as 0.33 for 1/3) (off scale)"
+            ),
+            (
+                'comprehensive_v4__E01.xlsx: row 9, column "04 算力质效!答案 Answer": value '
+                '"1/9" — expected consistent judgements at node compute_quality (算力质效): '
+                "expert E01's CR is 0.44, not below 0.10; PUE vs CUE: you wrote 1/9; 1/2 gives "
+                "CR 0.09 (inconsistent judgements)"
             ),
         ),
     ),

@@ -366,7 +366,7 @@ def test_the_sensor_watches_what_the_raw_assets_would_list(tmp_path: Path) -> No
     names = ("gdp.csv", "gdp.csv.sha256", "MANIFEST", "a.xlsx.crdownload", "b.xlsx.part", ".c.csv")
     for name in names:
         (folder / name).write_text("x")
-    tables = next(spec for spec in SPECS if spec.is_multi_file)
+    tables = next(spec for spec in SPECS if spec.name == "provincial_statistics")
     listed = LandingResource(location=str(tmp_path)).list_files(tables.name, tables.file_pattern)
     found = scan(tmp_path, [tables], Cursor())
     assert listed == ["provincial_statistics/gdp.csv"]

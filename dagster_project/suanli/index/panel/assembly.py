@@ -88,8 +88,11 @@ def panel_key(questionnaires: Sequence[Questionnaire], aggregation: str) -> str:
 
 def expert_matrix(node: Node, rows: pd.DataFrame) -> tuple[list[list[float]], tuple] | None:
     """One expert's completed matrix at `node` and the pairs completed; None when every answer
-    at the node is blank (intake has checked the rest)."""
+    at the node is blank, or when the node's children have changed since (intake checked the
+    rest against the definition in force then)."""
     children = [child.code for child in node.children]
+    if not set(rows["row_code"]) | set(rows["column_code"]) <= set(children):
+        return None  # answered under an older definition of the node: see `stale_nodes`
     judgements: dict[tuple[int, int], float] = {}
     for row in rows.itertuples():
         if pd.isna(row.judgement):
@@ -131,3 +134,17 @@ def _judged(node: Node, questionnaires: Sequence[Questionnaire]) -> Node:
             )
     children = tuple(_judged(child, questionnaires) for child in node.children)
     return replace(node, experts=tuple(experts) or node.experts, children=children)
+
+
+def stale_nodes(system: IndexSystem, questionnaires: Sequence[Questionnaire]) -> list[str]:
+    """`<expert> <node>` for each node a workbook answered whose children have changed since
+    (or that is gone): those answers are left out, and the run says so."""
+    nodes = {node.code: node for node, *_ in system.nodes() if not node.is_leaf}
+    stale = []
+    for questionnaire in questionnaires:
+        for code, rows in questionnaire.answers.groupby("node_code", sort=False):
+            node = nodes.get(str(code))
+            codes = set(rows["row_code"]) | set(rows["column_code"])
+            if node is None or not codes <= {child.code for child in node.children}:
+                stale.append(f"{questionnaire.expert_id} {code} ({questionnaire.file_name})")
+    return stale

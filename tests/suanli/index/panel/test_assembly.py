@@ -6,9 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
-from suanli.index.panel.assembly import current_answers, panels, with_panel
+from suanli.index.panel.assembly import (
+    Questionnaire,
+    current_answers,
+    panels,
+    stale_nodes,
+    with_panel,
+)
 from suanli.index.panel.responses import fill_questionnaire
 from suanli.index.panel.workbook import write_questionnaire
 from suanli.index.systems import IndexSystem, load_systems
@@ -49,3 +56,20 @@ def test_a_later_workbook_of_the_same_expert_supersedes_the_earlier(spec, system
     # Nodes the panel left blank keep the definition's single matrix.
     composite = judged.root
     assert composite.experts == system.root.experts and composite.aggregation == "single"
+
+
+def test_answers_given_under_an_older_definition_are_left_out_and_named(system):
+    answers = pd.DataFrame(
+        {
+            "node_code": ["compute", "compute"],
+            "row_code": ["compute_scale", "compute_scale"],
+            "column_code": ["compute_quality", "compute_retired"],  # a child since removed
+            "judgement": [3.0, 2.0],
+        }
+    )
+    old = Questionnaire("d" * 64, "old.xlsx", "2026-01-01", SYSTEM, "E09", "专家", 1.0, answers)
+    assert stale_nodes(system, [old]) == ["E09 compute (old.xlsx)"]
+    judged = with_panel(system, [old])
+    compute = next(node for node, *_ in judged.nodes() if node.code == "compute")
+    original = next(node for node, *_ in system.nodes() if node.code == "compute")
+    assert compute.experts == original.experts
