@@ -171,7 +171,7 @@ def index_definitions(
         nodes_frame = pd.DataFrame([asdict(row) for weights in weighed for row in weights.nodes])
         experts_frame = pd.DataFrame(
             [asdict(row) for weights in weighed for row in weights.experts],
-            columns=list(EXPERT_COLUMNS)[:-1],
+            columns=[column for column in EXPERT_COLUMNS if column != "weights_version"],
         )
         judgements_frame, weights_frame = panel_frames(weighed)
         for frame in (nodes_frame, experts_frame, judgements_frame, weights_frame):

@@ -14,6 +14,7 @@ from dagster import materialize
 
 from suanli.index.ahp import aggregate_judgements, ahp_weights
 from suanli.index.assets import index_definitions
+from suanli.index.panel.group import aggregate_priorities
 from suanli.index.systems import (
     DefinitionError,
     InconsistentExpertError,
@@ -261,3 +262,46 @@ def test_the_definitions_asset_fails_on_a_bad_expert_and_writes_nothing(
             "select count(*) from information_schema.tables where table_schema = 'definitions'"
         ).fetchone()[0]
     assert tables == 0
+
+
+# Two judges of compute_quality (4 children: for 3, AIP and AIJ coincide), acceptable on their
+# own but far apart.
+QIAN = [[1, 3, 5, 1], ["1/3", 1, 2, "1/3"], ["1/5", "1/2", 1, "1/5"], [1, 3, 5, 1]]
+SUN = [[1, "1/2", 2, "1/4"], [2, 1, 3, "1/2"], ["1/2", "1/3", 1, "1/6"], [4, 2, 6, 1]]
+
+
+def with_aip_panel(tmp_path: Path, aggregation: Any) -> Path:
+    raw = yaml.safe_load(SYSTEM_A.read_text(encoding="utf-8"))
+    raw["panel"] = {"aggregation": aggregation}
+    node = raw["root"]["children"][0]["children"][1]
+    assert node["code"] == "compute_quality"
+    del node["pairwise"]
+    node["experts"] = [
+        {"name": "钱", "pairwise": QIAN},
+        {"name": "孙", "pairwise": SUN, "weight": 2},
+    ]
+    path = tmp_path / "comprehensive_v4.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_system_may_aggregate_its_panels_priorities_instead_aip(tmp_path: Path) -> None:
+    weighed = weigh_system(load_system(with_aip_panel(tmp_path, "aip")))
+    own = [ahp_weights(matrix).weights for matrix in (QIAN, SUN)]
+    expected = aggregate_priorities(own, [1, 2])
+    children = ("rack_utilisation", "pue", "cue", "compute_revenue")
+    found = {row.node_code: row.local_weight for row in weighed.nodes}
+    assert [found[code] for code in children] == pytest.approx(expected, rel=1e-12)
+    aij = ahp_weights(aggregate_judgements([QIAN, SUN], [1, 2])).weights
+    # Near-consistent judges make AIP and AIJ close, but not equal (3e-4 here; 1e-16 is noise).
+    assert max(abs(found[c] - w) for c, w in zip(children, aij, strict=True)) > 1e-5
+    panel = [row for row in weighed.experts if row.node_code == "compute_quality"]
+    assert {row.aggregation for row in panel} == {"aip"}
+    assert [json.loads(row.local_weights) for row in panel] == [
+        pytest.approx(list(weights)) for weights in own
+    ]
+
+
+def test_an_unknown_panel_aggregation_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError, match=r"panel\.aggregation.*'mean'.*aij, aip"):
+        load_system(with_aip_panel(tmp_path, "mean"))
