@@ -12,28 +12,23 @@ import pandas as pd
 from suanli.index.ahp import parse_judgement
 from suanli.index.systems import SystemWeights
 
-JUDGEMENT_COLUMNS = {
+# Who judged: the node, the expert and their say; then each table's own columns.
+JUDGE_COLUMNS = {
     "system_code": "varchar",
     "node_code": "varchar",
     "expert_position": "integer",
     "expert_id": "varchar",
     "expert_name": "varchar",
     "expert_weight": "double",
+}
+JUDGEMENT_COLUMNS = {
+    **JUDGE_COLUMNS,
     "row_code": "varchar",
     "column_code": "varchar",
     "judgement": "double",
     "is_completed": "boolean",
 }
-WEIGHT_COLUMNS = {
-    "system_code": "varchar",
-    "node_code": "varchar",
-    "expert_position": "integer",
-    "expert_id": "varchar",
-    "expert_name": "varchar",
-    "expert_weight": "double",
-    "child_code": "varchar",
-    "local_weight": "double",
-}
+WEIGHT_COLUMNS = {**JUDGE_COLUMNS, "child_code": "varchar", "local_weight": "double"}
 
 
 def panel_frames(weighed: Sequence[SystemWeights]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -46,14 +41,7 @@ def panel_frames(weighed: Sequence[SystemWeights]) -> tuple[pd.DataFrame, pd.Dat
                 children.setdefault(node.parent_code, []).append(node.node_code)
         for expert in system.experts:
             codes = children[expert.node_code]
-            who = {
-                "system_code": expert.system_code,
-                "node_code": expert.node_code,
-                "expert_position": expert.expert_position,
-                "expert_id": expert.expert_id,
-                "expert_name": expert.expert_name,
-                "expert_weight": expert.expert_weight,
-            }
+            who = {column: getattr(expert, column) for column in JUDGE_COLUMNS}
             matrix = json.loads(expert.judgements)
             completed = {tuple(pair) for pair in json.loads(expert.completed)}
             judgements += [

@@ -84,6 +84,16 @@ def first_marts(first_run, first_run_root: Path) -> duckdb.DuckDBPyConnection:
         yield connection
 
 
+def composite_scores(connection: duckdb.DuckDBPyConnection) -> dict[tuple, tuple]:
+    """(year, unit) → (score, rank) of System A's composite, as published."""
+    rows = connection.execute(
+        "select year, unit_code, score, rank from marts.fct_index_scores "
+        "where system_code = ? and node_code = ?",
+        [SYSTEM, NODE],
+    ).fetchall()
+    return {(row[0], row[1]): row[2:] for row in rows}
+
+
 def test_the_panel_makes_version_1_of_system_a_and_only_of_system_a(marts):
     rows = marts.execute(
         "select system_code, weights_version, is_current, n_experts, questionnaires "
@@ -163,22 +173,7 @@ def test_every_year_is_rescored_and_the_rank_shifts_compare_with_version_0(marts
     ).fetchall()
     assert {row[0] for row in shifts} == {2022, 2023, 2024, 2025}
     assert {(row[7], row[8]) for row in shifts} == {(0, 1)}
-    published = {
-        (row[0], row[1]): row[2:]
-        for row in marts.execute(
-            "select year, unit_code, score, rank from marts.fct_index_scores "
-            "where system_code = ? and node_code = ?",
-            [SYSTEM, NODE],
-        ).fetchall()
-    }
-    before = {
-        (row[0], row[1]): row[2:]
-        for row in first_marts.execute(
-            "select year, unit_code, score, rank from marts.fct_index_scores "
-            "where system_code = ? and node_code = ?",
-            [SYSTEM, NODE],
-        ).fetchall()
-    }
+    published, before = composite_scores(marts), composite_scores(first_marts)
     for year, unit, previous, current, rank_before, rank_now, shift, *_ in shifts:
         assert current == pytest.approx(published[(year, unit)][0], abs=1e-6)
         assert rank_now == published[(year, unit)][1]
