@@ -22,6 +22,7 @@ from suanli.index.ahp import ahp_weights
 from suanli.index.panel.completion import UnconnectedComparisonsError, complete
 from suanli.index.panel.feedback import Revision, describe, suggest_revision
 from suanli.index.panel.responses import Answer, FilledQuestionnaire
+from suanli.index.panel.workbook import ANSWER_LABEL, INSTRUCTIONS_SHEET
 from suanli.index.systems import IndexSystem, Node
 from suanli.intake.errors import (
     DUPLICATE_KEY,
@@ -33,8 +34,7 @@ from suanli.intake.errors import (
     Problem,
 )
 
-ANSWER_COLUMN = "答案 Answer"
-SYSTEM_CELL = "说明 Instructions!system_code"
+SYSTEM_CELL = f"{INSTRUCTIONS_SHEET}!system_code"
 
 
 @dataclass
@@ -47,7 +47,7 @@ class NodeAnswers:
     written: dict[tuple[int, int], Answer] = field(default_factory=dict)
 
 
-def inner_nodes(system: IndexSystem) -> dict[str, Node]:
+def inner_nodes_by_code(system: IndexSystem) -> dict[str, Node]:
     return {node.code: node for node, *_ in system.nodes() if not node.is_leaf}
 
 
@@ -70,7 +70,7 @@ def validate_questionnaire(
     if not judged and not problems:
         problems.append(
             Problem(
-                MISSING_VALUE, filled.file_name, None, ANSWER_COLUMN, None,
+                MISSING_VALUE, filled.file_name, None, ANSWER_LABEL, None,
                 "answers on at least one node's sheet (every answer is blank)",
             )
         )  # fmt: skip
@@ -83,11 +83,11 @@ def group_answers(
     filled: FilledQuestionnaire, system: IndexSystem, problems: list[Problem]
 ) -> dict[str, NodeAnswers]:
     """The answers by node, each pair in the node's order; appends what does not fit."""
-    known = inner_nodes(system)
+    known = inner_nodes_by_code(system)
     nodes: dict[str, NodeAnswers] = {}
     for answer in filled.answers:
         node = known.get(answer.node_code)
-        column = f"{answer.sheet}!{ANSWER_COLUMN}"
+        column = f"{answer.sheet}!{ANSWER_LABEL}"
         if node is None:
             problems.append(
                 Problem(
@@ -135,7 +135,7 @@ def _matrix_problems(
     node = answers.node
     names = [child.name_zh for child in node.children]
     sheet = answers.answers[0].sheet
-    column = f"{sheet}!{ANSWER_COLUMN}"
+    column = f"{sheet}!{ANSWER_LABEL}"
     try:
         completion = complete(len(names), answers.judgements)
     except UnconnectedComparisonsError as error:
