@@ -115,7 +115,7 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
         group_name="raw",
         partitions_def=year_partitions if spec.partitioned_by_year else None,
         backfill_policy=BackfillPolicy.single_run() if spec.partitioned_by_year else None,
-        kinds={"duckdb", "csv"},
+        kinds={"duckdb", "excel" if spec.format == "questionnaire" else "csv"},
         metadata={"file_pattern": spec.file_pattern, "columns": ", ".join(spec.columns)},
         check_specs=[
             AssetCheckSpec(
