@@ -35,3 +35,14 @@ def mart_models(manifest: dict[str, Any]) -> dict[str, str]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and "mart" in node["tags"]
     }
+
+
+@pytest.fixture(scope="session")
+def empty_on_the_snapshot(manifest: dict[str, Any]) -> frozenset[str]:
+    """Marts the bundled snapshot leaves empty (`meta: {empty_until: …}`: the expert-panel
+    marts, until a panel judges): empty there, and only those."""
+    return frozenset(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("empty_until")
+    )

@@ -78,14 +78,14 @@ def test_every_mart_of_the_dbt_project_is_exported(
 
 
 def test_parquet_files_read_back_equal_the_marts_row_for_row(
-    export_dir: Path, marts: duckdb.DuckDBPyConnection
+    export_dir: Path, marts: duckdb.DuckDBPyConnection, empty_on_the_snapshot: frozenset[str]
 ) -> None:
     for mart in list_marts(marts):
         parquet = str(export_dir / f"{mart}.parquet")
         expected = marts.execute(f"select * from marts.{mart} order by all").fetchall()
         # The export is sorted on every column: the file's own order must already be that.
         actual = marts.execute("select * from read_parquet(?)", [parquet]).fetchall()
-        assert expected, f"{mart} is empty"
+        assert bool(expected) != (mart in empty_on_the_snapshot), f"{mart}: {len(expected)} rows"
         assert actual == expected, mart
         mart_types = marts.execute(f"describe marts.{mart}").fetchall()
         file_types = marts.execute("describe select * from read_parquet(?)", [parquet]).fetchall()

@@ -176,6 +176,7 @@ def test_the_whole_corpus_in_one_run_is_quarantined_and_changes_nothing_publishe
     landing = tmp_path / "landing"
     shutil.copytree(SNAPSHOT_DIR, landing)
     for entry in CORPUS:
+        (landing / entry.path).parent.mkdir(exist_ok=True)  # expert_judgements/: none bundled
         (landing / entry.path).write_bytes(entry.content())
     environment = {**copied_warehouse, "SUANLI_LANDING": str(landing)}
     for entry in CORPUS:
