@@ -513,11 +513,17 @@ class LandingResource(ConfigurableResource):
     def list_files(self, source: str, pattern: str) -> list[str]:
         """Paths (relative to the location) of the files matching `pattern`, e.g.
         `provincial_statistics/*`. A directory is listed; at a URL the folder's `MANIFEST`
-        (one file name per line) says what is there."""
+        (one file name per line) says what is there. A folder that is not there (no directory,
+        a MANIFEST answered 404 or 410) holds nothing: no statistics table, no questionnaire
+        has been delivered yet."""
         folder, _, name_pattern = pattern.rpartition("/")
         location = self.location_for(source)
         if is_url(location):
-            manifest = self.retrieve(f"{folder}/MANIFEST", source).content.decode("utf-8-sig")
+            try:
+                listing = self.retrieve(f"{folder}/MANIFEST", source).content
+            except DeliveryNotFound:
+                listing = b""  # no folder there, as a missing directory: nothing delivered
+            manifest = listing.decode("utf-8-sig")
             names = [line.strip() for line in manifest.splitlines() if line.strip()]
         else:
             directory = resolve_from_repo(location) / folder

@@ -163,6 +163,9 @@ def routes(feed: Feed, other: Feed | None = None) -> dict[str, Reply]:
         "/private-broken/data.csv": status(500),
         "/basic/data.csv": requires(BASIC),
         "/hop/data.csv": redirect("/private/data.csv"),
+        "/listed/MANIFEST": text("data.csv\nnotes.txt\n"),
+        "/listed/data.csv": ok(),
+        "/broken-listing/MANIFEST": status(500),
     }
     if other is not None:
         table["/away/data.csv"] = redirect(other.url("/good/data.csv"))

@@ -38,6 +38,7 @@ from suanli.intake.landing import (
     DeliveryNotFound,
     DeliveryRefused,
     DeliveryUnavailable,
+    LandingError,
     LandingResource,
     header_checksums,
     parse_locations,
@@ -60,6 +61,15 @@ def landing(feed: Feed, **settings: Any) -> LandingResource:
 
 
 # ----------------------------------------------------------------------------- good files
+
+
+def test_a_folder_at_a_url_lists_its_manifest_and_a_folder_not_there_holds_nothing(
+    feed: Feed,
+) -> None:
+    assert landing(feed).list_files("x", "listed/*.csv") == ["listed/data.csv"]
+    assert landing(feed).list_files("x", "expert_judgements/*.xlsx") == []
+    with pytest.raises(LandingError):  # a server error is no empty folder
+        landing(feed, retries=0).list_files("x", "broken-listing/*.csv")
 
 
 def test_a_good_file_arrives_as_sent(feed: Feed) -> None:
