@@ -170,11 +170,10 @@ def _as_on_row(revision: Revision, culprit: Answer, node: Node) -> Revision:
     first = [child.code for child in node.children].index(culprit.row_code)
     if first == revision.pair[0]:
         return revision
-    inverse = lambda value: None if value is None else 1.0 / value  # noqa: E731
     return replace(
         revision,
         pair=revision.pair[::-1],
         written=1.0 / revision.written,
-        suggested=inverse(revision.suggested),
+        suggested=None if revision.suggested is None else 1.0 / revision.suggested,
         best_value=1.0 / revision.best_value,
     )

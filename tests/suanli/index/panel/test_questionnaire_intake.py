@@ -122,3 +122,20 @@ def test_a_pair_answered_twice_and_an_unnamed_expert_are_refused(spec, system, t
     assert result.status == "quarantined"
     assert "duplicate key" in text and "already on row" in text
     assert "missing value" in text
+
+
+def test_the_feedback_speaks_of_a_reversed_row_as_the_row_lists_it(spec, system, tmp_path):
+    """A row that lists CUE before PUE and says 9 means PUE vs CUE 1/9: the feedback quotes
+    the row as written, and the value it offers is in the row's own direction."""
+    path = filled(system, tmp_path, {**CONSISTENT, ("pue", "cue"): None})
+    workbook = openpyxl.load_workbook(path)
+    sheet = next(ws for ws in workbook.worksheets if ws["B1"].value == NODE)
+    [row] = [r for r in range(6, sheet.max_row + 1) if sheet.cell(r, 2).value == "pue" and
+             sheet.cell(r, 7).value == "cue"]  # fmt: skip
+    sheet.cell(row, 2).value, sheet.cell(row, 7).value = "cue", "pue"
+    sheet.cell(row, 12).value = "9"
+    workbook.save(path)
+    _, _, [(problems,)] = deliver(spec, path, tmp_path)
+    [line] = [p for p in json.loads(problems) if "inconsistent judgements" in p]
+    assert f"row {row}," in line and '"9"' in line
+    assert "CUE vs PUE: you wrote 9; 2 gives CR 0.09" in line
