@@ -34,6 +34,8 @@ run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize
 	$(BIN)/python -m suanli.cli top10
 
+# LibreOffice is for the tests alone (make's target-specific variables reach prerequisites).
+test: TEST_PROGRAMS := yes
 test: manifest old-duckdb system-deps
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
@@ -93,14 +95,16 @@ clean:
 
 # System packages the report needs: a CJK font (Chinese labels in charts and the page) and, for
 # its browser tests, the distribution's Chromium (Playwright drives it; no browser download);
-# and LibreOffice Calc, which the slow-lane test opens the expert questionnaires with.
+# and, for `make test` only, LibreOffice Calc, which a slow-lane test opens the expert
+# questionnaires with.
 # Installed with apt-get when missing and we are root (or have password-less sudo); otherwise
 # the command to run is printed.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list ':family=Noto Sans CJK SC' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
-	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
+	if [ -n "$(TEST_PROGRAMS)" ]; then \
+		command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
