@@ -1,7 +1,7 @@
 """Command line for `make run`: materialise every asset for every year, then show the Top 10.
 
 python -m suanli.cli materialize [--years 2024 2025] [--force] [--dry-run]
-python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025]
+python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025] [--node composite]
 python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
 python -m suanli.cli explain --system comprehensive_v4 --unit 河北 --year 2025 [--node compute]
 python -m suanli.cli questionnaire comprehensive_v4 --out DIR [--experts 5]
@@ -21,7 +21,7 @@ from suanli.index.partitions import run_years, year_partitions
 from suanli.intake.landing import LandingResource
 from suanli.intake.sensor import RANGE_END_TAG, RANGE_START_TAG
 from suanli.publish.exports import WORKBOOK_NAME
-from suanli.publish.top import top_units
+from suanli.publish.top import TopError, render, top_units
 from suanli.report.build import PAGE
 from suanli.settings import (
     export_dir,
@@ -195,6 +195,20 @@ def explain(system: str, unit: str, year: int, node: str | None) -> int:
     return 0
 
 
+def top10(system: str, node: str, year: int | None) -> int:
+    """Print the Top 10 with what it shows; 2, naming the choices, if it cannot be shown."""
+    marts = published_marts_path()
+    if not marts.is_file():
+        print(f"no published marts at {marts}: run `make run` first", file=sys.stderr)
+        return 2
+    try:
+        print(render(top_units(marts, system, node, year, limit=10)))
+    except TopError as error:
+        print(f"top10: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def questionnaire(system: str, out: Path, experts: int) -> int:
     """Write one questionnaire per expert for an index system; 2 if there is no such system."""
     from suanli.index.panel.workbook import write_questionnaires
@@ -236,10 +250,20 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--dry-run", action="store_true", help="say whether a run would start, and why; run nothing"
     )
-    top = commands.add_parser("top10", help="print the composite Top 10")
-    top.add_argument("--system", default="comprehensive_v4")
-    top.add_argument("--year", type=int, help="default: the latest year")
-    top.add_argument("--node", default="composite")
+    top = commands.add_parser(
+        "top10", help="print the Top 10 of an index system's node in a year (published marts)"
+    )
+    top.add_argument(
+        "--system",
+        default="comprehensive_v4",
+        help="index system code (default: comprehensive_v4; city_compute ranks cities)",
+    )
+    top.add_argument("--year", type=int, help="the year (default: the system's latest)")
+    top.add_argument(
+        "--node",
+        default="composite",
+        help="node or indicator code, e.g. compute or pue (default: composite)",
+    )
     checker = commands.add_parser(
         "check",
         help="check delivery files against their source's contract and audits, loading nothing",
@@ -290,10 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         return explain(args.system, args.unit, args.year, args.node)
     if args.command == "questionnaire":
         return questionnaire(args.system, args.out, args.experts)
-    print(
-        top_units(published_marts_path(), args.system, args.node, args.year, limit=10).to_string()
-    )
-    return 0
+    return top10(args.system, args.node, args.year)
 
 
 if __name__ == "__main__":

@@ -160,8 +160,9 @@ def test_the_cli_prints_the_composite_top_10(env, first_run, cli) -> None:
     result = cli(env, "top10")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 12  # two header lines, ten provinces
-    assert "name_zh" in lines[0]
+    assert len(lines) == 12  # what is shown, the header, ten provinces
+    assert lines[0].startswith("综合算力指数 4.0 (comprehensive_v4) · 2025 · 综合算力指数")
+    assert lines[1].split()[:2] == ["排名", "名称"]
 
 
 def test_a_blocking_check_failure_leaves_the_published_marts_as_they_were(
