@@ -52,7 +52,10 @@ def version_pairs(versions: pd.DataFrame) -> dict[str, tuple[int, int]]:
     return pairs
 
 
-def coin_shifts(coin: Coin, previous_weights: dict[str, float], versions: tuple[int, int]):
+def coin_shifts(
+    coin: Coin, previous_weights: dict[str, float], versions: tuple[int, int]
+) -> pd.DataFrame:
+    """One coin's inner-node scores and ranks under both versions' local weights."""
     hierarchy = coin.hierarchy
     current = hierarchy.local_weights
     before = np.array(
