@@ -162,7 +162,11 @@ def index_definitions(
                     f"{system.system_code}: questionnaire answers left out, the node has "
                     f"changed since they were given: {stale}"
                 )
-            weights = weigh_system(with_panel(system, panel))
+            definition = weigh_system(system)
+            versions.record_definition(
+                connection, system.system_code, system.panel_aggregation, definition
+            )
+            weights = weigh_system(with_panel(system, panel)) if panel else definition
             key = panel_key(panel, system.panel_aggregation) if panel else versions.DEFINITION_KEY
             version_of[system.system_code] = versions.register(
                 connection, system.system_code, key, system.panel_aggregation, panel, weights

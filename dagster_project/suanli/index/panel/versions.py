@@ -74,6 +74,35 @@ def questionnaire_list(
     ]
 
 
+def record_definition(
+    connection: duckdb.DuckDBPyConnection,
+    system_code: str,
+    aggregation: str,
+    weighed: SystemWeights,
+) -> None:
+    """Version 0, the definition file's own weights as the file says them now, kept whether or
+    not it is in force: a panel's first version is compared with it."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    max_cr = max((row.consistency_ratio for row in weighed.experts), default=None)
+    exists = connection.execute(
+        "select count(*) from definitions.weight_versions "
+        "where system_code = ? and weights_version = 0",
+        [system_code],
+    ).fetchone()[0]
+    if exists:
+        connection.execute(
+            "update definitions.weight_versions set aggregation = ?, max_consistency_ratio = ? "
+            "where system_code = ? and weights_version = 0",
+            [aggregation, max_cr, system_code],
+        )
+    else:
+        connection.execute(
+            "insert into definitions.weight_versions values (?, 0, ?, ?, 0, '[]', ?, ?, ?, false)",
+            [system_code, DEFINITION_KEY, aggregation, max_cr, now, now],
+        )
+    _store_weights(connection, system_code, 0, weighed)
+
+
 def register(
     connection: duckdb.DuckDBPyConnection,
     system_code: str,
@@ -82,45 +111,37 @@ def register(
     questionnaires: Sequence[Questionnaire],
     weighed: SystemWeights,
 ) -> int:
-    """The version of this panel (a new number for a panel never seen), made current."""
+    """The version of this panel (`DEFINITION_KEY`: version 0, recorded first by
+    `record_definition`), a new number for a panel never seen, made current."""
     now = datetime.now(UTC).replace(tzinfo=None)
     found = connection.execute(
         "select weights_version, is_current from definitions.weight_versions "
         "where system_code = ? and panel_key = ?",
         [system_code, key],
     ).fetchone()
-    listed = questionnaire_list(questionnaires, weighed)
-    max_cr = max((row.consistency_ratio for row in weighed.experts), default=None)
     if found is None:
-        version = 0
-        if key != DEFINITION_KEY:
-            (version,) = connection.execute(
-                "select coalesce(max(weights_version), 0) + 1 from definitions.weight_versions "
-                "where system_code = ?",
-                [system_code],
-            ).fetchone()
+        (version,) = connection.execute(
+            "select coalesce(max(weights_version), 0) + 1 from definitions.weight_versions "
+            "where system_code = ?",
+            [system_code],
+        ).fetchone()
+        max_cr = max((row.consistency_ratio for row in weighed.experts), default=None)
+        listed = questionnaire_list(questionnaires, weighed)
         connection.execute(
             "insert into definitions.weight_versions values (?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
             [system_code, version, key, aggregation, len(questionnaires),
              json.dumps(listed, ensure_ascii=False), max_cr, now, now],
         )  # fmt: skip
         _store_weights(connection, system_code, version, weighed)
+        was_current = False
     else:
         version, was_current = found
-        if version == 0:
-            # The definition file may have changed since: version 0 is what it says now.
-            connection.execute(
-                "update definitions.weight_versions set aggregation = ?, "
-                "max_consistency_ratio = ? where system_code = ? and weights_version = 0",
-                [aggregation, max_cr, system_code],
-            )
-            _store_weights(connection, system_code, 0, weighed)
-        if not was_current:
-            connection.execute(
-                "update definitions.weight_versions set activated_at = ? "
-                "where system_code = ? and weights_version = ?",
-                [now, system_code, version],
-            )
+    if not was_current:
+        connection.execute(
+            "update definitions.weight_versions set activated_at = ? "
+            "where system_code = ? and weights_version = ?",
+            [now, system_code, version],
+        )
     connection.execute(
         "update definitions.weight_versions set is_current = (weights_version = ?) "
         "where system_code = ?",

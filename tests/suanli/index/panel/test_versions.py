@@ -12,6 +12,7 @@ import pytest
 
 from suanli.index.panel import versions
 from suanli.index.panel.assembly import Questionnaire, panel_key
+from suanli.index.panel.shifts import version_pairs
 from suanli.index.systems import SystemWeights, load_systems, weigh_system
 from suanli.settings import index_systems_dir
 
@@ -31,6 +32,8 @@ def questionnaire(delivery_id: str, expert_id: str) -> Questionnaire:
 
 
 def register(connection, panel: list[Questionnaire], weighed: SystemWeights) -> int:
+    """As the definitions asset does: version 0 recorded, then the version in force."""
+    versions.record_definition(connection, "comprehensive_v4", "aij", weighed)
     key = panel_key(panel, "aij") if panel else versions.DEFINITION_KEY
     return versions.register(connection, "comprehensive_v4", key, "aij", panel, weighed)
 
@@ -68,9 +71,19 @@ def test_versions_are_numbered_by_panel_and_kept(weighed):
         assert kept == [(v, len(weighed.nodes)) for v in (0, 1, 2)]
 
 
-def test_the_version_in_force_before_is_the_previous_one():
-    from suanli.index.panel.shifts import version_pairs
+def test_a_panel_in_the_first_build_is_compared_with_the_definition(weighed):
+    with duckdb.connect() as connection:
+        versions.prepare(connection)
+        assert register(connection, [questionnaire("a" * 64, "E01")], weighed) == 1
+        frame = connection.execute("select * from definitions.weight_versions").df()
+        kept = connection.execute(
+            "select distinct weights_version from definitions.index_node_weight_versions order by 1"
+        ).fetchall()
+    assert version_pairs(frame) == {"comprehensive_v4": (0, 1)}
+    assert kept == [(0,), (1,)]
 
+
+def test_the_version_in_force_before_is_the_previous_one():
     frame = pd.DataFrame(
         {
             "system_code": ["s"] * 3 + ["t"],
