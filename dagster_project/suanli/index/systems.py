@@ -148,6 +148,10 @@ class IndexSystem:
     missing: MissingPolicy = MissingPolicy()
     panel_aggregation: str = "aij"
 
+    def inner_nodes(self) -> list[Node]:
+        """The nodes that have children (whose judgements make weights), in hierarchy order."""
+        return [node for node, _, _, _ in self.nodes() if not node.is_leaf]
+
     def nodes(self) -> Iterator[tuple[Node, Node | None, int, int]]:
         """Every node with its parent, depth (0 = composite) and position among siblings."""
         stack: list[tuple[Node, Node | None, int, int]] = [(self.root, None, 0, 1)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import pandas as pd
 
-from suanli.index.panel.completion import complete
+from suanli.index.panel.completion import complete, in_node_order
 from suanli.index.systems import Expert, IndexSystem, Node
 
 CURRENT_ANSWERS = """
@@ -90,16 +90,14 @@ def expert_matrix(node: Node, rows: pd.DataFrame) -> tuple[list[list[float]], tu
     """One expert's completed matrix at `node` and the pairs completed; None when every answer
     at the node is blank, or when the node's children have changed since (intake checked the
     rest against the definition in force then)."""
-    children = [child.code for child in node.children]
-    if not set(rows["row_code"]) | set(rows["column_code"]) <= set(children):
+    if not _fits(node, rows):
         return None  # answered under an older definition of the node: see `stale_nodes`
-    judgements: dict[tuple[int, int], float] = {}
-    for row in rows.itertuples():
-        if pd.isna(row.judgement):
-            continue
-        i, j = children.index(row.row_code), children.index(row.column_code)
-        value = float(row.judgement)
-        judgements[(min(i, j), max(i, j))] = value if i < j else 1.0 / value
+    children = [child.code for child in node.children]
+    judgements = dict(
+        in_node_order(children, row.row_code, row.column_code, float(row.judgement))
+        for row in rows.itertuples()
+        if not pd.isna(row.judgement)
+    )
     if not judgements:
         return None
     completion = complete(len(children), judgements)
@@ -139,12 +137,17 @@ def _judged(node: Node, questionnaires: Sequence[Questionnaire]) -> Node:
 def stale_nodes(system: IndexSystem, questionnaires: Sequence[Questionnaire]) -> list[str]:
     """`<expert> <node>` for each node a workbook answered whose children have changed since
     (or that is gone): those answers are left out, and the run says so."""
-    nodes = {node.code: node for node, *_ in system.nodes() if not node.is_leaf}
+    nodes = {node.code: node for node in system.inner_nodes()}
     stale = []
     for questionnaire in questionnaires:
         for code, rows in questionnaire.answers.groupby("node_code", sort=False):
             node = nodes.get(str(code))
-            codes = set(rows["row_code"]) | set(rows["column_code"])
-            if node is None or not codes <= {child.code for child in node.children}:
+            if node is None or not _fits(node, rows):
                 stale.append(f"{questionnaire.expert_id} {code} ({questionnaire.file_name})")
     return stale
+
+
+def _fits(node: Node, rows: pd.DataFrame) -> bool:
+    """Whether a workbook's rows at `node` compare only the children the node has now."""
+    answered = set(rows["row_code"]) | set(rows["column_code"])
+    return answered <= {child.code for child in node.children}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,3 +168,13 @@ def _perron(matrix: np.ndarray) -> tuple[float, np.ndarray]:
     eigenvalues, eigenvectors = np.linalg.eig(matrix)
     principal = int(np.argmax(eigenvalues.real))
     return float(eigenvalues[principal].real), np.abs(eigenvectors[:, principal].real)
+
+
+def in_node_order(
+    children: Sequence[str], row_code: str, column_code: str, value: float | None
+) -> tuple[tuple[int, int], float | None]:
+    """A sheet row's judgement "row vs column = value" as the pair (i, j), i < j, in the node's
+    order of `children`, and a_ij (None for a blank): a row listing the later child first
+    wrote 1/a_ij."""
+    i, j = children.index(row_code), children.index(column_code)
+    return (min(i, j), max(i, j)), (value if value is None or i < j else 1.0 / value)

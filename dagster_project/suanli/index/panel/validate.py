@@ -19,7 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from suanli.index.ahp import ahp_weights
-from suanli.index.panel.completion import UnconnectedComparisonsError, complete
+from suanli.index.panel.completion import (
+    UnconnectedComparisonsError,
+    complete,
+    in_node_order,
+)
 from suanli.index.panel.feedback import Revision, describe, suggest_revision
 from suanli.index.panel.responses import Answer, FilledQuestionnaire
 from suanli.index.panel.workbook import ANSWER_LABEL, INSTRUCTIONS_SHEET
@@ -45,10 +49,6 @@ class NodeAnswers:
     answers: list[Answer] = field(default_factory=list)
     judgements: dict[tuple[int, int], float] = field(default_factory=dict)
     written: dict[tuple[int, int], Answer] = field(default_factory=dict)
-
-
-def inner_nodes_by_code(system: IndexSystem) -> dict[str, Node]:
-    return {node.code: node for node, *_ in system.nodes() if not node.is_leaf}
 
 
 def validate_questionnaire(
@@ -83,7 +83,7 @@ def group_answers(
     filled: FilledQuestionnaire, system: IndexSystem, problems: list[Problem]
 ) -> dict[str, NodeAnswers]:
     """The answers by node, each pair in the node's order; appends what does not fit."""
-    known = inner_nodes_by_code(system)
+    known = {node.code: node for node in system.inner_nodes()}
     nodes: dict[str, NodeAnswers] = {}
     for answer in filled.answers:
         node = known.get(answer.node_code)
@@ -110,8 +110,7 @@ def group_answers(
                 )
             )  # fmt: skip
             continue
-        i, j = children.index(answer.row_code), children.index(answer.column_code)
-        pair = (min(i, j), max(i, j))
+        pair, a_ij = in_node_order(children, answer.row_code, answer.column_code, answer.value)
         if pair in entry.written:
             first = entry.written[pair]
             problems.append(
@@ -124,8 +123,8 @@ def group_answers(
             )  # fmt: skip
             continue
         entry.written[pair] = answer
-        if answer.value is not None:
-            entry.judgements[pair] = answer.value if i < j else 1.0 / answer.value
+        if a_ij is not None:
+            entry.judgements[pair] = a_ij
     return nodes
 
 

@@ -53,6 +53,11 @@ def prepare(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(NODE_WEIGHTS_DDL)
 
 
+def worst_consistency_ratio(weighed: SystemWeights) -> float | None:
+    """The highest CR of any matrix behind a version's weights."""
+    return max((row.consistency_ratio for row in weighed.experts), default=None)
+
+
 def questionnaire_list(
     questionnaires: Sequence[Questionnaire], weighed: SystemWeights
 ) -> list[dict[str, object]]:
@@ -83,7 +88,7 @@ def record_definition(
     """Version 0, the definition file's own weights as the file says them now, kept whether or
     not it is in force: a panel's first version is compared with it."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    max_cr = max((row.consistency_ratio for row in weighed.experts), default=None)
+    max_cr = worst_consistency_ratio(weighed)
     exists = connection.execute(
         "select count(*) from definitions.weight_versions "
         "where system_code = ? and weights_version = 0",
@@ -125,7 +130,7 @@ def register(
             "where system_code = ?",
             [system_code],
         ).fetchone()
-        max_cr = max((row.consistency_ratio for row in weighed.experts), default=None)
+        max_cr = worst_consistency_ratio(weighed)
         listed = questionnaire_list(questionnaires, weighed)
         connection.execute(
             "insert into definitions.weight_versions values (?, ?, ?, ?, ?, ?, ?, ?, ?, false)",

@@ -102,11 +102,6 @@ def sheet_name(k: int, node: Node) -> str:
     return FORBIDDEN.sub("", f"{k:02d} {node.name_zh}")[:SHEET_NAME_MAX].strip().strip("'")
 
 
-def inner_nodes(system: IndexSystem) -> list[Node]:
-    """The nodes that have children, in hierarchy order: one questionnaire sheet each."""
-    return [node for node, _, _, _ in system.nodes() if not node.is_leaf]
-
-
 def definition(node: Node, catalogue: Mapping[str, Indicator]) -> str:
     """What the data says a node is: an indicator's direction, unit and source model; an inner
     node's children."""
@@ -141,7 +136,7 @@ def write_questionnaire(
     workbook = Workbook(str(path))
     styles = _styles(workbook)
     _instructions(workbook, styles, system, expert_id)
-    nodes = inner_nodes(system)
+    nodes = system.inner_nodes()  # one sheet each
     names = [sheet_name(k, node) for k, node in enumerate(nodes, start=1)]
     for name, node in zip(names, nodes, strict=True):
         _node_sheet(workbook, styles, name, node, catalogue)
