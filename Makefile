@@ -111,6 +111,8 @@ system-deps:
 	else echo "missing system packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
 		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC and LibreOffice Calc with your package manager)" >&2; exit 0; fi; \
-	echo "installing$$missing"; \
-	$$sudo apt-get update -qq && \
-	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+	mkdir -p data/logs; log=data/logs/system-deps.log; \
+	echo "installing$$missing (apt-get's output: $$log)"; \
+	{ $$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; } \
+		> $$log 2>&1 || { tail -n 20 $$log >&2; exit 1; }

@@ -74,7 +74,7 @@ def shared_data() -> Path:
 # worker: the first worker to need it builds it under a file lock, and each worker then works
 # on its own copy (later runs load bad deliveries into it, or use a landing copy of their own).
 
-FIRST_RUN_PARTS = ("warehouse", "archive", "dagster_home", "report", "exports")
+FIRST_RUN_PARTS = ("warehouse", "archive", "dagster_home", "report", "exports", "logs")
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -131,7 +131,8 @@ def cli():
 
 def run_locations(root: Path) -> dict[str, str]:
     """Where a pipeline run under `root` keeps its state: its Dagster home, work file,
-    archive, Data Docs, report and exports (environment variables); and the audit's few runs."""
+    archive, Data Docs, report, exports and run logs (environment variables); and the audit's
+    few runs."""
     return {
         "DAGSTER_HOME": str(root / "dagster_home"),
         "SUANLI_WAREHOUSE": str(root / "warehouse" / "suanli.duckdb"),
@@ -139,6 +140,7 @@ def run_locations(root: Path) -> dict[str, str]:
         "SUANLI_GX_DOCS": str(root / "gx_docs"),
         "SUANLI_REPORT_DIR": str(root / "report"),
         "SUANLI_EXPORT_DIR": str(root / "exports"),
+        "SUANLI_LOG_DIR": str(root / "logs"),
         "SUANLI_UNCERTAINTY": str(TEST_UNCERTAINTY),
     }
 

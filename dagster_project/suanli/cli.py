@@ -13,11 +13,24 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import (
+    BetaWarning,
+    DagsterInstance,
+    DagsterRunStatus,
+    ExecuteInProcessResult,
+    RunsFilter,
+)
 
-from suanli.index.partitions import run_years, year_partitions
+from suanli.index.partitions import (
+    YearsError,
+    consecutive_blocks,
+    parse_years,
+    run_years,
+    year_partitions,
+)
 from suanli.intake.landing import LandingResource
 from suanli.intake.sensor import RANGE_END_TAG, RANGE_START_TAG
 from suanli.publish.exports import WORKBOOK_NAME
@@ -25,11 +38,17 @@ from suanli.publish.top import TopError, render, top_units
 from suanli.report.build import PAGE
 from suanli.settings import (
     export_dir,
+    gx_docs_path,
     index_systems_dir,
+    log_dir,
     published_marts_path,
     report_dir,
     warehouse_path,
 )
+from suanli.terminal.capture import new_log_path, output_to, stderr_to
+from suanli.terminal.news import news_logger, step_parts
+from suanli.terminal.progress import RunView, Ticker, step_label
+from suanli.terminal.summary import Output, summary_lines
 from suanli.transform.plan import (
     FORCE_TAG,
     INPUTS_TAG,
@@ -39,6 +58,7 @@ from suanli.transform.plan import (
 )
 
 PID_TAG = "suanli/pid"
+LATEST_LOG = "materialize_latest.log"  # a link to the newest run's log
 JOB_NAME = "materialize_all"
 
 
@@ -92,18 +112,22 @@ def outputs() -> Outputs:
     )
 
 
-def materialize(years: list[str] | None = None, force: bool = False, dry_run: bool = False) -> bool:
-    """One run over the chosen year range on the persistent instance (visible in the UI), unless
-    nothing it reads has changed since a run that covered those years (`suanli.transform.plan`)."""
+def materialize(
+    years: list[str] | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    verbose: bool = False,
+) -> bool:
+    """One run over a range of consecutive years on the persistent instance (visible in the UI),
+    unless nothing it reads has changed since a run that covered those years
+    (`suanli.transform.plan`). `verbose`: Dagster's and dbt's whole log on the terminal instead
+    of the progress view and the log file."""
     started = time.perf_counter()
     instance = DagsterInstance.get()
     for run_id in fail_dead_runs(instance):
         print(f"marked run {run_id} failed: its process was gone")
 
-    keys = year_partitions.get_partition_keys()
-    chosen = [key for key in keys if not years or key in years]
-    if not chosen:
-        raise SystemExit(f"no such years: {years}; known years: {', '.join(keys)}")
+    chosen = years or year_partitions.get_partition_keys()
     span = f"{chosen[0]}…{chosen[-1]}"
     landing = LandingResource.from_env()
     fingerprint = inputs_fingerprint(
@@ -129,20 +153,92 @@ def materialize(years: list[str] | None = None, force: bool = False, dry_run: bo
     if dry_run:
         return True
 
-    from suanli.definitions import defs  # Dagster's definitions: only when there is a run
-
     tags = {RANGE_START_TAG: chosen[0], RANGE_END_TAG: chosen[-1], PID_TAG: str(os.getpid())}
     if force:
         tags[FORCE_TAG] = "true"
     if fingerprint is not None:
         tags[INPUTS_TAG] = fingerprint
-    result = defs.resolve_job_def(JOB_NAME).execute_in_process(
-        instance=instance, tags=tags, raise_on_error=False
-    )
+    if verbose:
+        from suanli.definitions import defs  # Dagster's definitions: only when there is a run
+
+        result = defs.resolve_job_def(JOB_NAME).execute_in_process(
+            instance=instance, tags=tags, raise_on_error=False
+        )
+        view, log = None, None
+    else:
+        result, view, log = _run_quietly(instance, tags)
     elapsed = time.perf_counter() - started
     status = "succeeded" if result.success else "FAILED"
     print(f"{JOB_NAME} {span} {status} in {elapsed:.1f} s (run {result.run_id})")
+    if view is not None and log is not None:
+        published = "published/marts" in {step_label(step) for step in view.succeeded}
+        for line in summary_lines(view, result_outputs(published), log, Path.cwd()):
+            print(line)
     return result.success
+
+
+def _run_quietly(
+    instance: DagsterInstance, tags: dict[str, str]
+) -> tuple[ExecuteInProcessResult, RunView, Path]:
+    """The run with Dagster's full log, dbt's lines and every warning in a log file, and on
+    the terminal a line per step and a live status line (when it is a terminal)."""
+    from dagster import colored_console_logger
+
+    log = new_log_path(log_dir() / LATEST_LOG)
+    with output_to(log) as terminal:
+        warnings.simplefilter("ignore", category=BetaWarning)
+        from suanli.definitions import defs  # Dagster's definitions: only when there is a run
+
+        job = defs.resolve_job_def(JOB_NAME)
+        view = RunView(
+            out=terminal,
+            total_steps=len(job.graph.nodes),
+            parts=step_parts([*defs.assets, *defs.asset_checks]),
+            live=terminal.isatty(),
+        )
+        loggers = {"console": colored_console_logger, "progress": news_logger(view.note)}
+        with Ticker(view):
+            result = job.with_logger_defs(loggers).execute_in_process(
+                instance=instance,
+                tags=tags,
+                raise_on_error=False,
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
+                },
+            )
+        view.close()
+    return result, view, log
+
+
+def result_outputs(published: bool) -> list[Output]:
+    """Where a run's results are (the summary's list)."""
+    return [
+        Output("warehouse", warehouse_path()),
+        Output(
+            "BI file",
+            published_marts_path(),
+            "(published by this run)" if published else "(not published by this run)",
+        ),
+        Output("report", report_dir() / PAGE),
+        Output("workbook", export_dir() / WORKBOOK_NAME),
+        Output("Data Docs", gx_docs_path() / "index.html"),
+    ]
+
+
+def run_blocks(tokens: list[str] | None, force: bool, dry_run: bool, verbose: bool) -> int:
+    """`materialize` for each block of consecutive years `--years` names (every year when it
+    names none): 0 when all succeed, 1 when one fails, 2 when a year is unknown."""
+    known = year_partitions.get_partition_keys()
+    try:
+        blocks = consecutive_blocks(parse_years(tokens, known), known) if tokens else [known]
+    except YearsError as error:
+        print(f"materialize: --years: {error}", file=sys.stderr)
+        return 2
+    results = [materialize(block, force, dry_run, verbose) for block in blocks]
+    latest = log_dir() / LATEST_LOG
+    if not verbose and latest.exists():
+        stderr_to(latest)
+    return 0 if all(results) else 1
 
 
 def check(source: str, files: list[str], year: int | None) -> int:
@@ -242,8 +338,23 @@ def _positive(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="suanli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("materialize", help="materialise every asset for the given years")
-    run.add_argument("--years", nargs="*", help="years (default: all)")
+    run = commands.add_parser(
+        "materialize",
+        help="materialise every asset for the given years: progress on the terminal, the full "
+        "log in a file, a summary at the end",
+    )
+    run.add_argument(
+        "--years",
+        nargs="+",
+        metavar="YEAR",
+        help="years and ranges: `2025`, `2021-2024` (a range, both ends included), `2021 2024` "
+        "(a list: those two years only, each consecutive block one run); default: every year",
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Dagster's and dbt's whole log instead of the progress view and log file",
+    )
     run.add_argument(
         "--force", action="store_true", help="run even when nothing has changed since the last run"
     )
@@ -307,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
 
     if args.command == "materialize":
-        return 0 if materialize(args.years, args.force, args.dry_run) else 1
+        return run_blocks(args.years, args.force, args.dry_run, args.verbose)
     if args.command == "check":
         return check(args.source, args.files, args.year)
     if args.command == "explain":

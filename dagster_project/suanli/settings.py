@@ -81,6 +81,7 @@ EXPORT_DIR = Setting(
     "SUANLI_EXPORT_DIR", "data/exports", "each mart as Parquet, and the Excel workbook"
 )
 REPORT_DIR = Setting("SUANLI_REPORT_DIR", "data/report", "the blue-book report")
+LOG_DIR = Setting("SUANLI_LOG_DIR", "data/logs", "full logs of `materialize` runs")
 CACHE_DIR = Setting(
     "SUANLI_CACHE_DIR",
     ".cache/suanli",
@@ -240,6 +241,11 @@ def export_dir() -> Path:
 def report_dir() -> Path:
     """Where the report is written: `SUANLI_REPORT_DIR`, else `data/report` under the repo."""
     return resolve_from_repo(REPORT_DIR.get())
+
+
+def log_dir() -> Path:
+    """Where `materialize` writes each run's full log: `SUANLI_LOG_DIR`, else `data/logs`."""
+    return resolve_from_repo(LOG_DIR.get())
 
 
 def cache_dir() -> Path:

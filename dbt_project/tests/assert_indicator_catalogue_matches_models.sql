@@ -1,3 +1,6 @@
+-- Shown in Dagster as a check on indicators (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'indicators'}}}) }}
+
 -- The indicator catalogue and the indicator models agree: every catalogued indicator is
 -- produced by exactly one model, the one the catalogue names, and every produced indicator is
 -- catalogued. Each returned row names the indicator and what is wrong.

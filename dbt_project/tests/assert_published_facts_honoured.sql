@@ -1,3 +1,6 @@
+-- Shown in Dagster as a check on int_indicator_values (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'int_indicator_values'}}}) }}
+
 -- Every published figure (METHODOLOGY.md §7, seeds/reference/published_facts.csv) holds in the
 -- indicator values: province figures directly, national ones on the national aggregate, and
 -- Top-10 orders as ranks, for the years built so far. Returns the facts that do not hold.

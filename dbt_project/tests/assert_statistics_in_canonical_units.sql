@@ -1,3 +1,6 @@
+-- Shown in Dagster as a check on stg_provincial_statistics (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'stg_provincial_statistics'}}}) }}
+
 -- A delivered unit must convert to the unit its statistic is kept in (units.csv and
 -- statistics.csv are maintained separately): 万元 for GDP would be 亿元 × 10⁻⁴ off otherwise.
 with

@@ -41,3 +41,39 @@ def run_years(tags: Mapping[str, str], known: list[str]) -> list[int]:
     else:
         chosen = known
     return sorted(int(key) for key in chosen)
+
+
+class YearsError(ValueError):
+    """Years on a command line that are not years of the partitions (the message names them)."""
+
+
+def parse_years(tokens: list[str], known: list[str]) -> list[str]:
+    """The years `--years` names: each token a year (`2025`) or an inclusive range
+    (`2021-2024`); several tokens are a list of exactly those years, not a range between them."""
+    chosen: set[str] = set()
+    for token in tokens:
+        first, dash, last = token.partition("-")
+        if not (first.isdigit() and (not dash or last.isdigit())):
+            raise YearsError(f"{token!r} is neither a year nor a range such as 2021-2024")
+        low, high = (first, last) if dash else (first, first)
+        if int(low) > int(high):
+            raise YearsError(f"range {token!r} ends before it starts")
+        outside = [year for year in dict.fromkeys((low, high)) if year not in known]
+        if outside:
+            raise YearsError(
+                f"no partition for {', '.join(outside)}; known years: {known[0]}-{known[-1]}"
+            )
+        chosen.update(year for year in known if int(low) <= int(year) <= int(high))
+    return [year for year in known if year in chosen]
+
+
+def consecutive_blocks(years: list[str], known: list[str]) -> list[list[str]]:
+    """`years` cut where the known partitions have a gap between them: a run covers a partition
+    range, so `--years 2021 2024` is two runs (2021, then 2024), never 2021-2024."""
+    blocks: list[list[str]] = []
+    for year in years:
+        if blocks and known.index(year) == known.index(blocks[-1][-1]) + 1:
+            blocks[-1].append(year)
+        else:
+            blocks.append([year])
+    return blocks

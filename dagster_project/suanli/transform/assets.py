@@ -26,7 +26,13 @@ from functools import cached_property
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 from packaging.version import Version
 
 from suanli.index.partitions import run_years, year_partitions
@@ -55,7 +61,11 @@ class SuanliDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props["config"]["schema"]
 
 
-translator = SuanliDbtTranslator()
+# dbt's tests of sources (the deliveries log) are checks like any other, not observations
+# that dagster-dbt warns about on every run.
+translator = SuanliDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+)
 
 
 class SuanliDbtCliResource(DbtCliResource):
