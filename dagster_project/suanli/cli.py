@@ -1,6 +1,7 @@
 """Command line for `make run`: materialise every asset for every year, then show the Top 10.
 
-python -m suanli.cli materialize [--years 2024 2025] [--force] [--dry-run]
+python -m suanli.cli materialize [--years 2021-2024 | --years 2021 2024] [--force] [--dry-run]
+                                 [--verbose]
 python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025] [--node composite]
 python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
 python -m suanli.cli explain --system comprehensive_v4 --unit 河北 --year 2025 [--node compute]
@@ -335,7 +336,8 @@ def _positive(text: str) -> int:
     return number
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The commands and their options, each with its help text."""
     parser = argparse.ArgumentParser(prog="suanli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
@@ -390,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     why.add_argument("--system", required=True, help="index system, e.g. comprehensive_v4")
     why.add_argument("--unit", required=True, help="GB/T 2260 code or name, e.g. 河北 or 130000")
-    why.add_argument("--year", type=int, required=True)
+    why.add_argument("--year", type=int, required=True, help="the year of the score, e.g. 2025")
     why.add_argument("--node", help="start below the composite, e.g. compute")
     form = commands.add_parser(
         "questionnaire",
@@ -412,6 +414,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="how many experts: files <system>__E01.xlsx … (default: 1)",
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse's own usage errors already exit 2

@@ -117,7 +117,8 @@ class RunView:
                 self._line("✗", step, "FAILED: " + one_line(news.text))
         elif news.kind is Kind.CHECK_FAILED:
             self.failed_checks.append(one_line(news.text))
-            self._write(f"{'':16}✗ check {one_line(news.text)}")
+            mark = "✗" if news.text.endswith("(blocking)") else "!"  # a warning stops nothing
+            self._write(f"{'':16}{mark} check {one_line(news.text)}")
         elif news.kind is Kind.WARNING:
             where = f"{step_label(step)}: " if step else ""
             self.warnings.append(where + one_line(news.text))

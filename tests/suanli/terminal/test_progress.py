@@ -54,13 +54,18 @@ def test_failed_and_skipped_steps_say_so_and_failures_are_kept_for_the_summary()
 def test_failed_checks_and_warnings_are_printed_under_their_step_and_collected() -> None:
     view, out = view_with(Clock())
     view.note(StepNews(Kind.CHECK_FAILED, "gx_models", "node_coherence on marts/x (warn)"))
+    view.note(StepNews(Kind.CHECK_FAILED, "gx_models", "scores_complete on marts/x (blocking)"))
     view.note(StepNews(Kind.WARNING, "dbt_models", "something odd\nsecond line"))
 
     assert out.getvalue().splitlines() == [
-        " " * 16 + "✗ check node_coherence on marts/x (warn)",
+        " " * 16 + "! check node_coherence on marts/x (warn)",
+        " " * 16 + "✗ check scores_complete on marts/x (blocking)",
         " " * 16 + "! dbt_models: something odd",
     ]
-    assert view.failed_checks == ["node_coherence on marts/x (warn)"]
+    assert view.failed_checks == [
+        "node_coherence on marts/x (warn)",
+        "scores_complete on marts/x (blocking)",
+    ]
     assert view.warnings == ["dbt_models: something odd"]
 
 
