@@ -54,8 +54,8 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     "SUANLI_EXPORT_DIR "
     "(default data/exports), from the published marts. Each file is replaced whole, never "
     "left half-written. Not written again while the marts' content, the exports' code, "
-    "the dbt docs the workbook quotes and the sheets left out are those of the files in place (their "
-    "`.inputs.json`).",
+    "the dbt docs the workbook quotes and the sheets left out are those of the files in "
+    "place (their `.inputs.json`).",
 )
 def marts_exports(
     context: AssetExecutionContext, warehouse: WarehouseResource
