@@ -5,9 +5,12 @@
 for the row-level marts documented `meta: {workbook: false}` (`parquet_only`), to one sheet
 each of `<out_dir>/suanli_marts.xlsx`, whose header row carries the Chinese column names
 documented in dbt (`meta.name_zh` in models/marts/_marts.yml; the column name when there is
-none). Rows are sorted on every column, so exporting the same marts twice gives the same rows
-in the same order. Each file is written beside its destination and renamed over it: a reader
-of the export directory sees the previous file or the new one, never half of one.
+none). The workbook opens on a 说明 About sheet and orders its sheets as the dbt exposure
+`suanli_marts_workbook` lists them; score points show two decimals (see
+`suanli.publish.workbook_guide`). Rows are sorted on every column, so exporting the same marts
+twice gives the same rows in the same order. Each file is written beside its destination and
+renamed over it: a reader of the export directory sees the previous file or the new one, never
+half of one.
 
 Each mart is computed once, into a temporary table of the connection, for both files. The
 workbook is written with XlsxWriter in constant-memory mode, one row at a time: header row frozen,
@@ -18,7 +21,7 @@ exact), NaN and infinities as empty cells, text without the control characters X
 
 `exports_fingerprint` describes what the exports are made from (the published marts' content,
 this code, DuckDB's and XlsxWriter's versions, the Chinese headers, the marts left out of the
-workbook): the asset keeps it in the
+workbook, the guide's order and descriptions): the asset keeps it in the
 export directory's stamp (`suanli.publish.stamps`) and leaves the files as they are while it holds.
 
 No Dagster here: the asset in `suanli.publish.exports_asset` only chooses where to read and write.
