@@ -22,14 +22,14 @@ from suanli.data_note import DATA_NOTE_PAGE, DATA_NOTE_PAGE_EN, PROVENANCE_MEANI
 
 ABOUT_SHEET = "说明 About"
 WORKBOOK_EXPOSURE = "suanli_marts_workbook"
-SCHEMA = "marts"
+SCHEMA = "marts"  # as in suanli.publish.exports, which imports this module
 BILINGUAL_SEPARATOR = " / "
 # Score points (0–100, or beyond for base-year systems) shown to two decimals: scores, their
 # changes, means and percentiles, contributions to a score and gaps between scores. Weights,
 # shares, correlations and statistics keep Excel's General format (their precision matters).
 SCORE_COLUMN = re.compile(r"^(score|contribution)$|^score_|_score$|^gap_to_")
 SCORE_FORMAT = "0.00"
-FLOAT_TYPES = frozenset({"float", "double", "decimal"})
+FRACTIONAL_TYPES = frozenset({"float", "double", "decimal"})
 # The 说明 sheet's columns: label or sheet, then four of text (widths in Excel's units).
 ABOUT_WIDTHS = (30, 34, 22, 70, 70)
 
@@ -38,7 +38,7 @@ Bilingual = tuple[str, str]
 
 def shows_two_decimals(column: str, type_id: str) -> bool:
     """Whether a column of this name and DuckDB type (`DuckDBPyType.id`) holds score points."""
-    return type_id in FLOAT_TYPES and bool(SCORE_COLUMN.search(column))
+    return type_id in FRACTIONAL_TYPES and bool(SCORE_COLUMN.search(column))
 
 
 def split_bilingual(text: str) -> Bilingual:
