@@ -5,9 +5,12 @@
 for the row-level marts documented `meta: {workbook: false}` (`parquet_only`), to one sheet
 each of `<out_dir>/suanli_marts.xlsx`, whose header row carries the Chinese column names
 documented in dbt (`meta.name_zh` in models/marts/_marts.yml; the column name when there is
-none). Rows are sorted on every column, so exporting the same marts twice gives the same rows
-in the same order. Each file is written beside its destination and renamed over it: a reader
-of the export directory sees the previous file or the new one, never half of one.
+none). The workbook opens on a 说明 About sheet and orders its sheets as the dbt exposure
+`suanli_marts_workbook` lists them; score points show two decimals (see
+`suanli.publish.workbook_guide`). Rows are sorted on every column, so exporting the same marts
+twice gives the same rows in the same order. Each file is written beside its destination and
+renamed over it: a reader of the export directory sees the previous file or the new one, never
+half of one.
 
 Each mart is computed once, into a temporary table of the connection, for both files. The
 workbook is written with XlsxWriter in constant-memory mode, one row at a time: header row frozen,
@@ -18,7 +21,7 @@ exact), NaN and infinities as empty cells, text without the control characters X
 
 `exports_fingerprint` describes what the exports are made from (the published marts' content,
 this code, DuckDB's and XlsxWriter's versions, the Chinese headers, the marts left out of the
-workbook): the asset keeps it in the
+workbook, the guide's order and descriptions): the asset keeps it in the
 export directory's stamp (`suanli.publish.stamps`) and leaves the files as they are while it holds.
 
 No Dagster here: the asset in `suanli.publish.exports_asset` only chooses where to read and write.
@@ -44,11 +47,21 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+import suanli.data_note
+from suanli.publish import workbook_guide
 from suanli.publish.stamps import (
     code_digests,
     document_fingerprint,
     library_versions,
     marts_content,
+)
+from suanli.publish.workbook_guide import (
+    SCORE_FORMAT,
+    ColumnEntry,
+    SheetEntry,
+    WorkbookGuide,
+    shows_two_decimals,
+    write_about_sheet,
 )
 from suanli.settings import DBT_PROJECT_DIR
 
@@ -76,8 +89,10 @@ FETCH_CELLS = 500_000
 # What the files' bytes depend on besides the marts, the Chinese headers and this code.
 LIBRARIES = ("duckdb", "xlsxwriter")
 # `<node_code>_score` / `<node_code>_rank` columns of wide_index_scores are generated from the
-# index definitions, so their Chinese headers are too (the node's name plus 得分 or 排名).
+# index definitions, so their Chinese headers are too (the node's name plus 得分 or 排名), and
+# their meaning is the composite's column of the same suffix, on that node.
 NODE_COLUMN_SUFFIXES = {"_score": "得分", "_rank": "排名"}
+NODE_COLUMN_MODEL = "composite"
 
 # DuckDB types (`DuckDBPyType.id`) written as Excel numbers, text, booleans or dates and times;
 # columns of any other type go through `excel_value` cell by cell.
@@ -171,18 +186,21 @@ def export_marts(
     *,
     column_names: ColumnNames | None = None,
     left_out: Iterable[str] | None = None,
+    guide: WorkbookGuide | None = None,
 ) -> list[Path]:
     """Write every mart to `<out_dir>/<mart>.parquet` and, unless it is `left_out`, to a sheet
-    of `suanli_marts.xlsx`.
+    of `suanli_marts.xlsx`, after its 说明 About sheet.
 
     `column_names` maps mart → column → Chinese header, `left_out` names the Parquet-only
-    marts; by default both are read from the dbt manifest. Returns the files written: the
-    Parquet files by mart name, then the workbook.
+    marts, `guide` orders the sheets and documents them; by default all three are read from
+    the dbt manifest. Returns the files written: the Parquet files by mart name, then the
+    workbook.
     """
-    if column_names is None or left_out is None:
+    if column_names is None or left_out is None or guide is None:
         manifest = load_manifest()
         column_names = column_names_zh(manifest) if column_names is None else column_names
         left_out = parquet_only(manifest) if left_out is None else left_out
+        guide = workbook_guide.workbook_guide(manifest) if guide is None else guide
     left_out = frozenset(left_out)
     out_dir.mkdir(parents=True, exist_ok=True)
     marts = list_marts(connection)
@@ -193,9 +211,10 @@ def export_marts(
     staged = {mart: _staged_table(index) for index, mart in enumerate(marts)}
     try:
         written = [_export_parquet(connection, mart, staged[mart], out_dir) for mart in marts]
-        in_workbook = {mart: table for mart, table in staged.items() if mart not in left_out}
+        sheets = guide.ordered(mart for mart in marts if mart not in left_out)
+        in_workbook = {mart: staged[mart] for mart in sheets}
         written.append(
-            _export_workbook(connection, in_workbook, column_names, out_dir / WORKBOOK_NAME)
+            _export_workbook(connection, in_workbook, column_names, guide, out_dir / WORKBOOK_NAME)
         )
     finally:
         for table in staged.values():
@@ -207,12 +226,28 @@ def export_marts(
 UNPUBLISHED = datetime(1980, 1, 1)
 
 
-def _published_at(connection: duckdb.DuckDBPyConnection) -> datetime:
+def publication(connection: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The latest `_publication` row (its deliveries counted), or None when never published."""
     try:
-        rows = connection.execute(f"select max(published_at) from {SCHEMA}._publication").fetchall()
+        cursor = connection.execute(
+            f"select * from {SCHEMA}._publication order by published_at desc limit 1"
+        )
     except duckdb.CatalogException:
-        return UNPUBLISHED
-    return rows[0][0] or UNPUBLISHED
+        return None
+    names = [column[0] for column in cursor.description]
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    record = dict(zip(names, row, strict=True))
+    try:
+        record["deliveries"] = len(json.loads(record.get("deliveries") or "[]"))
+    except (TypeError, ValueError):
+        record["deliveries"] = None
+    return record
+
+
+def _published_at(record: Mapping[str, Any] | None) -> datetime:
+    return (record or {}).get("published_at") or UNPUBLISHED
 
 
 def inputs_fingerprint(
@@ -222,13 +257,15 @@ def inputs_fingerprint(
     libraries: Mapping[str, str],
     column_names: ColumnNames,
     left_out: Iterable[str] = (),
+    guide: Mapping[str, Any] | None = None,
 ) -> str:
     """SHA-256 of the exports' inputs, from their descriptions alone (no I/O).
 
     `marts_content` identifies the marts' content (`suanli.publish.stamps.marts_content`), `code`
     maps each code file to its SHA-256, `libraries` maps distributions to versions, `column_names`
     are the workbook's Chinese headers (mart → column → header), `left_out` the marts that are
-    Parquet only (not sheets). Equal inputs give equal
+    Parquet only (not sheets), `guide` the sheets' order and documentation
+    (`WorkbookGuide.document`). Equal inputs give equal
     fingerprints whatever the order of the mappings; any change gives another.
     """
     if not marts_content:
@@ -240,6 +277,7 @@ def inputs_fingerprint(
             "libraries": dict(libraries),
             "column_names": {mart: dict(names) for mart, names in column_names.items()},
             "left_out": sorted(left_out),
+            "guide": dict(guide or {}),
         }
     )
 
@@ -249,16 +287,20 @@ def exports_fingerprint(
     column_names: ColumnNames,
     *,
     left_out: Iterable[str] = (),
+    guide: WorkbookGuide | None = None,
     extra_code: Iterable[Path] = (),
 ) -> str:
-    """The fingerprint of an export_marts of `connection` with these headers and Parquet-only
-    marts, here (this module's code, and whatever the caller adds)."""
+    """The fingerprint of an export_marts of `connection` with these headers, Parquet-only
+    marts and guide, here (this module's code, the guide's and the data note's, and whatever
+    the caller adds)."""
+    code = [Path(__file__), Path(workbook_guide.__file__), Path(suanli.data_note.__file__)]
     return inputs_fingerprint(
         marts_content=marts_content(connection),
-        code=code_digests([Path(__file__), *extra_code]),
+        code=code_digests([*code, *extra_code]),
         libraries=library_versions(LIBRARIES),
         column_names=column_names,
         left_out=left_out,
+        guide=(guide or WorkbookGuide()).document(),
     )
 
 
@@ -373,6 +415,28 @@ def headers_for(
     return headers
 
 
+def meanings_for(
+    columns: Sequence[str], documented: Mapping[str, tuple[str, str]], nodes: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """`(中文, English)` meaning per column: its dbt description, else for a node's generated
+    `<node>_score` / `<node>_rank` column the composite's meaning on that node, else empty."""
+    meanings = []
+    for column in columns:
+        meaning = documented.get(column, ("", ""))
+        for suffix, label in NODE_COLUMN_SUFFIXES.items():
+            node = column.removesuffix(suffix)
+            if column not in documented and column.endswith(suffix) and node in nodes:
+                model = f"{NODE_COLUMN_MODEL}{suffix}"
+                meaning = (
+                    f"节点“{nodes[node]}”（{node}）的{label}，含义同 {model}",
+                    f"The {suffix[1:]} on node {node} ({nodes[node]}), as {model} is on the "
+                    "composite.",
+                )
+                break
+        meanings.append(meaning)
+    return meanings
+
+
 def display_width(value: Any) -> int:
     """Width of a value in Excel columns: East Asian wide characters take two."""
     text = "" if value is None else str(value)
@@ -452,10 +516,12 @@ def _column_plan(
     characters), so that writing a cell is one call chosen once per column, not per cell.
     """
     quoted = _quote(column)
+    # Score points show two decimals; the cell keeps the full value.
+    shown = formats.number(SCORE_FORMAT) if shows_two_decimals(column, type_id) else None
     if type_id in FLOAT_TYPES:
-        return f"case when isfinite({quoted}) then {quoted} end", sheet.write_number, None
+        return f"case when isfinite({quoted}) then {quoted} end", sheet.write_number, shown
     if type_id in NUMBER_TYPES:
-        return quoted, sheet.write_number, None
+        return quoted, sheet.write_number, shown
     if type_id in TEXT_TYPES:
         cleaned = f"regexp_replace({quoted}::varchar, {_literal(ILLEGAL_CHARACTERS)}, '', 'g')"
         return cleaned, sheet.write_string, None
@@ -516,16 +582,38 @@ def _export_workbook(
     connection: duckdb.DuckDBPyConnection,
     staged: Mapping[str, str],
     names: ColumnNames,
+    guide: WorkbookGuide,
     path: Path,
 ) -> Path:
+    """Write the workbook: the 说明 About sheet, then a sheet per staged mart, in `staged`'s
+    order."""
+    counts: dict[str, int] = {}
     for mart, table in staged.items():
-        rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
+        rows = counts[mart] = connection.execute(f"select count(*) from {table}").fetchone()[0]
         if rows > EXCEL_MAX_DATA_ROWS:
             raise ValueError(
                 f"{SCHEMA}.{mart} has more than {EXCEL_MAX_DATA_ROWS} rows, more than an "
                 "Excel sheet holds; read its Parquet export instead"
             )
     nodes = node_names_zh(connection)
+    sheets = sheet_names(list(staged))
+    columns = {mart: connection.sql(f"select * from {staged[mart]}").columns for mart in staged}
+    headers = {mart: headers_for(columns[mart], names.get(mart, {}), nodes) for mart in staged}
+    entries = [
+        SheetEntry(sheets[mart], mart, counts[mart], guide.mart(mart).description)
+        for mart in staged
+    ]
+    column_entries = [
+        ColumnEntry(sheets[mart], column, header, meaning)
+        for mart in staged
+        for column, header, meaning in zip(
+            columns[mart],
+            headers[mart],
+            meanings_for(columns[mart], guide.mart(mart).columns, nodes),
+            strict=True,
+        )
+    ]
+    published = publication(connection)
     partial = _temporary(path)
     try:
         # Constant memory: each row goes to a temporary file (in `scratch`, removed whatever
@@ -537,13 +625,12 @@ def _export_workbook(
             )
             # The same marts give the same bytes: the workbook says it was created when its
             # marts were published (xlsxwriter would write the time of writing).
-            workbook.set_properties({"created": _published_at(connection)})
+            workbook.set_properties({"created": _published_at(published)})
+            write_about_sheet(workbook, published, entries, column_entries)
             formats = _Formats(workbook)
-            for mart, sheet_name in sheet_names(list(staged)).items():
-                columns = connection.sql(f"select * from {staged[mart]}").columns
-                headers = headers_for(columns, names.get(mart, {}), nodes)
+            for mart, sheet_name in sheets.items():
                 sheet = workbook.add_worksheet(sheet_name)
-                _write_sheet(sheet, formats, connection, staged[mart], headers)
+                _write_sheet(sheet, formats, connection, staged[mart], headers[mart])
             workbook.close()
         os.replace(partial, path)
     finally:

@@ -23,6 +23,7 @@ from suanli.publish.exports import (
     row_counts,
 )
 from suanli.publish.stamps import build_unless_current
+from suanli.publish.workbook_guide import workbook_guide
 from suanli.settings import export_dir
 from suanli.warehouse.resource import WarehouseResource
 
@@ -46,12 +47,15 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     group_name="exports",
     kinds={"parquet", "excel"},
     description="Every mart as `<mart>.parquet` and, but for row-level marts (lineage, "
-    "contributions), as a sheet of `suanli_marts.xlsx` (Chinese "
-    "column headers from the dbt docs, frozen header row), in SUANLI_EXPORT_DIR "
+    "contributions), as a sheet of `suanli_marts.xlsx` (a 说明 About sheet first: data note, "
+    "publication, linked sheets, every column in 中文 and English, provenance labels; sheets "
+    "in the order of the dbt exposure suanli_marts_workbook; Chinese "
+    "column headers from the dbt docs, frozen header row, scores to two decimals), in "
+    "SUANLI_EXPORT_DIR "
     "(default data/exports), from the published marts. Each file is replaced whole, never "
     "left half-written. Not written again while the marts' content, the exports' code, "
-    "the Chinese headers and the sheets left out are those of the files in place (their "
-    "`.inputs.json`).",
+    "the dbt docs the workbook quotes and the sheets left out are those of the files in "
+    "place (their `.inputs.json`).",
 )
 def marts_exports(
     context: AssetExecutionContext, warehouse: WarehouseResource
@@ -59,13 +63,16 @@ def marts_exports(
     out_dir = export_dir()
     manifest = load_manifest()
     names, left_out = column_names_zh(manifest), parquet_only(manifest)
+    guide = workbook_guide(manifest)
     with warehouse.connect_published(what="exports/marts") as connection:
         fingerprint = exports_fingerprint(
-            connection, names, left_out=left_out, extra_code=[Path(__file__)]
+            connection, names, left_out=left_out, guide=guide, extra_code=[Path(__file__)]
         )
 
         def export() -> tuple[list[Path], dict]:
-            files = export_marts(connection, out_dir, column_names=names, left_out=left_out)
+            files = export_marts(
+                connection, out_dir, column_names=names, left_out=left_out, guide=guide
+            )
             sizes = {path.name: path.stat().st_size for path in files}
             return files, {"rows": row_counts(connection), "files": sizes}
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
+from suanli.data_note import DATA_NOTE_PAGE
 from suanli.report import charts, choropleth, queries
 from suanli.report.fonts import CjkFont, cjk_style, find_cjk_font
 from suanli.report.page import (
@@ -35,10 +36,6 @@ UTILISATION = "rack_utilisation"
 GDP_NOT_DELIVERED = (
     "GDP not delivered：marts.fct_province_statistics 中没有 statistic_code = 'gdp' 的数据，"
     "综合算力指数与地区生产总值的散点图暂缺。"
-)
-DATA_NOTE_PAGE = (
-    "数据说明：随附数据快照仅作演示，不是官方统计。除蓝皮书等已公开发布的数字（provenance = "
-    "published）外，数值均为确定性生成的合成数据（synthetic）或由其推算（derived）。"
 )
 PROVENANCE_ZH = {
     "published": "已公开发布（published）",

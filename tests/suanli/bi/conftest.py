@@ -1,14 +1,22 @@
-"""Fixtures for what BI tools read: the marts file, and the dbt manifest that documents it."""
+"""Fixtures for what BI tools read: the marts file, the dbt manifest that documents it, and
+the exports made of them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import openpyxl
 import pytest
+from dagster import materialize
 
+from suanli.publish.exports import WORKBOOK_NAME
+from suanli.publish.exports_asset import EXPORTS_KEY, marts_exports
 from suanli.settings import DBT_PROJECT_DIR
+from suanli.warehouse.resource import WarehouseResource
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +54,38 @@ def empty_on_the_snapshot(manifest: dict[str, Any]) -> frozenset[str]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["config"].get("meta", {}).get("empty_until")
     )
+
+
+@pytest.fixture(scope="session")
+def export_dir(published_marts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The asset materialised by Dagster, writing where SUANLI_EXPORT_DIR says."""
+    out_dir = tmp_path_factory.mktemp("exports")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SUANLI_EXPORT_DIR", str(out_dir))
+        result = materialize(
+            [marts_exports],
+            resources={
+                "warehouse": WarehouseResource(
+                    path=str(published_marts.with_name("suanli.duckdb")),
+                    marts_path=str(published_marts),
+                )
+            },
+        )
+    assert result.success
+    [materialization] = result.asset_materializations_for_node(marts_exports.op.name)
+    assert materialization.asset_key == EXPORTS_KEY
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def marts(published_marts: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The published marts, read-only."""
+    with duckdb.connect(str(published_marts), read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="session")
+def workbook(export_dir: Path) -> openpyxl.Workbook:
+    """The exported workbook, as openpyxl reads it."""
+    # Not read-only: frozen panes and column widths are only loaded in the normal mode.
+    return openpyxl.load_workbook(export_dir / WORKBOOK_NAME)

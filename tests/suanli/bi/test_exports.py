@@ -10,7 +10,6 @@ from typing import Any
 import duckdb
 import openpyxl
 import pytest
-from dagster import materialize
 
 from suanli.publish.exports import (
     WORKBOOK_NAME,
@@ -21,46 +20,12 @@ from suanli.publish.exports import (
     parquet_only,
     sheet_names,
 )
-from suanli.publish.exports_asset import EXPORTS_KEY, marts_exports
 from suanli.publish.stamps import STAMP, read_stamp
-from suanli.warehouse.resource import WarehouseResource
+from suanli.publish.workbook_guide import ABOUT_SHEET
 
 pytestmark = pytest.mark.integration
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def export_dir(published_marts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The asset materialised by Dagster, writing where SUANLI_EXPORT_DIR says."""
-    out_dir = tmp_path_factory.mktemp("exports")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SUANLI_EXPORT_DIR", str(out_dir))
-        result = materialize(
-            [marts_exports],
-            resources={
-                "warehouse": WarehouseResource(
-                    path=str(published_marts.with_name("suanli.duckdb")),
-                    marts_path=str(published_marts),
-                )
-            },
-        )
-    assert result.success
-    [materialization] = result.asset_materializations_for_node(marts_exports.op.name)
-    assert materialization.asset_key == EXPORTS_KEY
-    return out_dir
-
-
-@pytest.fixture(scope="module")
-def marts(published_marts: Path) -> duckdb.DuckDBPyConnection:
-    with duckdb.connect(str(published_marts), read_only=True) as connection:
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def workbook(export_dir: Path) -> openpyxl.Workbook:
-    # Not read-only: frozen panes and column widths are only loaded in the normal mode.
-    return openpyxl.load_workbook(export_dir / WORKBOOK_NAME)
 
 
 def test_every_mart_of_the_dbt_project_is_exported(
@@ -97,7 +62,9 @@ def test_the_workbook_has_one_sheet_per_mart_with_every_row(
 ) -> None:
     left_out = parquet_only(manifest)
     names = [mart for mart in list_marts(marts) if mart not in left_out]
-    assert workbook.sheetnames == names
+    # After the 说明 About sheet, in the guide's order (tests/suanli/bi/test_workbook_about.py)
+    assert workbook.sheetnames[0] == ABOUT_SHEET
+    assert sorted(workbook.sheetnames[1:]) == names
     # row-level marts: Parquet, not sheets
     assert left_out == {"fct_indicator_lineage", "fct_score_contributions", "fct_leave_one_out"}
     for mart in names:

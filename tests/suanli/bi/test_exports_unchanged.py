@@ -1,6 +1,7 @@
 """The `exports/marts` asset leaves the files in place when nothing they are made from has
-changed (the published marts' content, the exports' code and libraries, the Chinese headers),
-and writes them again when something has, or when a file of theirs is gone or altered."""
+changed (the published marts' content, the exports' code and libraries, the Chinese headers,
+the workbook guide's order and descriptions), and writes them again when something has, or
+when a file of theirs is gone or altered."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ INPUTS = {
     "libraries": {"duckdb": "2.0.0", "xlsxwriter": "3.2.9"},
     "column_names": {"fct_index_scores": {"year": "年份", "score": "得分"}},
     "left_out": ["fct_indicator_lineage"],
+    "guide": {"order": ["fct_index_scores"], "marts": {}},
 }
 
 
@@ -83,6 +85,7 @@ def test_any_changed_input_changes_the_fingerprint() -> None:
         {"column_names": {"fct_index_scores": {"year": "年度", "score": "得分"}}},
         {"column_names": {**INPUTS["column_names"], "dim_province": {"name_zh": "省份"}}},
         {"left_out": ["fct_indicator_lineage", "fct_score_contributions"]},
+        {"guide": {"order": ["dim_province", "fct_index_scores"], "marts": {}}},
     ]:
         assert inputs_fingerprint(**{**INPUTS, **change}) != fingerprint, change
     with pytest.raises(ValueError, match="not identified"):
