@@ -81,6 +81,16 @@ EXPORT_DIR = Setting(
     "SUANLI_EXPORT_DIR", "data/exports", "each mart as Parquet, and the Excel workbook"
 )
 REPORT_DIR = Setting("SUANLI_REPORT_DIR", "data/report", "the blue-book report")
+DBT_DOCS = Setting(
+    "SUANLI_DBT_DOCS",
+    "dbt_project/target",
+    "dbt docs (what `dbt docs generate` writes)",
+)
+DOCS_URL = Setting(
+    "SUANLI_DOCS_URL",
+    "http://127.0.0.1:8080",
+    "the docs server (`make docs`): Dagster's links to the report, exports and Data Docs",
+)
 CACHE_DIR = Setting(
     "SUANLI_CACHE_DIR",
     ".cache/suanli",
@@ -240,6 +250,16 @@ def export_dir() -> Path:
 def report_dir() -> Path:
     """Where the report is written: `SUANLI_REPORT_DIR`, else `data/report` under the repo."""
     return resolve_from_repo(REPORT_DIR.get())
+
+
+def dbt_docs_dir() -> Path:
+    """Where dbt docs are: `SUANLI_DBT_DOCS`, else dbt's target folder."""
+    return resolve_from_repo(DBT_DOCS.get())
+
+
+def docs_url() -> str:
+    """The docs server's base URL, without a trailing slash: `SUANLI_DOCS_URL`."""
+    return DOCS_URL.get().rstrip("/")
 
 
 def cache_dir() -> Path:
