@@ -64,6 +64,15 @@ def built(first_run, first_run_root: Path, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="module")
+def home(first_run, first_run_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the first run's Dagster home: its links name the pages the server serves
+    (this worker's own home may have seen later runs, whose pages are elsewhere)."""
+    copy = tmp_path_factory.mktemp("first_run_home") / "dagster_home"
+    shutil.copytree(first_run_root / "build" / "dagster_home", copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
 def server(built: Path, first_run_root: Path) -> Iterator[str]:
     """The docs server on a free port: its base URL."""
     build = first_run_root / "build"
@@ -149,12 +158,12 @@ def test_the_data_docs_index_lists_the_validations_offline(
 
 
 def test_a_validation_page_names_its_asset_and_run_and_is_styled(
-    server: str, browser_page, env: dict[str, str], tmp_path: Path
+    server: str, browser_page, home: Path, tmp_path: Path
 ) -> None:
     from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
     page, requested, refused = browser_page
-    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+    with DagsterInstance.from_config(str(home)) as instance:
         key = AssetCheckKey(AssetKey(["marts", "fct_index_scores"]), "gx_index_scores")
         (record,) = instance.event_log_storage.get_asset_check_execution_history(key, 1)
     link = record.event.dagster_event.event_specific_data.metadata["data_docs_url"].value
@@ -169,13 +178,11 @@ def test_a_validation_page_names_its_asset_and_run_and_is_styled(
     screenshot(page, "data_docs_validation.png", tmp_path)
 
 
-def test_the_report_loads_from_the_docs_server(
-    server: str, browser_page, env: dict[str, str]
-) -> None:
+def test_the_report_loads_from_the_docs_server(server: str, browser_page, home: Path) -> None:
     from dagster import AssetKey, DagsterInstance
 
     page, requested, refused = browser_page
-    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+    with DagsterInstance.from_config(str(home)) as instance:
         event = instance.get_latest_materialization_event(AssetKey(["report", "blue_book"]))
     link = event.asset_materialization.metadata["url"].value
     assert link == f"{docs_url()}/report/index.html"
@@ -201,10 +208,10 @@ def test_the_index_page_links_every_section(server: str, browser_page) -> None:
     assert "not built yet" not in page.locator("body").inner_text()
 
 
-def test_dagster_links_are_urls_on_the_docs_server(env: dict[str, str], first_run) -> None:
+def test_dagster_links_are_urls_on_the_docs_server(home: Path) -> None:
     from dagster import AssetKey, DagsterInstance
 
-    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+    with DagsterInstance.from_config(str(home)) as instance:
         urls = []
         for key, fields in (
             (["report", "blue_book"], ["url"]),
