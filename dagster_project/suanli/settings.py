@@ -77,10 +77,6 @@ UNCERTAINTY = Setting(
     "the robustness audit's uncertain choices (Monte Carlo runs, seed, what varies)",
 )
 GX_DOCS = Setting("SUANLI_GX_DOCS", "data/gx_docs", "Great Expectations Data Docs")
-EXPORT_DIR = Setting(
-    "SUANLI_EXPORT_DIR", "data/exports", "each mart as Parquet, and the Excel workbook"
-)
-REPORT_DIR = Setting("SUANLI_REPORT_DIR", "data/report", "the blue-book report")
 DBT_DOCS = Setting(
     "SUANLI_DBT_DOCS",
     "dbt_project/target",
@@ -91,6 +87,10 @@ DOCS_URL = Setting(
     "http://127.0.0.1:8080",
     "the docs server (`make docs`): Dagster's links to the report, exports and Data Docs",
 )
+EXPORT_DIR = Setting(
+    "SUANLI_EXPORT_DIR", "data/exports", "each mart as Parquet, and the Excel workbook"
+)
+REPORT_DIR = Setting("SUANLI_REPORT_DIR", "data/report", "the blue-book report")
 CACHE_DIR = Setting(
     "SUANLI_CACHE_DIR",
     ".cache/suanli",
@@ -242,16 +242,6 @@ def gx_docs_path() -> Path:
     return resolve_from_repo(GX_DOCS.get())
 
 
-def export_dir() -> Path:
-    """Where exports are written: `SUANLI_EXPORT_DIR`, else `data/exports` (repo-relative)."""
-    return resolve_from_repo(EXPORT_DIR.get())
-
-
-def report_dir() -> Path:
-    """Where the report is written: `SUANLI_REPORT_DIR`, else `data/report` under the repo."""
-    return resolve_from_repo(REPORT_DIR.get())
-
-
 def dbt_docs_dir() -> Path:
     """Where dbt docs are: `SUANLI_DBT_DOCS`, else dbt's target folder."""
     return resolve_from_repo(DBT_DOCS.get())
@@ -260,6 +250,16 @@ def dbt_docs_dir() -> Path:
 def docs_url() -> str:
     """The docs server's base URL, without a trailing slash: `SUANLI_DOCS_URL`."""
     return DOCS_URL.get().rstrip("/")
+
+
+def export_dir() -> Path:
+    """Where exports are written: `SUANLI_EXPORT_DIR`, else `data/exports` (repo-relative)."""
+    return resolve_from_repo(EXPORT_DIR.get())
+
+
+def report_dir() -> Path:
+    """Where the report is written: `SUANLI_REPORT_DIR`, else `data/report` under the repo."""
+    return resolve_from_repo(REPORT_DIR.get())
 
 
 def cache_dir() -> Path:
