@@ -18,6 +18,7 @@ OLD_DUCKDB := 1.1.3
 OLD_DUCKDB_DIR := .cache/duckdb-$(OLD_DUCKDB)
 WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckdb))
 DOCS_PORT ?= 8080
+DBT_DOCS_DIR := $(abspath $(or $(SUANLI_DBT_DOCS),dbt_project/target))
 
 .PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb system-deps
 
@@ -69,10 +70,15 @@ lint: env
 benchmark: manifest
 	$(BIN)/python -m suanli.benchmark
 
-# dbt docs read the warehouse's tables: build it first on a fresh clone.
+# One local server for the report, dbt docs, GX Data Docs and the exports, on $(DOCS_PORT)
+# (Dagster's links point at SUANLI_DOCS_URL, by default this server). dbt docs read the
+# warehouse's tables: it is built first on a fresh clone, and the docs generated again when
+# the warehouse is newer than them.
 docs: manifest
 	@test -f "$(WAREHOUSE_FILE)" || { echo "no warehouse at $(WAREHOUSE_FILE): running make run first"; $(MAKE) run; }
-	cd dbt_project && $(BIN)/dbt docs generate --profiles-dir . && $(BIN)/dbt docs serve --profiles-dir . --port $(DOCS_PORT)
+	@test "$(DBT_DOCS_DIR)/catalog.json" -nt "$(WAREHOUSE_FILE)" -a -f "$(DBT_DOCS_DIR)/index.html" || \
+		{ cd dbt_project && $(BIN)/dbt docs generate --profiles-dir . --target-path "$(DBT_DOCS_DIR)"; }
+	$(BIN)/python -m suanli.publish.docs_server --port $(DOCS_PORT)
 
 # An older DuckDB outside the venv: tests open the marts with it, as BI tools bundling 1.1 would.
 old-duckdb: $(OLD_DUCKDB_DIR)/.installed

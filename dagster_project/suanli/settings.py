@@ -77,6 +77,16 @@ UNCERTAINTY = Setting(
     "the robustness audit's uncertain choices (Monte Carlo runs, seed, what varies)",
 )
 GX_DOCS = Setting("SUANLI_GX_DOCS", "data/gx_docs", "Great Expectations Data Docs")
+DBT_DOCS = Setting(
+    "SUANLI_DBT_DOCS",
+    "dbt_project/target",
+    "dbt docs (what `dbt docs generate` writes)",
+)
+DOCS_URL = Setting(
+    "SUANLI_DOCS_URL",
+    "http://127.0.0.1:8080",
+    "the docs server (`make docs`): Dagster's links to the report, exports and Data Docs",
+)
 EXPORT_DIR = Setting(
     "SUANLI_EXPORT_DIR", "data/exports", "each mart as Parquet, and the Excel workbook"
 )
@@ -231,6 +241,16 @@ def published_marts_path(warehouse: Path | None = None) -> Path:
 def gx_docs_path() -> Path:
     """Where GX Data Docs are written: `SUANLI_GX_DOCS`, else `data/gx_docs`."""
     return resolve_from_repo(GX_DOCS.get())
+
+
+def dbt_docs_dir() -> Path:
+    """Where dbt docs are: `SUANLI_DBT_DOCS`, else dbt's target folder."""
+    return resolve_from_repo(DBT_DOCS.get())
+
+
+def docs_url() -> str:
+    """The docs server's base URL, without a trailing slash: `SUANLI_DOCS_URL`."""
+    return DOCS_URL.get().rstrip("/")
 
 
 def export_dir() -> Path:

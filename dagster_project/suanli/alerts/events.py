@@ -83,7 +83,10 @@ def check_evaluation(
     assert record.event is not None and record.event.dagster_event is not None
     evaluation = record.event.dagster_event.event_specific_data
     failures = _metadata_value(evaluation.metadata, "failed_expectations") or []
-    docs = _metadata_value(evaluation.metadata, "data_docs")
+    # the page on the docs server, which a recipient's browser opens; else the file
+    docs = _metadata_value(evaluation.metadata, "data_docs_url") or _metadata_value(
+        evaluation.metadata, "data_docs"
+    )
     # The raw assets' check `delivery_accepted`: the deliveries it held back.
     quarantined = _metadata_value(evaluation.metadata, "quarantined") or []
     return CheckEvaluation(

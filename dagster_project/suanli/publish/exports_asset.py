@@ -13,6 +13,7 @@ from dagster import (
 )
 
 from suanli.publish.assets import PUBLISHED_KEY
+from suanli.publish.docs_site import url_for
 from suanli.publish.exports import (
     WORKBOOK_NAME,
     column_names_zh,
@@ -34,6 +35,8 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     return {
         "directory": MetadataValue.path(str(out_dir)),
         "workbook": MetadataValue.path(str(out_dir / WORKBOOK_NAME)),
+        "url": MetadataValue.url(url_for("exports", out_dir)),
+        "workbook_url": MetadataValue.url(url_for("exports", out_dir / WORKBOOK_NAME)),
         "rows": MetadataValue.json(details["rows"]),
         "files": MetadataValue.json(details["files"]),
         "unchanged": unchanged,

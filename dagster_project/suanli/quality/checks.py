@@ -15,6 +15,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from suanli.publish.docs_site import url_for
 from suanli.quality import data_docs
 from suanli.quality.gate import GATES_PUBLICATION
 from suanli.quality.suites import Suite, SuiteOutcome, SuiteTarget, load_suites, validate
@@ -63,7 +64,7 @@ def check_result(
             **(
                 {
                     "data_docs": MetadataValue.path(str(docs_page)),
-                    "data_docs_url": MetadataValue.url(docs_page.as_uri()),
+                    "data_docs_url": MetadataValue.url(url_for("data-docs", docs_page)),
                 }
                 if docs_page
                 else {}
@@ -121,7 +122,8 @@ def build_suites_check(
                         (outcome.result, suite.name, target.relation)
                         for suite, target, outcome in outcomes
                     ],
-                    run_name=context.run.run_id,
+                    # the run and the step: a run validates in two (sources, models)
+                    run_name=f"{context.run.run_id}-{name}",
                     directory=gx_docs_path(),
                 )
             )

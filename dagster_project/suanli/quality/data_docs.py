@@ -1,9 +1,14 @@
-"""GX Data Docs: every validation rendered to static HTML by GX's own site builder.
+"""GX Data Docs: every validation rendered to static HTML by GX's own site builder, readable
+offline (its views draw from our templates first: `data_docs_views`).
 
 The ephemeral GX context gets a filesystem site and a filesystem validation-results store,
 both under one directory (`SUANLI_GX_DOCS`, default `data/gx_docs`). Results are kept on disk
 so that the site's index lists every run, not only those of the current process (GX removes
 pages whose result is missing from the store when it rebuilds the index).
+
+Each result is stamped with its data asset (the validated relation, e.g. `marts.fct_index_scores`)
+and its run (the Dagster run and check step): GX's pages otherwise say "Data asset: None" and
+"Run Name: __none__", since an ephemeral context's results carry neither.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ RESULTS_STORE = "suanli_validation_results"
 RESULTS_SUBDIR = "validation_results"
 # The index page lists this many of the newest validations.
 INDEX_LIMIT = 500
+# Imported by GX when it builds the site (the module imports GX: never at our import time).
+VIEWS_MODULE = "suanli.quality.data_docs_views"
 
 
 def site_config(directory: Path) -> dict[str, Any]:
@@ -35,6 +42,7 @@ def site_config(directory: Path) -> dict[str, Any]:
         "site_index_builder": {
             "class_name": "DefaultSiteIndexBuilder",
             "validation_results_limit": INDEX_LIMIT,
+            "view": {"module_name": VIEWS_MODULE, "class_name": "OfflineIndexPageView"},
         },
         # Suites live in expectations/*.json, not in a GX store: render validations only.
         "site_section_builders": {
@@ -44,6 +52,7 @@ def site_config(directory: Path) -> dict[str, Any]:
                 "class_name": "DefaultSiteSectionBuilder",
                 "source_store_name": RESULTS_STORE,
                 "renderer": {"class_name": "ValidationResultsPageRenderer"},
+                "view": {"module_name": VIEWS_MODULE, "class_name": "OfflinePageView"},
             },
         },
     }
@@ -71,7 +80,7 @@ def publish_all(
     results: Sequence[tuple[Any, str, str]], *, run_name: str, directory: Path
 ) -> list[Path]:
     """Store validation results (result, suite, batch), render their pages and the index once;
-    return each page's path, in order."""
+    return each page's path, in order. `batch` names the data asset too."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -90,6 +99,7 @@ def publish_all(
             run_id=run_id,
             batch_identifier=batch,
         )
+        _stamp(result, run_id, asset=batch)
         context.stores[RESULTS_STORE].set(identifier, result)
         identifiers.append(identifier)
     context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers)
@@ -100,3 +110,9 @@ def publish_all(
         )
         pages.append(Path(url2pathname(urlparse(site["site_url"]).path)))
     return pages
+
+
+def _stamp(result: Any, run_id: Any, *, asset: str) -> None:
+    """Name the run and the data asset where GX's renderers look for them (`meta`)."""
+    result.meta["run_id"] = run_id
+    result.meta["batch_spec"] = {**(result.meta.get("batch_spec") or {}), "data_asset_name": asset}

@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from suanli.publish.assets import PUBLISHED_KEY
+from suanli.publish.docs_site import url_for
 from suanli.publish.stamps import build_unless_current
 from suanli.report import build_report, find_cjk_font
 from suanli.report.build import PAGE
@@ -38,7 +39,7 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     html = out_dir / PAGE
     return {
         "path": MetadataValue.path(str(html)),
-        "url": MetadataValue.url(html.resolve().as_uri()),
+        "url": MetadataValue.url(url_for("report", html)),
         "charts": details["charts"],
         "year": details["year"],
         "gdp_delivered": details["gdp_delivered"],

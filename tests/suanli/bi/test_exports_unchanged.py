@@ -13,6 +13,7 @@ import pytest
 from suanli.publish.exports import WORKBOOK_NAME, inputs_fingerprint
 from suanli.publish.exports_asset import EXPORTS_KEY, marts_exports
 from suanli.publish.stamps import STAMP, read_stamp
+from suanli.settings import docs_url
 
 INPUTS = {
     "marts_content": "published:" + "a" * 64,
@@ -105,11 +106,14 @@ def test_asset_leaves_the_exports_of_the_same_inputs_as_they_are(
     assert stamp is not None and sorted(stamp["files"]) == written  # every file it wrote
     assert first["rows"] == {"dim_province": 3, "fct_index_scores": 40, "latest_scores": 8}
     assert first["files"] == {name: (out / name).stat().st_size for name in written}
+    # links on the docs server, not file:// URLs
+    assert first["url"] == f"{docs_url()}/exports/"
+    assert first["workbook_url"] == f"{docs_url()}/exports/{WORKBOOK_NAME}"
     before = modified(out)
     again = materialise_exports(marts)
     assert again["unchanged"] is True
     assert modified(out) == before  # not a file written, the stamp included
-    for key in ("directory", "workbook", "rows", "files", "inputs_sha256"):
+    for key in ("directory", "workbook", "url", "workbook_url", "rows", "files", "inputs_sha256"):
         assert again[key] == first[key], key
 
 

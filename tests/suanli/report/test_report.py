@@ -430,11 +430,12 @@ def test_asset_writes_the_report_and_describes_it(
     marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
 ) -> None:
     monkeypatch.setenv("SUANLI_REPORT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("SUANLI_DOCS_URL", "http://docs.example:8123/")
     metadata = materialise_report(marts)
     html = tmp_path / "out" / "index.html"
     assert html.is_file()
     assert metadata["path"] == str(html)
-    assert metadata["url"] == html.as_uri()
+    assert metadata["url"] == "http://docs.example:8123/report/index.html"  # on the docs server
     assert metadata["charts"] == len(expected_keys(with_gdp=True))
     assert metadata["year"] == 2025
     top10 = metadata["top10"]
