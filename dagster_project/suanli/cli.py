@@ -38,6 +38,7 @@ from suanli.publish.exports import WORKBOOK_NAME
 from suanli.publish.top import TopError, render, top_units
 from suanli.report.build import PAGE
 from suanli.settings import (
+    docs_url,
     export_dir,
     gx_docs_path,
     index_systems_dir,
@@ -173,7 +174,7 @@ def materialize(
     print(f"{JOB_NAME} {span} {status} in {elapsed:.1f} s (run {result.run_id})")
     if view is not None and log is not None:
         published = "published/marts" in {step_label(step) for step in view.succeeded}
-        for line in summary_lines(view, result_outputs(published), log, Path.cwd()):
+        for line in summary_lines(view, result_outputs(published), log, Path.cwd(), docs_url()):
             print(line)
     return result.success
 

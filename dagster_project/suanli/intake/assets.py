@@ -36,6 +36,7 @@ from suanli.intake.delivery import (
 )
 from suanli.intake.landing import LandingError, LandingResource
 from suanli.intake.readers import reader_for
+from suanli.quality.suites import warm_up
 from suanli.warehouse.resource import WarehouseResource
 
 DELIVERIES_KEY = AssetKey(["raw", "deliveries"])
@@ -132,6 +133,7 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
         landing: LandingResource,
         warehouse: WarehouseResource,
     ) -> Iterator[MaterializeResult | AssetCheckResult]:
+        warm_up()  # the GX checks after the raw steps need GX: import it meanwhile
         results: list[LoadResult] = []
         slots: list[str | None] = []
         without_delivery: list[str] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -169,9 +170,27 @@ def load_suites(directory: Path) -> list[Suite]:
     return [load_suite(path, catalogue) for path in sorted(directory.glob("*.json"))]
 
 
-@cache
+_CONTEXT_LOCK = threading.Lock()
+_warming = threading.Event()
+
+
+def warm_up() -> None:
+    """Import GX and make its context on a thread of its own, once per process: the run's raw
+    steps, which call this, mostly wait on files and DuckDB, so the seconds GX takes to import
+    pass while they work instead of in the first check step."""
+    if not _warming.is_set():
+        _warming.set()
+        threading.Thread(target=gx_context, name="gx-warm-up", daemon=True).start()
+
+
 def gx_context() -> Any:
-    # GX takes ~10 s to import: only pay for it when a check actually runs.
+    with _CONTEXT_LOCK:  # a check waits for the warm-up's context rather than making another
+        return _gx_context()
+
+
+@cache
+def _gx_context() -> Any:
+    # GX takes seconds to import: only pay for it in a process that runs checks.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

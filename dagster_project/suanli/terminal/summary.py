@@ -34,8 +34,11 @@ def _listed(title: str, items: Sequence[str]) -> list[str]:
     return [f"  {title}: {len(items)}{more}", *(f"    {item}" for item in items[:LISTED])]
 
 
-def summary_lines(view: RunView, outputs: Sequence[Output], log: Path, cwd: Path) -> list[str]:
-    """Counts of the run's steps, its failures and warnings, then where each output is."""
+def summary_lines(
+    view: RunView, outputs: Sequence[Output], log: Path, cwd: Path, docs_url: str = ""
+) -> list[str]:
+    """Counts of the run's steps, its failures and warnings, then where each output is (and
+    the docs server that serves them in a browser)."""
     skipped = view.skipped
     lines = [
         f"  steps: {view.done} of {view.total_steps} done, {len(view.failed_steps)} failed, "
@@ -49,4 +52,6 @@ def summary_lines(view: RunView, outputs: Sequence[Output], log: Path, cwd: Path
         state = output.note or ("" if output.path.exists() else "(not written)")
         lines.append(f"  {output.label:<{width}}  {shown(output.path, cwd)} {state}".rstrip())
     lines.append(f"  {'full log':<{width}}  {shown(log, cwd)}")
+    if docs_url:
+        lines.append(f"  {'browse':<{width}}  `make docs`, then {docs_url}/")
     return lines

@@ -28,15 +28,18 @@ def test_the_summary_counts_names_what_failed_and_says_where_outputs_are(tmp_pat
         Output("workbook", tmp_path / "data" / "marts.xlsx"),
     ]
 
-    lines = summary_lines(view, outputs, tmp_path / "logs" / "run.log", tmp_path)
+    lines = summary_lines(
+        view, outputs, tmp_path / "logs" / "run.log", tmp_path, "http://127.0.0.1:8080"
+    )
 
     assert lines[0] == "  steps: 3 of 4 done, 1 failed, 1 skipped; 2 checks evaluated, 12 failed"
     assert lines[1:3] == ["  failed steps: 1", "    dbt_models: dbt build failed"]
     assert lines[3] == f"  failed checks: {LISTED + 2} (first {LISTED}; the log has all)"
     assert lines[4] == "    check_0 on marts/x (warn)"
-    assert lines[-4:] == [
+    assert lines[-5:] == [
         "  report    data/index.html",
         "  BI file   marts.duckdb (not published by this run)",
         "  workbook  data/marts.xlsx (not written)",
         "  full log  logs/run.log",
+        "  browse    `make docs`, then http://127.0.0.1:8080/",
     ]
