@@ -39,12 +39,15 @@ def summary_lines(
 ) -> list[str]:
     """Counts of the run's steps, its failures and warnings, then where each output is (and
     the docs server that serves them in a browser)."""
-    skipped = view.skipped
+    blocking = [check for check in view.failed_checks if check.endswith("(blocking)")]
+    warned = [check for check in view.failed_checks if check not in blocking]
     lines = [
         f"  steps: {view.done} of {view.total_steps} done, {len(view.failed_steps)} failed, "
-        f"{skipped} skipped; {view.checks} checks evaluated, {len(view.failed_checks)} failed",
+        f"{view.skipped} skipped; checks: {view.checks} evaluated, {len(blocking)} failed, "
+        f"{len(warned)} warned",
         *_listed("failed steps", view.failed_steps),
-        *_listed("failed checks", view.failed_checks),
+        *_listed("failed checks", blocking),
+        *_listed("checks that warned", warned),
         *_listed("warnings", view.warnings),
     ]
     width = max(len(output.label) for output in outputs)
