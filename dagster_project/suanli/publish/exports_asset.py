@@ -12,6 +12,8 @@ from dagster import (
     asset,
 )
 
+from suanli.code_versions import code_version
+from suanli.owners import DATA_TEAM
 from suanli.publish.assets import PUBLISHED_KEY
 from suanli.publish.exports import (
     WORKBOOK_NAME,
@@ -45,6 +47,8 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     deps=[PUBLISHED_KEY],
     group_name="exports",
     kinds={"parquet", "excel"},
+    owners=[DATA_TEAM],
+    code_version=code_version("publish/exports_asset.py", "publish/exports.py"),
     description="Every mart as `<mart>.parquet` and, but for row-level marts (lineage, "
     "contributions), as a sheet of `suanli_marts.xlsx` (Chinese "
     "column headers from the dbt docs, frozen header row), in SUANLI_EXPORT_DIR "
