@@ -15,18 +15,17 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @cache
-def _file_digest(path: Path) -> bytes:
-    return hashlib.sha256(path.read_bytes()).digest()
+def _files_digest(parts: tuple[str, ...]) -> bytes:
+    digest = hashlib.sha256()
+    for part in parts:
+        root = PACKAGE_DIR / part
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
 
 
 def code_version(*parts: str, extra: str = "") -> str:
     """The digest of the modules or packages `parts` (paths under `suanli/`, e.g. "intake" or
     "report/assets.py") and of `extra` (e.g. a source's contract), 12 hex digits."""
-    digest = hashlib.sha256(extra.encode())
-    for part in parts:
-        root = PACKAGE_DIR / part
-        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
-        for path in files:
-            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
-            digest.update(_file_digest(path))
-    return digest.hexdigest()[:12]
+    return hashlib.sha256(_files_digest(parts) + extra.encode()).hexdigest()[:12]
