@@ -28,19 +28,31 @@ from suanli.publish.exports_asset import marts_exports
 from suanli.quality.checks import build_gx_checks
 from suanli.quality.coherence import node_coherence
 from suanli.report.assets import blue_book
-from suanli.transform.assets import SuanliDbtCliResource, dbt_models, dbt_project, load_manifest
+from suanli.transform.assets import (
+    SuanliDbtCliResource,
+    dbt_models,
+    dbt_project,
+    load_manifest,
+    translator,
+)
+from suanli.transform.exposures import exposure_specs
 from suanli.warehouse.resource import WarehouseResource
 
+manifest = load_manifest()
+# Who reads the marts (dbt exposures): described, never materialised.
+exposures = exposure_specs(manifest, translator)
 materialize_all = define_asset_job(
     "materialize_all",
     # The deliveries log is written by the raw assets, not materialised; dbt's tests of it run
-    # with the build all the same, so they are the job's checks.
-    selection=(AssetSelection.all() - AssetSelection.keys(deliveries_log.key))
+    # with the build all the same, so they are the job's checks. Exposures are the readers.
+    selection=(
+        AssetSelection.all()
+        - AssetSelection.keys(deliveries_log.key, *(spec.key for spec in exposures))
+    )
     | AssetSelection.checks_for_assets(deliveries_log.key),
     description="Every source, model and mart with their checks, for the years chosen at launch.",
 )
 
-manifest = load_manifest()
 landing_sensor = build_landing_sensor(
     source_specs(manifest),
     job_name=materialize_all.name,
@@ -59,6 +71,7 @@ defs = Definitions(
         published_marts,
         marts_exports,
         blue_book,
+        *exposures,
     ],
     asset_checks=[*build_gx_checks(), node_coherence],
     jobs=[materialize_all],

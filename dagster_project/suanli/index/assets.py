@@ -1,11 +1,13 @@
 """Index systems (seeds/index_systems/*.yml, or `SUANLI_INDEX_SYSTEMS`) weighed with AHP into
 `definitions.*` tables."""
 
+from collections.abc import Iterator
 from dataclasses import asdict
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from suanli.code_versions import code_version
 from suanli.index.panel import versions
 from suanli.index.panel.assembly import (
     current_answers,
@@ -16,7 +18,9 @@ from suanli.index.panel.assembly import (
 )
 from suanli.index.panel.dispersion import JUDGEMENT_COLUMNS, WEIGHT_COLUMNS, panel_frames
 from suanli.index.systems import IndexSystem, load_systems, weigh_system
+from suanli.owners import METHOD_TEAM
 from suanli.settings import index_systems_dir
+from suanli.transform.row_counts import ROW_COUNT
 from suanli.warehouse.resource import WarehouseResource
 
 INDEX_SYSTEMS_KEY = AssetKey(["definitions", "index_systems"])
@@ -24,6 +28,10 @@ INDEX_NODES_KEY = AssetKey(["definitions", "index_nodes"])
 INDEX_NODE_EXPERTS_KEY = AssetKey(["definitions", "index_node_experts"])
 # Filled questionnaires: a panel replaces the definition's matrices of the nodes it judged.
 QUESTIONNAIRES_KEY = AssetKey(["raw", "expert_judgements"])
+# AHP, the definitions' reader and the panel's questionnaires: what weighs the definitions
+INDEX_CODE_VERSION = code_version(
+    "index/assets.py", "index/ahp.py", "index/systems.py", "index/panel"
+)
 
 # Column types stated, not inferred: an all-null column (no base-year system yet, no named
 # expert) would otherwise be typed INTEGER or NULL by pandas and change type later.
@@ -113,38 +121,70 @@ def typed_select(frame_name: str, columns: dict[str, str]) -> str:
     )
 
 
+# Tables the weighing also writes: panels' judgements and weights, and the weights versions
+# (kept across runs, so a year keeps the weights it was built with).
+PANEL_JUDGEMENTS_KEY = AssetKey(["definitions", "index_panel_judgements"])
+PANEL_WEIGHTS_KEY = AssetKey(["definitions", "index_panel_weights"])
+WEIGHT_VERSIONS_KEY = AssetKey(["definitions", "weight_versions"])
+NODE_WEIGHT_VERSIONS_KEY = AssetKey(["definitions", "index_node_weight_versions"])
+
+
+def _spec(key: AssetKey, description: str, from_questionnaires: bool = True) -> AssetSpec:
+    return AssetSpec(
+        key,
+        description=description,
+        group_name="definitions",
+        owners=[METHOD_TEAM],
+        code_version=INDEX_CODE_VERSION,
+        deps=[QUESTIONNAIRES_KEY] if from_questionnaires else [],
+    )
+
+
 @multi_asset(
     specs=[
-        AssetSpec(
+        _spec(
             INDEX_SYSTEMS_KEY,
-            description="Index systems defined under seeds/index_systems/ (or the folder "
+            "Index systems defined under seeds/index_systems/ (or the folder "
             "SUANLI_INDEX_SYSTEMS names): years, standardisation (per year or base year), "
             "outlier treatment (COINr's rule, off by default), missing values (imputation, "
             "data-availability threshold), whether a system approximates a published one.",
-            group_name="definitions",
+            from_questionnaires=False,
         ),
-        AssetSpec(
+        _spec(
             INDEX_NODES_KEY,
-            description="Every node of every index system with its AHP local weight and the "
+            "Every node of every index system with its AHP local weight and the "
             "consistency (λmax, CI, RI, CR) of its own pairwise matrix (for a panel of "
             "experts: of their geometric-mean matrix, AIJ), and the weights version they "
             "belong to (0: the definition file; 1, 2 …: each panel of questionnaires).",
-            group_name="definitions",
-            deps=[QUESTIONNAIRES_KEY],
         ),
-        AssetSpec(
+        _spec(
             INDEX_NODE_EXPERTS_KEY,
-            description="Every judgement matrix behind a node's weights: the single matrix "
+            "Every judgement matrix behind a node's weights: the single matrix "
             "of the definition, or each expert's (of the definition or of a questionnaire, "
             "blanks completed), with that matrix's own λmax, CI and CR.",
-            group_name="definitions",
-            deps=[QUESTIONNAIRES_KEY],
+        ),
+        _spec(
+            PANEL_JUDGEMENTS_KEY,
+            "Each pairwise judgement of a panel's experts, with its dispersion across them.",
+        ),
+        _spec(
+            PANEL_WEIGHTS_KEY,
+            "Each expert's own local weights of a node's children (priority vectors).",
+        ),
+        _spec(
+            WEIGHT_VERSIONS_KEY,
+            "Every weights version of every system (0: the definition's matrices; 1, 2 …: "
+            "each panel of questionnaires) and which one is in force; kept across runs.",
+        ),
+        _spec(
+            NODE_WEIGHT_VERSIONS_KEY,
+            "Every node's local weight under every weights version, kept across runs.",
         ),
     ],
 )
 def index_definitions(
     context: AssetExecutionContext, warehouse: WarehouseResource
-) -> tuple[MaterializeResult, MaterializeResult, MaterializeResult]:
+) -> Iterator[MaterializeResult]:
     """Stops the run, naming system, node (and expert) and CR, when a matrix is inconsistent
     (CR ≥ 0.10): an expert's own matrix or a node's (aggregate) matrix."""
     directory = index_systems_dir()
@@ -208,15 +248,20 @@ def index_definitions(
             + typed_select("experts_frame", EXPERT_COLUMNS)
         )
         connection.execute("commit")
+        kept = {
+            key: connection.execute(f"select count(*) from {'.'.join(key.path)}").fetchone()[0]
+            for key in (WEIGHT_VERSIONS_KEY, NODE_WEIGHT_VERSIONS_KEY)
+        }
     worst = nodes_frame.loc[nodes_frame["consistency_ratio"].idxmax()]
     worst_expert = experts_frame.loc[experts_frame["consistency_ratio"].idxmax()]
     judged = experts_frame.loc[experts_frame["aggregation"] != "single"]
     panel_nodes = judged[["system_code", "node_code"]]
     context.log.info(f"weighed {len(nodes_frame)} nodes of {len(systems)} systems from {directory}")
-    return (
+    yield from (
         MaterializeResult(
             asset_key=INDEX_SYSTEMS_KEY,
             metadata={
+                ROW_COUNT: len(systems),
                 "systems": ", ".join(s.system_code for s in systems),
                 "directory": str(directory),
                 "approximations": ", ".join(s.system_code for s in systems if s.approximation),
@@ -226,6 +271,7 @@ def index_definitions(
         MaterializeResult(
             asset_key=INDEX_NODES_KEY,
             metadata={
+                ROW_COUNT: len(nodes_frame),
                 "nodes": len(nodes_frame),
                 "max_consistency_ratio": float(worst["consistency_ratio"]),
                 "max_consistency_ratio_node": f"{worst['system_code']}.{worst['node_code']}",
@@ -234,6 +280,7 @@ def index_definitions(
         MaterializeResult(
             asset_key=INDEX_NODE_EXPERTS_KEY,
             metadata={
+                ROW_COUNT: len(experts_frame),
                 "judgement_matrices": len(experts_frame),
                 "nodes_with_expert_panels": len(panel_nodes.drop_duplicates()),
                 "weights_versions": ", ".join(
@@ -246,4 +293,9 @@ def index_definitions(
                 ),
             },
         ),
+        MaterializeResult(
+            asset_key=PANEL_JUDGEMENTS_KEY, metadata={ROW_COUNT: len(judgements_frame)}
+        ),
+        MaterializeResult(asset_key=PANEL_WEIGHTS_KEY, metadata={ROW_COUNT: len(weights_frame)}),
+        *(MaterializeResult(asset_key=key, metadata={ROW_COUNT: n}) for key, n in kept.items()),
     )

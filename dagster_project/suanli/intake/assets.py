@@ -23,6 +23,8 @@ from dagster import (
     asset,
 )
 
+from suanli.alerts.freshness import FreshnessWindows, freshness_policy, windows_in_force
+from suanli.code_versions import code_version
 from suanli.index.partitions import year_partitions
 from suanli.intake.audits import audit_delivery
 from suanli.intake.catalog import SourceSpec, source_specs
@@ -35,7 +37,9 @@ from suanli.intake.delivery import (
     store,
 )
 from suanli.intake.landing import LandingError, LandingResource
+from suanli.intake.provenance import deliveries_in_force, whole_metadata, year_metadata
 from suanli.intake.readers import reader_for
+from suanli.owners import DATA_TEAM
 from suanli.quality.suites import warm_up
 from suanli.warehouse.resource import WarehouseResource
 
@@ -46,6 +50,7 @@ deliveries_log = AssetSpec(
     description="Log of every delivered file (hash, name, size, encoding, rows, archive path); "
     "written by the raw assets as they load.",
     group_name="raw",
+    owners=[DATA_TEAM],
 )
 
 
@@ -107,7 +112,7 @@ def delivery_slots(
     return [(None, spec.relative_path(None))]
 
 
-def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
+def build_raw_asset(spec: SourceSpec, windows: FreshnessWindows) -> AssetsDefinition:
     read = reader_for(spec)
 
     @asset(
@@ -118,6 +123,10 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
         backfill_policy=BackfillPolicy.single_run() if spec.partitioned_by_year else None,
         kinds={"duckdb", "excel" if spec.format == "questionnaire" else "csv"},
         metadata={"file_pattern": spec.file_pattern, "columns": ", ".join(spec.columns)},
+        owners=[DATA_TEAM],
+        # intake's code and the source's contract (its columns, their kinds, its audits)
+        code_version=code_version("intake", extra=repr(spec)),
+        freshness_policy=freshness_policy(windows, spec.name),
         check_specs=[
             AssetCheckSpec(
                 ACCEPTED_CHECK,
@@ -172,6 +181,7 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
                         )
                         + ")"
                     )
+            in_force = deliveries_in_force(connection, spec.name)
         if without_delivery:
             # Nothing good to fall back on: downstream must not run on a hole.
             raise Failure(
@@ -183,29 +193,19 @@ def build_raw_asset(spec: SourceSpec) -> AssetsDefinition:
                 ),
                 metadata={"without_delivery": MetadataValue.json(without_delivery)},
             )
-        yield MaterializeResult(
-            metadata={
-                "deliveries": MetadataValue.json(
-                    [
-                        {
-                            "partition": key,
-                            "file": result.file_name,
-                            "status": result.status,
-                            "rows": result.row_count,
-                            "sha256": result.delivery_id,
-                        }
-                        for key, result in zip(slots, results, strict=True)
-                    ]
-                ),
-                "rows": sum(result.row_count for result in results),
-                "new_deliveries": sum(result.status == "loaded" for result in results),
-                "quarantined": sum(result.status == "quarantined" for result in results),
-            }
-        )
+        if spec.partitioned_by_year:
+            for year in context.partition_keys:
+                context.add_asset_metadata(
+                    year_metadata(spec, year, in_force, slots, results), partition_key=year
+                )
+            yield MaterializeResult()
+        else:
+            yield MaterializeResult(metadata=whole_metadata(in_force, slots, results))
         yield _accepted_check(spec, results)
 
     return _raw_source
 
 
 def build_raw_assets(manifest: Mapping[str, Any]) -> list[AssetsDefinition]:
-    return [build_raw_asset(spec) for spec in source_specs(manifest)]
+    windows = windows_in_force()
+    return [build_raw_asset(spec, windows) for spec in source_specs(manifest)]

@@ -17,6 +17,8 @@ from dagster import (
 )
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
+from suanli.code_versions import code_version
+from suanli.owners import DATA_TEAM
 from suanli.publish.marts import last_publication, marts_fingerprint, publish_marts
 from suanli.quality.gate import gating_checks, read_audits, refusal, unmet_checks
 from suanli.transform.assets import load_manifest, translator
@@ -51,6 +53,8 @@ def code_location_graph() -> BaseAssetGraph:
     deps=mart_keys(load_manifest()),
     group_name="published",
     kinds={"duckdb"},
+    owners=[DATA_TEAM],
+    code_version=code_version("publish/assets.py", "publish/marts.py", "quality/gate.py"),
     description="The marts BI tools read: a separate DuckDB file, replaced atomically by a copy "
     "of the work file's marts, only if the run that built them passed every blocking check on "
     "them and upstream of them. A failed or killed run, or a refused publication, leaves it as "

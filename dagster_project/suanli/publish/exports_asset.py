@@ -12,6 +12,8 @@ from dagster import (
     asset,
 )
 
+from suanli.code_versions import code_version
+from suanli.owners import DATA_TEAM
 from suanli.publish.assets import PUBLISHED_KEY
 from suanli.publish.docs_site import url_for
 from suanli.publish.exports import (
@@ -49,6 +51,8 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     deps=[PUBLISHED_KEY],
     group_name="exports",
     kinds={"parquet", "excel"},
+    owners=[DATA_TEAM],
+    code_version=code_version("publish/exports_asset.py", "publish/exports.py"),
     description="Every mart as `<mart>.parquet` and, but for row-level marts (lineage, "
     "contributions), as a sheet of `suanli_marts.xlsx` (a 说明 About sheet first: data note, "
     "publication, linked sheets, every column in 中文 and English, provenance labels; sheets "

@@ -13,6 +13,8 @@ from dagster import (
     asset,
 )
 
+from suanli.code_versions import code_version
+from suanli.owners import DATA_TEAM
 from suanli.publish.assets import PUBLISHED_KEY
 from suanli.publish.docs_site import url_for
 from suanli.publish.stamps import build_unless_current
@@ -54,6 +56,8 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     deps=[PUBLISHED_KEY],
     group_name="report",
     kinds={"html", "png"},
+    owners=[DATA_TEAM],
+    code_version=code_version("report"),
     description="Static zh-CN report of the latest year, as the blue books show it: Top 10 per "
     "node, Top 10 across years, rack and intelligent-compute shares, utilisation, city Top 30, "
     "a province map and the index against GDP. Readable offline (fonts embedded). Built from "

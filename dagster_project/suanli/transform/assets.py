@@ -21,44 +21,27 @@ not the data, and run in the test lanes (`make check`).
 
 import importlib.metadata
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from functools import cached_property
+from collections.abc import Iterator, Sequence
+from functools import cache, cached_property
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    DbtProject,
-    dbt_assets,
-)
+import duckdb
+from dagster import AssetExecutionContext, Output
+from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
 from suanli.index.partitions import run_years, year_partitions
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
 from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
 from suanli.transform.plan import FORCE_TAG, dbt_inputs
+from suanli.transform.row_counts import count_metadata, relations_by_key, row_counts
+from suanli.transform.translator import SuanliDbtTranslator
 from suanli.warehouse.resource import WarehouseResource
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 # Tests run only once every model they read is built or upstream of this step.
 BUILD_ARGS = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
-
-
-class SuanliDbtTranslator(DagsterDbtTranslator):
-    """Keys and groups by warehouse layer: raw/…, definitions/…, reference/…, staging/…, marts/…"""
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
-        return AssetKey([dbt_resource_props["config"]["schema"], dbt_resource_props["name"]])
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props["resource_type"] == "source":
-            return dbt_resource_props["source_name"]
-        return dbt_resource_props["config"]["schema"]
 
 
 # dbt's tests of sources (the deliveries log) are checks like any other, not observations
@@ -71,7 +54,8 @@ translator = SuanliDbtTranslator(
 class SuanliDbtCliResource(DbtCliResource):
     """dagster-dbt's resource without two costs it pays before each invocation (~8 s a run):
     - the dbt adapter it opens in this process, which only serves `fetch_row_counts` and
-      `fetch_column_metadata` (this project calls neither);
+      `fetch_column_metadata` (this project calls neither: the row counts come from one query
+      after the build, `suanli.transform.row_counts`);
     - `dbt --version` in a subprocess: the executable is this environment's dbt, whose version
       is the installed dbt-core's."""
 
@@ -122,8 +106,42 @@ def dbt_models(
                 context.log.info(
                     f"building the marts from {len(build.deliveries)} current deliveries"
                 )
-        yield from dbt.cli(args, context=context).stream()
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        # Held until dbt exits: the counts need the file dbt has open while it builds.
+        events = list(invocation.stream())
+        with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:
+            yield from with_row_counts(context, events, connection, years)
+    if not invocation.is_successful():
+        raise invocation.get_error() or RuntimeError("dbt build failed")
+
+
+def with_row_counts(
+    context: AssetExecutionContext,
+    events: list[Any],
+    connection: duckdb.DuckDBPyConnection,
+    years: list[int],
+) -> Iterator[Any]:
+    """The build's events, each model's materialisation with its relation's row count (and rows
+    by year), from one query after the build (`suanli.transform.row_counts`)."""
+    relations = relations_by_key(dbt_project_manifest(), translator.get_asset_key)
+    built = {
+        event.output_name: relations[context.asset_key_for_output(event.output_name)]
+        for event in events
+        if isinstance(event, Output)
+        and context.asset_key_for_output(event.output_name) in relations
+    }
+    counts = row_counts(connection, built.values())
+    for event in events:
+        if isinstance(event, Output) and (found := counts.get(built.get(event.output_name))):
+            event = event.with_metadata({**event.metadata, **count_metadata(found, years)})
+        yield event
 
 
 def load_manifest() -> dict[str, Any]:
     return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
+@cache
+def dbt_project_manifest() -> dict[str, Any]:
+    """The manifest the assets were defined from, read once per process."""
+    return load_manifest()
