@@ -14,6 +14,8 @@ from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 from suanli.terminal.progress import Kind, StepNews
 
 PART_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION}
+# What a step that holds its events back logs as it goes (`progress_message`).
+PROGRESS = re.compile(r"progress: (\d+) of (\d+) done")
 NOT_EXECUTED = re.compile(r"Dependencies for step \S+ failed: .*\. Not executing\.")
 STEP_EVENTS = {
     DagsterEventType.STEP_START: Kind.START,
@@ -53,6 +55,8 @@ def news_of(record: logging.LogRecord) -> list[StepNews]:
             return [StepNews(Kind.SKIPPED, step, "a step it reads failed")]
         if record.levelno >= logging.WARNING:
             return [StepNews(Kind.WARNING, step, message)]
+        if progress := PROGRESS.match(message):
+            return [StepNews(Kind.PROGRESS, step, progress.group(1))]
         return []
     kind = event.event_type
     if kind in STEP_EVENTS:
@@ -66,6 +70,12 @@ def news_of(record: logging.LogRecord) -> list[StepNews]:
             news.append(StepNews(Kind.CHECK_FAILED, event.step_key, check_text(event)))
         return news
     return []
+
+
+def progress_message(done: int, expected: int) -> str:
+    """The debug line a step logs while it holds its events back (dbt's build, whose row
+    counts wait for dbt to exit), so the terminal's bar moves all the same."""
+    return f"progress: {done} of {expected} done"
 
 
 def step_parts(definitions: Sequence[object]) -> dict[str, int]:

@@ -27,6 +27,7 @@ class Kind(Enum):
     SKIPPED = "skipped"
     PART = "part"  # one of a step's outputs is done
     CHECK = "check"  # one of a step's checks is evaluated (a part too)
+    PROGRESS = "progress"  # a step says how many of its parts are done (text: the number)
     CHECK_FAILED = "check_failed"
     WARNING = "warning"
 
@@ -80,6 +81,7 @@ class RunView:
     warnings: list[str] = field(init=False, default_factory=list)
     _step_started: dict[str, float] = field(init=False, default_factory=dict)
     _step_checks: dict[str, int] = field(init=False, default_factory=dict)
+    _reported: dict[str, int] = field(init=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _status_shown: bool = field(init=False, default=False)
 
@@ -96,6 +98,8 @@ class RunView:
         if news.kind is Kind.START:
             self.current[step] = 0
             self._step_started[step] = self.clock()
+        elif news.kind is Kind.PROGRESS:
+            self._reported[step] = int(news.text)
         elif news.kind in (Kind.PART, Kind.CHECK):
             self.current[step] = self.current.get(step, 0) + 1
             if news.kind is Kind.CHECK:
@@ -103,6 +107,7 @@ class RunView:
                 self._step_checks[step] = self._step_checks.get(step, 0) + 1
         elif news.kind in (Kind.SUCCESS, Kind.FAILURE, Kind.SKIPPED):
             self.done += 1
+            self._reported.pop(step, None)
             checks = self._step_checks.pop(step, 0)
             outputs = self.current.pop(step, 0) - checks
             seconds = self.clock() - self._step_started.pop(step, self.clock())
@@ -143,6 +148,7 @@ class RunView:
         if not self.current:
             return head
         step, parts_done = next(iter(self.current.items()))
+        parts_done = max(parts_done, self._reported.get(step, 0))
         expected = self.parts.get(step, 0)
         if expected > 1:
             filled = min(BAR_WIDTH, round(BAR_WIDTH * parts_done / expected))

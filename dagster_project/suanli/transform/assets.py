@@ -21,6 +21,7 @@ not the data, and run in the test lanes (`make check`).
 
 import importlib.metadata
 import json
+import time
 from collections.abc import Iterator, Sequence
 from functools import cache, cached_property
 from typing import Any
@@ -32,6 +33,7 @@ from packaging.version import Version
 
 from suanli.index.partitions import run_years, year_partitions
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
+from suanli.terminal.news import progress_message
 from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
 from suanli.transform.plan import FORCE_TAG, dbt_inputs
 from suanli.transform.row_counts import count_metadata, relations_by_key, row_counts
@@ -108,11 +110,22 @@ def dbt_models(
                 )
         invocation = dbt.cli(args, context=context, raise_on_error=False)
         # Held until dbt exits: the counts need the file dbt has open while it builds.
-        events = list(invocation.stream())
+        events = list(logging_progress(context, invocation.stream()))
         with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:
             yield from with_row_counts(context, events, connection, years)
     if not invocation.is_successful():
         raise invocation.get_error() or RuntimeError("dbt build failed")
+
+
+def logging_progress(context: AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
+    """`events`, with a progress line in the log at most every second (the terminal's bar)."""
+    expected = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+    said = time.monotonic()
+    for done, event in enumerate(events, start=1):
+        if time.monotonic() - said >= 1:
+            context.log.debug(progress_message(min(done, expected), expected))
+            said = time.monotonic()
+        yield event
 
 
 def with_row_counts(

@@ -4,7 +4,7 @@ started, finished, failed and skipped, outputs, checks (and which failed), warni
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from suanli.terminal.news import news_logger, step_parts
+from suanli.terminal.news import news_logger, progress_message, step_parts
 from suanli.terminal.progress import Kind, StepNews
 
 
@@ -21,6 +21,7 @@ def registry_is_small(registry: int) -> dg.AssetCheckResult:
 @dg.asset(deps=[registry])
 def scores(context: AssetExecutionContext) -> None:
     context.log.warning("two provinces have no registry")
+    context.log.debug(progress_message(1, 2))
     raise ValueError("scores need a registry for 2025")
 
 
@@ -54,6 +55,7 @@ def test_a_run_tells_the_view_of_its_steps_outputs_checks_and_warnings() -> None
         "registry_is_small on registry (warn)",
     ) in told
     assert (Kind.WARNING, "scores", "two provinces have no registry") in told
+    assert (Kind.PROGRESS, "scores", "1") in told
     # the user's exception, not Dagster's wrapper around it
     assert (Kind.FAILURE, "scores", "ValueError: scores need a registry for 2025") in told
     assert (Kind.SKIPPED, "report", "a step it reads failed") in told

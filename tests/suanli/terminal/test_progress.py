@@ -82,6 +82,16 @@ def test_the_live_line_shows_the_step_at_work_with_a_bar_of_its_parts() -> None:
     assert "\n" not in out.getvalue() and out.getvalue().count("\r\x1b[K") == 3
 
 
+def test_a_step_holding_its_events_back_moves_its_bar_by_saying_how_far_it_is() -> None:
+    view, _ = view_with(Clock(), live=True)
+    view.note(StepNews(Kind.START, "dbt_models"))
+    view.note(StepNews(Kind.PROGRESS, "dbt_models", "3"))
+    assert view.status().endswith("▏ 3/4")
+    for _ in range(4):  # the held events, once the step lets them go
+        view.note(StepNews(Kind.PART, "dbt_models"))
+    assert view.status().endswith("▏ 4/4")
+
+
 def test_a_finished_step_line_replaces_the_live_line_which_comes_back_below_it() -> None:
     view, out = view_with(Clock(), live=True)
     view.note(StepNews(Kind.START, "index_definitions"))
