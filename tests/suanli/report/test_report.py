@@ -3,6 +3,7 @@ page when GDP is missing, the same bytes for the same data, and never a missing 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -296,7 +297,14 @@ def test_asset_writes_the_report_and_describes_it(
     assert metadata["path"] == str(html)
     assert metadata["url"] == html.as_uri()
     assert metadata["charts"] == len(expected_keys(with_gdp=True))
+    assert metadata["systems"] == 3
     assert metadata["year"] == 2025
+    # the PDF edition beside the page, listed in the stamp like every other file
+    pdf = tmp_path / "out" / "report.pdf"
+    assert metadata["pdf"] == str(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    stamp = json.loads((tmp_path / "out" / ".inputs.json").read_text(encoding="utf-8"))
+    assert "report.pdf" in stamp["files"] and "index.html" in stamp["files"]
     top10 = metadata["top10"]
     assert top10.splitlines()[0] == "| 排名 | 省份 | 得分 | 较上年 |"
     assert len(top10.splitlines()) == 2 + len(PROVINCES)
@@ -355,17 +363,18 @@ def test_asset_draws_again_when_the_published_content_changed(
     assert again["top10"] != first["top10"]  # drawn from the new scores
 
 
+@pytest.mark.parametrize("gone", ["charts/composite_map.png", "report.pdf"])
 def test_asset_draws_again_when_a_file_of_the_report_is_gone(
-    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
+    gone: str, marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
 ) -> None:
     out = tmp_path / "out"
     monkeypatch.setenv("SUANLI_REPORT_DIR", str(out))
     first = materialise_report(marts)  # never published: the content is computed
-    (out / "charts" / "composite_map.png").unlink()
+    (out / gone).unlink()
     again = materialise_report(marts)
     assert again["unchanged"] is False
     assert again["inputs_sha256"] == first["inputs_sha256"]
-    assert (out / "charts" / "composite_map.png").is_file()
+    assert (out / gone).is_file()
     assert materialise_report(marts)["unchanged"] is True
 
 
