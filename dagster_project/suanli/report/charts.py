@@ -303,6 +303,17 @@ def text_extent(label: Text, renderer: RendererBase, pad: float = 0.0) -> Bbox:
     return Text.get_window_extent(label, renderer).padded(pad)
 
 
+def _freeze_layout(figure: Figure) -> None:
+    """Lay the figure out now, so display coordinates are final, and keep that layout: the
+    labels stay out of it (`in_layout=False`), so saving need not lay it out again (a second
+    pass over every artist, half a map's drawing time)."""
+    engine = figure.get_layout_engine()
+    if engine is None:
+        return
+    engine.execute(figure)
+    figure.set_layout_engine("none")
+
+
 def place_labels(
     figure: Figure,
     axes: Axes,
@@ -324,7 +335,7 @@ def place_labels(
     from matplotlib.transforms import Bbox
 
     renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw_without_rendering()  # run the layout so display coordinates are final
+    _freeze_layout(figure)
     points = axes.transData.transform(np.column_stack([x, y]))
     radius = point_radius * figure.dpi / 72.0
     taken = [

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # matplotlib and shapely are imported where the map is drawn
     from matplotlib.axes import Axes
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
-    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
     from shapely.geometry import Polygon
     from shapely.geometry.base import BaseGeometry
 
@@ -77,9 +77,8 @@ def _polygons(geometry: BaseGeometry) -> Iterable[Polygon]:
         yield from geometry.geoms
 
 
-def _patch(geometry: BaseGeometry, **style: object) -> PathPatch:
-    """One patch per province, holes included (even-odd rule via separate rings)."""
-    from matplotlib.patches import PathPatch
+def _outline(geometry: BaseGeometry) -> MplPath:
+    """One path per province, holes included (even-odd rule via separate rings)."""
     from matplotlib.path import Path as MplPath
 
     vertices: list[tuple[float, float]] = []
@@ -89,23 +88,38 @@ def _patch(geometry: BaseGeometry, **style: object) -> PathPatch:
             points = list(ring.coords)
             vertices += points
             codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 2) + [MplPath.CLOSEPOLY]
-    return PathPatch(MplPath(vertices, codes), **style)
+    return MplPath(vertices, codes)
 
 
-def _draw(axes: Axes, boundaries: Boundaries, colours: Mapping[str, str]) -> None:
+@cache
+def _outlines() -> tuple[dict[str, MplPath], list[tuple[list[float], list[float]]]]:
+    """Province paths and boundary-line coordinates, built once per process: every map of the
+    report (one per province system, and the city map) draws the same outlines twice."""
+    from shapely.geometry import MultiLineString
+
+    boundaries = load_boundaries()
+    paths = {code: _outline(geometry) for code, geometry in boundaries.provinces.items()}
+    lines = []
+    for line in boundaries.lines:
+        for part in line.geoms if isinstance(line, MultiLineString) else [line]:
+            xs, ys = part.xy
+            lines.append((list(xs), list(ys)))
+    return paths, lines
+
+
+def _draw(axes: Axes, colours: Mapping[str, str]) -> None:
     """Outlines and boundary lines. The view is set by `_frame`, never autoscaled, so the
     patches are added as plain artists: `add_patch` would walk every Bézier segment of every
     outline to grow the data limits, half the time of the whole map."""
-    from shapely.geometry import MultiLineString
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import PathPatch
 
-    for code, geometry in boundaries.provinces.items():
+    paths, lines = _outlines()
+    for code, path in paths.items():
         colour = colours.get(code, NO_DATA)
-        axes.add_artist(_patch(geometry, facecolor=colour, edgecolor=EDGE, linewidth=0.5))
-    for line in boundaries.lines:
-        parts = line.geoms if isinstance(line, MultiLineString) else [line]
-        for part in parts:
-            xs, ys = part.xy
-            axes.plot(xs, ys, color=MUTED, linewidth=0.6)
+        axes.add_artist(PathPatch(path, facecolor=colour, edgecolor=EDGE, linewidth=0.5))
+    segments = [list(zip(xs, ys, strict=True)) for xs, ys in lines]
+    axes.add_collection(LineCollection(segments, colors=MUTED, linewidths=0.6), autolim=False)
 
 
 def _frame(axes: Axes, view: tuple[tuple[float, float], tuple[float, float]]) -> None:
@@ -123,14 +137,13 @@ LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, 
 
 def _map_axes(figure: Figure, colours: Mapping[str, str]) -> tuple[Axes, Axes]:
     """The mainland view and the 南海诸岛 inset, provinces filled with `colours`."""
-    boundaries = load_boundaries()
     axes = figure.add_subplot()
-    _draw(axes, boundaries, colours)
+    _draw(axes, colours)
     _frame(axes, MAIN_VIEW)
     for spine in axes.spines.values():
         spine.set_visible(False)
     inset = axes.inset_axes((0.83, 0.0, 0.17, 0.3))
-    _draw(inset, boundaries, colours)
+    _draw(inset, colours)
     _frame(inset, INSET_VIEW)
     for spine in inset.spines.values():  # a full frame, whatever the axes style hides
         spine.set_visible(True)
