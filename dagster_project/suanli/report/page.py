@@ -40,6 +40,7 @@ caption { text-align: left; font-weight: 700; padding: 4px 0; }
 th, td { border: 1px solid #cbd5e0; padding: 3px 8px; text-align: right; }
 th { background: #edf2f7; text-align: center; }
 td.text { text-align: left; }
+td:first-child { white-space: nowrap; }
 nav.toc { background: #f7fafc; border: 1px solid #e2e8f0; padding: 8px 16px; margin: 16px 0; }
 nav.toc ol { margin: 4px 0; padding-left: 24px; }
 p.download a { font-weight: 700; color: #2b6cb0; }

@@ -13,6 +13,14 @@ REGION_ZH = {"east": "东部", "central": "中部", "west": "西部", "northeast
 SOURCE_ZH = {"registry": "登记库全国汇总", "sum_of_provinces": "31 省之和"}
 
 
+def amount_text(value: object) -> str:
+    """Whole numbers without decimals (1,932 个), others to two places (787.90 EFLOPS)."""
+    if value is None or pd.isna(value):
+        return "—"
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() or abs(number) >= 100_000 else f"{number:,.2f}"
+
+
 def growth_text(growth: object) -> str:
     if growth is None or pd.isna(growth):
         return "—"
@@ -36,7 +44,7 @@ def national_section(
             row = by_code.loc[code]
             growth = growth_text(row["growth_pct"])
             said.append(
-                f"{row['indicator']} {row['value']:,.2f} {row['unit']}"
+                f"{row['indicator']} {amount_text(row['value'])} {row['unit']}"
                 + ("" if growth == "—" else f"，同比 {growth}%")
             )
     if said:
@@ -45,15 +53,14 @@ def national_section(
         {
             "指标": totals["indicator"],
             "单位": totals["unit"],
-            f"{year - 1}年": totals["previous_value"],
-            f"{year}年": totals["value"],
+            f"{year - 1}年": [amount_text(v) for v in totals["previous_value"]],
+            f"{year}年": [amount_text(v) for v in totals["value"]],
             "同比增长（%）": [growth_text(g) for g in totals["growth_pct"]],
             "全国总量来源": [SOURCE_ZH.get(s, s) for s in totals["national_source"]],
         }
     )
-    formats = {f"{year - 1}年": "{:,.2f}", f"{year}年": "{:,.2f}"}
     caption = f"{year}年 全国总量与同比增长（指数体系 {system}）"
-    section.blocks.append(table_from_frame(caption, table, formats))
+    section.blocks.append(table_from_frame(caption, table, {}))
     return section
 
 

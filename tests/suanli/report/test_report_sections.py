@@ -24,7 +24,7 @@ from report_marts import (
     make_marts,
 )
 
-from suanli.report import ReportResult, build_report, charts, find_cjk_font
+from suanli.report import ReportResult, build_report, charts, find_cjk_font, summary
 from suanli.report.fonts import cjk_style
 
 
@@ -212,6 +212,14 @@ def test_national_totals_and_growth(page: _Page, marts: Path) -> None:
         f"{growth:+.1f}", "31 省之和",
     ]  # fmt: skip
     assert f"2025年全国在用标准机架数 {totals[2025]:,.2f} 万架，同比 {growth:+.1f}%" in body["text"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1932.0, "1,932"), (787.9, "787.90"), (12_220_000.0, "12,220,000"), (None, "—")],
+)
+def test_amounts_are_whole_when_they_are_counts(value: float | None, text: str) -> None:
+    assert summary.amount_text(value) == text
 
 
 def test_regions_and_hub_nodes_are_compared(page: _Page, marts: Path) -> None:
