@@ -49,7 +49,7 @@ p.download a { font-weight: 700; color: #2b6cb0; }
   body { background: #fff; }
   main { max-width: none; padding: 0; }
   section { break-before: page; }
-  figure, table, h3 { break-inside: avoid; }
+  figure, tr, h3 { break-inside: avoid; }  /* a long table runs on, row by row */
   h2, h3 { break-after: avoid; }
   p.download { display: none; }
 }
