@@ -35,7 +35,7 @@ run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize
 	$(BIN)/python -m suanli.cli top10
 
-# LibreOffice is for the tests alone (make's target-specific variables reach prerequisites).
+# LibreOffice and poppler-utils are for the tests alone (make's target-specific variables reach prerequisites).
 test: TEST_PROGRAMS := yes
 test: manifest old-duckdb system-deps
 	$(BIN)/pytest $(PYTEST_PARALLEL)
@@ -99,10 +99,11 @@ cities: env
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
 
-# System packages the report needs: a CJK font (Chinese labels in charts and the page) and, for
-# its browser tests, the distribution's Chromium (Playwright drives it; no browser download);
-# and, for `make test` only, LibreOffice Calc, which a slow-lane test opens the expert
-# questionnaires with.
+# System packages the report needs: a CJK font (Chinese labels in charts and the page) and the
+# distribution's Chromium, which prints the PDF edition and which the browser tests drive
+# through Playwright (no browser download); and, for `make test` only, LibreOffice Calc, which
+# a slow-lane test opens the expert questionnaires with, and poppler-utils (pdftoppm,
+# pdftotext), with which a slow-lane test reads the PDF edition.
 # Installed with apt-get when missing and we are root (or have password-less sudo); otherwise
 # the command to run is printed.
 system-deps:
@@ -110,13 +111,14 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list ':family=Noto Sans CJK SC' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$(TEST_PROGRAMS)" ]; then \
-		command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; fi; \
+		command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
+		command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
 	else echo "missing system packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC and LibreOffice Calc with your package manager)" >&2; exit 0; fi; \
+		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC, LibreOffice Calc and poppler-utils with your package manager)" >&2; exit 0; fi; \
 	mkdir -p data/logs; log=data/logs/system-deps.log; \
 	echo "installing$$missing (apt-get's output: $$log)"; \
 	{ $$sudo apt-get update -qq && \

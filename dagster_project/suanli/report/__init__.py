@@ -1,8 +1,10 @@
-"""The blue-book report: Top 10 charts per node, shares, utilisation, city Top 30, a map and
-the index against GDP, as PNGs and one static zh-CN HTML page readable offline.
+"""The blue-book report: every index system's indicator tree and weights, national totals and
+growth, the regions and hub nodes, a section per index system (Top 10s on one axis, Top 10
+across years, a map), shares, utilisation, city Top 30 and the index against GDP, as PNGs, one
+static zh-CN HTML page readable offline and, on request, its PDF edition.
 
     from suanli.report import build_report
-    result = build_report("data/warehouse/suanli_marts.duckdb", Path("data/report"))
+    result = build_report("data/warehouse/suanli_marts.duckdb", Path("data/report"), pdf=True)
 """
 
 from suanli.report.build import Chart, ReportResult, build_report

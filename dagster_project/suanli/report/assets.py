@@ -19,8 +19,9 @@ from suanli.publish.assets import PUBLISHED_KEY
 from suanli.publish.docs_site import url_for
 from suanli.publish.stamps import build_unless_current
 from suanli.report import build_report, find_cjk_font
-from suanli.report.build import PAGE
+from suanli.report.build import PAGE, PDF
 from suanli.report.inputs import report_fingerprint
+from suanli.report.pdf import chromium_identity, find_chromium
 from suanli.settings import report_dir
 from suanli.warehouse.resource import WarehouseResource
 
@@ -42,6 +43,8 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     return {
         "path": MetadataValue.path(str(html)),
         "url": MetadataValue.url(url_for("report", html)),
+        "pdf": MetadataValue.path(str(out_dir / PDF)),
+        "systems": details["systems"],
         "charts": details["charts"],
         "year": details["year"],
         "gdp_delivered": details["gdp_delivered"],
@@ -55,27 +58,38 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
     key=REPORT_KEY,
     deps=[PUBLISHED_KEY],
     group_name="report",
-    kinds={"html", "png"},
+    kinds={"html", "png", "pdf"},
     owners=[DATA_TEAM],
     code_version=code_version("report"),
-    description="Static zh-CN report of the latest year, as the blue books show it: Top 10 per "
-    "node, Top 10 across years, rack and intelligent-compute shares, utilisation, city Top 30, "
-    "a province map and the index against GDP. Readable offline (fonts embedded). Built from "
-    "the published marts; not drawn again while the marts' content, the report's code and "
-    "fonts are those of the report in place (its `.inputs.json`).",
+    description="Static zh-CN report of the latest year, as the blue books show it: every "
+    "index system's indicator tree and weights, the national totals and their growth, the four "
+    "regions and the national hub nodes, then a section per index system (Top 10s on one axis, "
+    "Top 10 across years, a map), rack and intelligent-compute shares, utilisation, city Top "
+    "30 and the index against GDP; and its PDF edition (report.pdf, printed by headless "
+    "Chromium). Readable offline (fonts embedded). Built from the published marts; not drawn "
+    "again while the marts' content, the report's code, fonts and browser are those of the "
+    "report in place (its `.inputs.json`).",
 )
 def blue_book(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     out_dir = report_dir()
     font = find_cjk_font()
+    chromium = find_chromium()
     with warehouse.connect_published(what="report/blue_book") as connection:
         fingerprint = report_fingerprint(
-            connection, font, system=SYSTEM, year=None, extra_code=[Path(__file__)]
+            connection,
+            font,
+            system=SYSTEM,
+            year=None,
+            extra_code=[Path(__file__)],
+            printer=chromium_identity(chromium),
         )
 
         def draw() -> tuple[list[Path], dict]:
-            result = build_report(connection, out_dir, system=SYSTEM, font=font)
-            files = [result.html, *result.pngs, *result.fonts]
-            return files, {
+            result = build_report(connection, out_dir, system=SYSTEM, font=font, pdf=True)
+            # The PDF is one of the files the stamp lists: deleted or changed, all is drawn
+            # again, as for a chart.
+            return result.files, {
+                "systems": len(result.systems),
                 "charts": len(result.charts),
                 "year": result.year,
                 "gdp_delivered": result.gdp_fit is not None,

@@ -7,29 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from suanli.data_note import DATA_NOTE_PAGE
-from suanli.report import charts, choropleth, queries
+from suanli.report import charts, queries, summary, systems
+from suanli.report.builder import CHART_DIR, Builder, Chart
 from suanli.report.fonts import CjkFont, cjk_style, find_cjk_font
-from suanli.report.page import (
-    FigureBlock,
-    Section,
-    TextBlock,
-    render_body,
-    render_page,
-    table_across_years,
-    table_from_frame,
-)
+from suanli.report.page import Section, TextBlock, render_body, render_page, table_from_frame
+from suanli.report.pdf import PDF, print_pdf
 from suanli.report.webfont import FONT_DIR, font_face_css, write_web_fonts
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+__all__ = ["CHART_DIR", "PAGE", "PDF", "Chart", "ReportResult", "build_report"]
 
-CHART_DIR = "charts"
 PAGE = "index.html"
 SHARE_INDICATORS = ("racks_in_use", "intelligent_compute")
 UTILISATION = "rack_utilisation"
@@ -45,13 +36,6 @@ PROVENANCE_ZH = {
 
 
 @dataclass(frozen=True)
-class Chart:
-    key: str
-    title: str
-    path: Path
-
-
-@dataclass(frozen=True)
 class ReportResult:
     """What build_report wrote, and the data behind each chart (keyed like the charts)."""
 
@@ -63,6 +47,15 @@ class ReportResult:
     gdp_fit: charts.OlsFit | None
     data: dict[str, pd.DataFrame] = field(repr=False)
     fonts: tuple[Path, ...] = ()
+    pdf: Path | None = None
+    systems: tuple[str, ...] = ()  # every system with a section, in page order
+    axis_max: dict[str, float] = field(default_factory=dict)  # system → its score axis
+    headings: tuple[str, ...] = ()  # the sections' titles, as the contents list them
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file of the report: the page, its charts, fonts and PDF edition."""
+        return [self.html, *self.pngs, *self.fonts, *([self.pdf] if self.pdf else [])]
 
     @property
     def pngs(self) -> list[Path]:
@@ -91,21 +84,6 @@ def _clear(directory: Path, pattern: str) -> None:
         stale.unlink()
 
 
-class _Builder:
-    """Collects charts and page sections while drawing, in page order."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.charts: list[Chart] = []
-        self.data: dict[str, pd.DataFrame] = {}
-
-    def chart(self, key: str, title: str, figure: Figure, frame: pd.DataFrame) -> FigureBlock:
-        path = charts.save_png(figure, self.out_dir / CHART_DIR / f"{key}.png")
-        self.charts.append(Chart(key, title, path))
-        self.data[key] = frame
-        return FigureBlock(f"{CHART_DIR}/{key}.png", title)
-
-
 def rank_change_text(change: object) -> str:
     """+2 moved up two places, -1 down one, 0 unchanged, 新 no rank the year before."""
     if change is None or pd.isna(change):
@@ -113,47 +91,8 @@ def rank_change_text(change: object) -> str:
     return f"{int(change):+d}" if change else "0"
 
 
-def _index_sections(
-    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
-) -> tuple[list[Section], pd.DataFrame]:
-    nodes = queries.report_nodes(connection, system)
-    composite, primaries = nodes[0], [n for n in nodes if n.level == "primary"]
-    secondaries = [n for n in nodes if n.level == "secondary"]
-    top10 = queries.top_units(connection, system, composite.code, year)
-    overview = Section(composite.name_zh)
-    title = f"{year}年 {composite.name_zh} Top 10"
-    overview.blocks.append(
-        builder.chart("composite_top10", title, charts.top_bar(top10, title), top10)
-    )
-    across = queries.top_across_years(connection, system, composite.code, year)
-    caption = f"{composite.name_zh} Top 10 历年排名与得分"
-    overview.blocks.append(table_across_years(caption, across))
-    scores = queries.node_scores(connection, system, composite.code, [year])
-    title = f"{year}年 {composite.name_zh} 省级分布"
-    figure = choropleth.choropleth(scores, title)
-    overview.blocks.append(builder.chart("composite_map", title, figure, scores))
-
-    primary_section = Section("分指数（一级指标）")
-    for node in primaries:
-        frame = queries.top_units(connection, system, node.code, year)
-        title = f"{year}年 {node.name_zh}分指数 Top 10"
-        figure = charts.top_bar(frame, title)
-        primary_section.blocks.append(builder.chart(f"{node.code}_top10", title, figure, frame))
-        across = queries.top_across_years(connection, system, node.code, year)
-        caption = f"{node.name_zh}分指数 Top 10 历年排名与得分"
-        primary_section.blocks.append(table_across_years(caption, across))
-
-    secondary_section = Section("二级指标", grid=True)
-    for node in secondaries:
-        frame = queries.top_units(connection, system, node.code, year)
-        title = f"{year}年 {node.parent_name_zh}·{node.name_zh} Top 10"
-        figure = charts.top_bar(frame, title)
-        secondary_section.blocks.append(builder.chart(f"{node.code}_top10", title, figure, frame))
-    return [overview, primary_section, secondary_section], top10
-
-
 def _resource_section(
-    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
+    builder: Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
 ) -> Section:
     section = Section("算力资源分布")
     for indicator in SHARE_INDICATORS:
@@ -181,8 +120,8 @@ def _resource_section(
     return section
 
 
-def _city_section(builder: _Builder, connection: duckdb.DuckDBPyConnection, year: int) -> Section:
-    section = Section("城市算力分指数")
+def _city_section(builder: Builder, connection: duckdb.DuckDBPyConnection, year: int) -> Section:
+    section = Section("城市算力分指数 Top 30")
     frame = queries.city_top(connection, year)
     title = f"{year}年 城市算力分指数 Top 30"
     section.blocks.append(builder.chart("city_top30", title, charts.city_bar(frame, title), frame))
@@ -202,7 +141,7 @@ def _city_section(builder: _Builder, connection: duckdb.DuckDBPyConnection, year
 
 
 def _gdp_section(
-    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
+    builder: Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
 ) -> tuple[Section, charts.OlsFit | None]:
     section = Section("算力与经济")
     scatter = queries.gdp_vs_index(connection, system, year)
@@ -231,7 +170,7 @@ FACTOR_ZH = {
 
 
 def _robustness_section(
-    builder: _Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
+    builder: Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int
 ) -> list[Section]:
     """How far the ranks hang on the modeller's choices, and what makes up each composite
     (none for marts published before the audit's marts existed)."""
@@ -274,27 +213,52 @@ def build_report(
     system: str = "comprehensive_v4",
     year: int | None = None,
     font: CjkFont | None = None,
+    pdf: bool = False,
 ) -> ReportResult:
-    """Write `index.html`, `charts/*.png` and `fonts/*.woff` under out_dir; return what it wrote.
+    """Write `index.html`, `charts/*.png` and `fonts/*.woff` under out_dir (and, with `pdf`,
+    the page printed by headless Chromium to `report.pdf`, which the page links to); return
+    what it wrote.
 
     `connection` is an open DuckDB connection or the path of a marts file (opened read-only).
-    `year` defaults to the latest year with scores. Fails before writing the page when a
-    glyph is missing from the CJK font (tofu) or no CJK font is installed.
+    `system` is the report's headline system: the summaries are of it, and its section shows
+    every primary and secondary node; every other system in `marts.dim_index_system` gets a
+    section of its own too. `year` defaults to the headline system's latest year with scores.
+    Fails before writing the page when a glyph is missing from the CJK font (tofu) or no CJK
+    font is installed.
     """
     out_dir = Path(out_dir)
     font = font or find_cjk_font()
     _clear(out_dir / CHART_DIR, "*.png")
     _clear(out_dir / FONT_DIR, "*.woff")
-    builder = _Builder(out_dir)
+    (out_dir / PDF).unlink(missing_ok=True)
+    builder = Builder(out_dir)
     with _connection(connection) as db, cjk_style(font):
         latest = queries.latest_year(db, system)
         year = latest if year is None else year
         available = queries.years_available(db, system, latest)
         if year not in available:
             raise ValueError(f"{system} has no province scores for {year}; it has {available}")
-        index_sections, top10 = _index_sections(builder, db, system, year)
+        every = queries.index_systems(db, first=system)
         sections = [
-            *index_sections,
+            systems.weights_section(db, every),
+            summary.national_section(db, system, year, SHARE_INDICATORS),
+            summary.regional_section(db, system, year, SHARE_INDICATORS),
+        ]
+        shown: list[str] = []
+        top10 = pd.DataFrame()
+        for index_system in every:
+            at = (
+                year if index_system.code == system else systems.system_year(db, index_system, year)
+            )
+            if at is None:
+                continue
+            headline = index_system.code == system
+            section, top = systems.system_section(builder, db, index_system, at, headline)
+            sections.append(section)
+            shown.append(index_system.code)
+            if headline:
+                top10 = top
+        sections += [
             *_robustness_section(builder, db, system, year),
             _resource_section(builder, db, system, year),
             _city_section(builder, db, year),
@@ -304,7 +268,7 @@ def build_report(
         intro = [TextBlock(DATA_NOTE_PAGE, "note"), TextBlock(_provenance_text(db, system, year))]
         name = queries.report_nodes(db, system)[0].name_zh
     title = f"{name}（{year}年）· 演示报告"
-    body = render_body(title, intro, sections)
+    body = render_body(title, intro, sections, pdf=PDF if pdf else None)
     web_fonts = write_web_fonts(font, title + body, out_dir)
     html = out_dir / PAGE
     html.write_text(
@@ -319,4 +283,8 @@ def build_report(
         gdp_fit=fit,
         data=builder.data,
         fonts=tuple(f.path for f in web_fonts),
+        pdf=print_pdf(html, out_dir / PDF) if pdf else None,
+        systems=tuple(shown),
+        axis_max=dict(builder.axis_max),
+        headings=tuple(section.heading for section in sections),
     )

@@ -18,7 +18,10 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
 DATA_NOTE = (
     "数据说明：随附数据快照仅作演示，除已公开发布的数字外，数值均为合成数据，不代表官方统计。"
@@ -99,23 +102,65 @@ def _horizontal_bars(axes: Axes, labels: list[str], values: list[float], color: 
     axes.set_axisbelow(True)
 
 
-def top_bar(frame: pd.DataFrame, title: str, xlabel: str = "得分") -> Figure:
-    """Top N of one node: score labels at the bar ends, rank change (▲ up, ▼ down) beside."""
-    figure = new_figure(height=0.9 + 0.36 * len(frame))
-    axes = figure.add_subplot()
+def axis_label(xlabel: str, axis_max: float) -> str:
+    return f"{xlabel}（0–{axis_max:g}）；右侧为较上年排名变化"
+
+
+def _top_axes(axes: Axes, frame: pd.DataFrame, axis_max: float | None, fontsize: float) -> None:
+    """Top N bars on `axes`: 0 to `axis_max` (the same for every panel of a grid), or to the
+    best score when None, with room at the right for the score and the rank change."""
     labels = [
         f"{int(rank)}  {name}" for rank, name in zip(frame["rank"], frame["province"], strict=True)
     ]
     scores = frame["score"].astype(float).tolist()
     _horizontal_bars(axes, labels, scores, BAR)
-    right = max(scores) * 1.22
+    top = axis_max if axis_max is not None else max(scores)
+    right = top * 1.22
     axes.set_xlim(0, right)
+    axes.set_xticks([tick for tick in axes.get_xticks() if 0 <= tick <= top])
     for position, (score, change) in enumerate(zip(scores, frame["rank_change"], strict=True)):
-        axes.text(score + right * 0.01, position, f"{score:.1f}", va="center", fontsize=9)
+        axes.text(score + right * 0.01, position, f"{score:.1f}", va="center", fontsize=fontsize)
         text, color = _rank_change_label(change)
-        axes.text(right * 0.995, position, text, va="center", ha="right", fontsize=8, color=color)
+        axes.text(
+            right * 0.995, position, text, va="center", ha="right", fontsize=fontsize - 1,
+            color=color,
+        )  # fmt: skip
+
+
+def top_bar(
+    frame: pd.DataFrame, title: str, xlabel: str = "得分", axis_max: float = 100.0
+) -> Figure:
+    """Top N of one node: score labels at the bar ends, rank change (▲ up, ▼ down) beside, on
+    a 0–`axis_max` axis shared by every chart of the system."""
+    figure = new_figure(height=0.9 + 0.36 * len(frame))
+    axes = figure.add_subplot()
+    _top_axes(axes, frame, axis_max, 9)
     axes.set_title(title, loc="left")
-    axes.set_xlabel(f"{xlabel}（0–100）；右侧为较上年排名变化")
+    axes.set_xlabel(axis_label(xlabel, axis_max))
+    return figure
+
+
+def top_panel(
+    panels: list[tuple[str, pd.DataFrame]], title: str, axis_max: float, xlabel: str = "得分"
+) -> Figure:
+    """Several nodes' Top N side by side (two columns) on one shared 0–`axis_max` axis."""
+    columns = 2 if len(panels) > 1 else 1
+    rows = -(-len(panels) // columns)
+    tallest = max(len(frame) for _, frame in panels)
+    figure = new_figure(height=0.9 + rows * (0.5 + 0.27 * tallest), width=WIDTH * 1.25)
+    grid = figure.subplots(rows, columns, squeeze=False)
+    shown = list(grid.flat)[: len(panels)]
+    for axes, (name, frame) in zip(shown, panels, strict=True):
+        _top_axes(axes, frame, axis_max, 7.5)
+        axes.tick_params(axis="y", labelsize=8)
+        axes.set_title(name, loc="left", fontsize=10)
+    for axes in list(grid.flat)[len(panels) :]:
+        axes.set_visible(False)
+    for column in range(columns):  # the axis named once, under each column's last panel
+        shown[max(i for i in range(len(shown)) if i % columns == column)].set_xlabel(
+            axis_label(xlabel, axis_max), fontsize=8
+        )
+    figure.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     return figure
 
 
@@ -233,13 +278,40 @@ def gdp_scatter(frame: pd.DataFrame, fit: OlsFit, title: str, note: str) -> Figu
     return figure
 
 
-# Offsets (points) tried in turn for a point label: right, left, above, below, the diagonals.
-LABEL_OFFSETS = (
-    (5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"),
-    (0, -5, "center", "top"), (5, 5, "left", "bottom"), (-5, 5, "right", "bottom"),
-    (5, -5, "left", "top"), (-5, -5, "right", "top"), (12, 9, "left", "bottom"),
-    (-12, 9, "right", "bottom"), (12, -9, "left", "top"), (-12, -9, "right", "top"),
-)  # fmt: skip
+# Offsets (points) tried in turn for a point label: right, left, above, below, the diagonals,
+# then the same directions further out (with a leader line back to the point).
+NEAR = 5
+LABEL_OFFSETS = tuple(
+    (dx * reach, dy * reach)
+    for reach in (1, 2.4, 3.8, 5.2)
+    for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
+)
+
+
+def _alignment(dx: float, dy: float) -> tuple[str, str]:
+    horizontal = "left" if dx > 0 else "right" if dx < 0 else "center"
+    vertical = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+    return horizontal, vertical
+
+
+def text_extent(label: Text, renderer: RendererBase, pad: float = 0.0) -> Bbox:
+    """The box of a label's text alone (an annotation's own extent includes its arrow)."""
+    from matplotlib.text import Annotation, Text
+
+    if isinstance(label, Annotation):
+        label.update_positions(renderer)  # an annotation places its text only when drawn
+    return Text.get_window_extent(label, renderer).padded(pad)
+
+
+def _freeze_layout(figure: Figure) -> None:
+    """Lay the figure out now, so display coordinates are final, and keep that layout: the
+    labels stay out of it (`in_layout=False`), so saving need not lay it out again (a second
+    pass over every artist, half a map's drawing time)."""
+    engine = figure.get_layout_engine()
+    if engine is None:
+        return
+    engine.execute(figure)
+    figure.set_layout_engine("none")
 
 
 def place_labels(
@@ -249,40 +321,65 @@ def place_labels(
     x: np.ndarray,
     y: np.ndarray,
     obstacles: list[Artist],
-) -> None:
-    """Label points without overlaps: each label takes the first offset that collides with no
-    point, no earlier label and no obstacle (greedy, deterministic, densest points first)."""
+    *,
+    centred_first: bool = False,
+    point_radius: float = 4.0,
+    fontsize: float = 7.5,
+    bbox: dict | None = None,
+) -> list[Text]:
+    """Label points without overlaps (a simple repel): each label takes the first offset whose
+    text box collides with no point, no earlier label and no obstacle, nearest offsets first
+    (greedy, deterministic, densest points first); a label pushed away from its point gets a
+    leader line. `centred_first` tries the point itself first (a map's province label)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.transforms import Bbox
 
     renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw_without_rendering()  # run the layout so display coordinates are final
+    _freeze_layout(figure)
     points = axes.transData.transform(np.column_stack([x, y]))
-    radius = 4.0 * figure.dpi / 72.0
+    radius = point_radius * figure.dpi / 72.0
     taken = [
-        Bbox.from_extents(px - radius, py - radius, px + radius, py + radius) for px, py in points
+        Bbox.from_extents(px - radius, py - radius, px + radius, py + radius)
+        for px, py in points
+        if radius > 0
     ]
     taken += [artist.get_window_extent(renderer) for artist in obstacles]
     frame = axes.get_window_extent(renderer)
+    pad = 1.5 * figure.dpi / 72.0  # room between neighbouring labels
     crowding = [sum(np.hypot(*(points - p).T) < 40) for p in points]
+    offsets = [(0.0, 0.0)] if centred_first else []
+    offsets += [(dx * NEAR, dy * NEAR) for dx, dy in LABEL_OFFSETS]
+    labels: list[Text] = []
     for index in sorted(range(len(names)), key=lambda i: (-crowding[i], i)):
-        for dx, dy, ha, va in LABEL_OFFSETS:
+        # A point's own dot is no obstacle to its label: the label starts beside it.
+        mine = taken[index] if radius > 0 else None
+        others = [box for box in taken if box is not mine]
+        chosen = None
+        for dx, dy in offsets:
+            ha, va = _alignment(dx, dy)
+            far = abs(dx) > NEAR * 1.5 or abs(dy) > NEAR * 1.5
             label = axes.annotate(
                 names[index], (x[index], y[index]), xytext=(dx, dy), textcoords="offset points",
-                ha=ha, va=va, fontsize=7.5, in_layout=False,
+                ha=ha, va=va, fontsize=fontsize, in_layout=False, bbox=bbox, zorder=5,
+                arrowprops={"arrowstyle": "-", "color": MUTED, "linewidth": 0.6,
+                            "shrinkA": 0, "shrinkB": 2} if far else None,
             )  # fmt: skip
-            box = label.get_window_extent(renderer)
+            box = text_extent(label, renderer)
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-            if inside and not any(box.overlaps(other) for other in taken):
-                taken.append(box)
+            if inside and not any(box.overlaps(other) for other in others):
+                chosen = label
                 break
             label.remove()
-        else:  # nowhere free: keep the first choice, overlapping rather than unlabelled
-            label = axes.annotate(
-                names[index], (x[index], y[index]), xytext=LABEL_OFFSETS[0][:2],
-                textcoords="offset points", va="center", fontsize=7.5, in_layout=False,
+        if chosen is None:  # nowhere free: the first choice, overlapping rather than unlabelled
+            dx, dy = offsets[0]
+            ha, va = _alignment(dx, dy)
+            chosen = axes.annotate(
+                names[index], (x[index], y[index]), xytext=(dx, dy), textcoords="offset points",
+                ha=ha, va=va, fontsize=fontsize, in_layout=False, bbox=bbox, zorder=5,
             )  # fmt: skip
-            taken.append(label.get_window_extent(renderer))
+        taken.append(text_extent(chosen, renderer, pad))
+        labels.append(chosen)
+    return labels
 
 
 def _finished(figure: Figure, axes: Axes, xlabel: str, title: str) -> Figure:

@@ -83,12 +83,14 @@ def report_fingerprint(
     system: str,
     year: int | None,
     extra_code: Iterable[Path] = (),
+    printer: Mapping[str, object] | None = None,
 ) -> str:
-    """The fingerprint of a build_report on `connection` with these arguments, here."""
+    """The fingerprint of a build_report on `connection` with these arguments, here;
+    `printer` describes the browser that prints the PDF edition (none: no PDF)."""
     return inputs_fingerprint(
         marts_content=marts_content(connection),
         code=code_digests([*report_code_files(), *extra_code]),
         fonts=font_identities(font),
         libraries=library_versions(LIBRARIES),
-        parameters={"system": system, "year": year},
+        parameters={"system": system, "year": year, "pdf_printer": dict(printer or {})},
     )

@@ -40,6 +40,19 @@ caption { text-align: left; font-weight: 700; padding: 4px 0; }
 th, td { border: 1px solid #cbd5e0; padding: 3px 8px; text-align: right; }
 th { background: #edf2f7; text-align: center; }
 td.text { text-align: left; }
+td:first-child { white-space: nowrap; }
+nav.toc { background: #f7fafc; border: 1px solid #e2e8f0; padding: 8px 16px; margin: 16px 0; }
+nav.toc ol { margin: 4px 0; padding-left: 24px; }
+p.download a { font-weight: 700; color: #2b6cb0; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { background: #fff; }
+  main { max-width: none; padding: 0; }
+  section { break-before: page; }
+  figure, tr, h3 { break-inside: avoid; }  /* a long table runs on, row by row */
+  h2, h3 { break-after: avoid; }
+  p.download { display: none; }
+}
 """.replace("FONT_STACK", FONT_STACK)
 
 
@@ -65,14 +78,26 @@ class TextBlock:
     css_class: str = ""
 
 
-Block = FigureBlock | TableBlock | TextBlock
+@dataclass(frozen=True)
+class Subheading:
+    text: str
+
+
+@dataclass(frozen=True)
+class FigureGrid:
+    """Figures two abreast (a system's secondary nodes)."""
+
+    figures: list[FigureBlock]
+
+
+Block = FigureBlock | TableBlock | TextBlock | Subheading | FigureGrid
 
 
 @dataclass
 class Section:
     heading: str
     blocks: list[Block] = field(default_factory=list)
-    grid: bool = False  # figures side by side (the 11 secondary nodes)
+    grid: bool = False  # every figure side by side
 
 
 def _cell(value: object, spec: str | None, na: str) -> str:
@@ -160,14 +185,38 @@ def _block(block: Block) -> str:
         return _figure(block)
     if isinstance(block, TableBlock):
         return _table(block)
+    if isinstance(block, Subheading):
+        return f"<h3>{escape(block.text)}</h3>"
+    if isinstance(block, FigureGrid):
+        return '<div class="grid">' + "".join(_figure(f) for f in block.figures) + "</div>"
     css = f' class="{block.css_class}"' if block.css_class else ""
     return f"<p{css}>{escape(block.text)}</p>"
 
 
-def render_body(title: str, intro: list[TextBlock], sections: list[Section]) -> str:
+def section_id(number: int) -> str:
+    return f"section-{number}"
+
+
+def table_of_contents(sections: list[Section]) -> str:
+    items = "".join(
+        f'<li><a href="#{section_id(number)}">{escape(section.heading)}</a></li>'
+        for number, section in enumerate(sections, start=1)
+    )
+    return f'<nav class="toc"><h2>目录</h2><ol>{items}</ol></nav>'
+
+
+def render_body(
+    title: str, intro: list[TextBlock], sections: list[Section], pdf: str | None = None
+) -> str:
+    """The title, the introduction, a link to the PDF edition (`pdf`, relative to the page),
+    the table of contents, then each section under an anchor the contents link to."""
     parts = [f"<h1>{escape(title)}</h1>", *(_block(b) for b in intro)]
-    for section in sections:
-        parts.append(f"<section><h2>{escape(section.heading)}</h2>")
+    if pdf is not None:
+        link = f'<a href="{attribute(pdf)}" download>下载 PDF 版（{escape(pdf)}）</a>'
+        parts.append(f'<p class="download">{link}</p>')
+    parts.append(table_of_contents(sections))
+    for number, section in enumerate(sections, start=1):
+        parts.append(f'<section id="{section_id(number)}"><h2>{escape(section.heading)}</h2>')
         figures = [b for b in section.blocks if isinstance(b, FigureBlock)]
         if section.grid:
             others = [b for b in section.blocks if not isinstance(b, FigureBlock)]

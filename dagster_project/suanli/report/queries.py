@@ -19,13 +19,15 @@ class Node:
     parent_name_zh: str | None
 
 
-def latest_year(connection: duckdb.DuckDBPyConnection, system: str) -> int:
+def latest_year(
+    connection: duckdb.DuckDBPyConnection, system: str, unit_level: str = PROVINCE
+) -> int:
     row = connection.execute(
         "select max(year) from marts.fct_index_scores where system_code = ? and unit_level = ?",
-        [system, PROVINCE],
+        [system, unit_level],
     ).fetchone()
     if row is None or row[0] is None:
-        raise ValueError(f"marts.fct_index_scores has no province scores for system {system!r}")
+        raise ValueError(f"marts.fct_index_scores has no {unit_level} scores for system {system!r}")
     return int(row[0])
 
 
@@ -54,61 +56,93 @@ def report_nodes(connection: duckdb.DuckDBPyConnection, system: str) -> list[Nod
 
 
 def node_scores(
-    connection: duckdb.DuckDBPyConnection, system: str, node: str, years: list[int]
+    connection: duckdb.DuckDBPyConnection,
+    system: str,
+    node: str,
+    years: list[int],
+    unit_level: str = PROVINCE,
 ) -> pd.DataFrame:
-    """Every province's score and rank on one node for the given years (long format)."""
+    """Every unit's score and rank on one node for the given years (long format). A unit is
+    named `province_code`/`province` whatever its level (a city's code and name for cities),
+    with its province's region and the unit's representative point."""
     return connection.execute(
         """
         select
             scores.year,
             scores.unit_code as province_code,
-            provinces.short_name_zh as province,
+            coalesce(provinces.short_name_zh, units.name_zh) as province,
             scores.score,
             scores.rank,
             scores.rank_change
         from marts.fct_index_scores as scores
-        inner join marts.dim_province as provinces on scores.unit_code = provinces.province_code
-        where scores.system_code = $system and scores.unit_level = 'province'
+        inner join marts.dim_unit as units
+            on scores.unit_level = units.unit_level and scores.unit_code = units.unit_code
+        left join marts.dim_province as provinces
+            on scores.unit_level = 'province' and scores.unit_code = provinces.province_code
+        where scores.system_code = $system and scores.unit_level = $level
             and scores.node_code = $node and list_contains($years, scores.year)
+            and scores.score is not null
         order by scores.year, scores.rank, scores.unit_code
         """,
-        {"system": system, "node": node, "years": years},
+        {"system": system, "node": node, "years": years, "level": unit_level},
+    ).df()
+
+
+def city_points(connection: duckdb.DuckDBPyConnection, codes: list[str]) -> pd.DataFrame:
+    """Longitude and latitude of cities' representative points (dim_city)."""
+    return connection.execute(
+        "select city_code as province_code, longitude, latitude from marts.dim_city "
+        "where list_contains(?, city_code) order by city_code",
+        [codes],
     ).df()
 
 
 def top_units(
-    connection: duckdb.DuckDBPyConnection, system: str, node: str, year: int, limit: int = 10
+    connection: duckdb.DuckDBPyConnection,
+    system: str,
+    node: str,
+    year: int,
+    limit: int = 10,
+    unit_level: str = PROVINCE,
 ) -> pd.DataFrame:
     """The Top N of one node and year; ties share a rank, so it may hold more than N rows."""
-    scores = node_scores(connection, system, node, [year])
+    scores = node_scores(connection, system, node, [year], unit_level)
     return scores[scores["rank"] <= limit].reset_index(drop=True)
 
 
-def years_available(connection: duckdb.DuckDBPyConnection, system: str, up_to: int) -> list[int]:
+def years_available(
+    connection: duckdb.DuckDBPyConnection, system: str, up_to: int, unit_level: str = PROVINCE
+) -> list[int]:
     rows = connection.execute(
         "select distinct year from marts.fct_index_scores "
-        "where system_code = ? and unit_level = ? and year <= ? order by year",
-        [system, PROVINCE, up_to],
+        "where system_code = ? and unit_level = ? and year <= ? and score is not null "
+        "order by year",
+        [system, unit_level, up_to],
     ).fetchall()
     return [int(year) for (year,) in rows]
 
 
 def top_across_years(
-    connection: duckdb.DuckDBPyConnection, system: str, node: str, year: int, limit: int = 10
+    connection: duckdb.DuckDBPyConnection,
+    system: str,
+    node: str,
+    year: int,
+    limit: int = 10,
+    unit_level: str = PROVINCE,
 ) -> pd.DataFrame:
     """The latest year's Top N with their rank and score in every year, side by side.
 
     Columns: province, then (year, '排名') and (year, '得分') for each year, oldest first.
     """
-    years = years_available(connection, system, year)
-    scores = node_scores(connection, system, node, years)
+    years = years_available(connection, system, year, unit_level)
+    scores = node_scores(connection, system, node, years, unit_level)
     leaders = scores[(scores["year"] == year) & (scores["rank"] <= limit)]
     chosen = scores[scores["province_code"].isin(leaders["province_code"])]
     wide = chosen.pivot(index="province", columns="year", values=["rank", "score"])
     # (year, rank) before (year, score); 'rank' < 'score' also sorts them that way
     table = wide.swaplevel(axis=1).sort_index(axis=1).reindex(leaders["province"])
     table = table.rename(columns={"rank": "排名", "score": "得分"}, level=1)
-    table.index.name = "省份"
+    table.index.name = "省份" if unit_level == PROVINCE else "城市"
     return table
 
 
@@ -346,3 +380,167 @@ def composite_contributions(
     parts = list(dict.fromkeys(long.sort_values("position")["part"]))
     wide = long.pivot(index="province", columns="part", values="contribution")
     return wide.reindex(index=order, columns=parts).fillna(0.0).reset_index()
+
+
+@dataclass(frozen=True)
+class IndexSystem:
+    """One index system as `marts.dim_index_system` describes it."""
+
+    code: str
+    name_zh: str
+    report: str | None
+    unit_level: str  # province | city
+    standardisation: str  # minmax_per_year | minmax_base_year
+    base_year: int | None
+    is_approximation: bool
+
+    @property
+    def base_year_indexed(self) -> bool:
+        """Scores of a base-year system pass 100 once a unit outgrows the base year's best."""
+        return self.base_year is not None and self.standardisation != "minmax_per_year"
+
+
+def index_systems(connection: duckdb.DuckDBPyConnection, first: str) -> list[IndexSystem]:
+    """Every system with scores: `first`, then the other province systems, then city systems,
+    each group by code (the definitions in `seeds/index_systems/` are the only list)."""
+    rows = connection.execute(
+        """
+        select
+            systems.system_code, systems.name_zh, systems.report, systems.unit_level,
+            systems.standardisation, systems.base_year, systems.is_approximation
+        from marts.dim_index_system as systems
+        where exists (
+            select 1 from marts.fct_index_scores as scores
+            where scores.system_code = systems.system_code and scores.score is not null
+        )
+        order by
+            systems.system_code != $first, systems.unit_level != 'province', systems.system_code
+        """,
+        {"first": first},
+    ).fetchall()
+    return [
+        IndexSystem(
+            str(code), str(name), report, str(level), str(standardisation),
+            None if base_year is None else int(base_year), bool(approximation),
+        )
+        for code, name, report, level, standardisation, base_year, approximation in rows
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    code: str
+    depth: int  # 0 for the composite
+    level: str
+    name_zh: str
+    unit: str | None
+    local_weight: float | None
+    global_weight: float | None
+
+
+def weight_tree(connection: duckdb.DuckDBPyConnection, system: str) -> list[WeightRow]:
+    """The system's nodes and indicators depth first, children in their defined order."""
+    rows = connection.execute(
+        """
+        select node_code, parent_code, node_level, position, name_zh, unit, local_weight,
+            global_weight
+        from marts.fct_index_weights
+        where system_code = ?
+        order by position, node_code
+        """,
+        [system],
+    ).fetchall()
+    children: dict[str | None, list[tuple]] = {}
+    for row in rows:
+        children.setdefault(row[1], []).append(row)
+    tree: list[WeightRow] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for code, _, level, _, name, unit, local, overall in children.get(parent, []):
+            tree.append(WeightRow(code, depth, level, name, unit, local, overall))
+            walk(code, depth + 1)
+
+    walk(None, 0)
+    return tree
+
+
+def national_totals(connection: duckdb.DuckDBPyConnection, system: str, year: int) -> pd.DataFrame:
+    """Each additive indicator's national total in `year` and the year before, and the growth
+    (%), in the order of the system's tree; the total's source as fct_national_shares has it."""
+    return connection.execute(
+        """
+        with totals as (
+            select distinct year, indicator_code, indicator_name_zh, unit, national_value,
+                national_source
+            from marts.fct_national_shares
+            where system_code = $system and year in ($year - 1, $year)
+        ),
+
+        current_ as (select * from totals where year = $year),
+
+        previous as (select * from totals where year = $year - 1)
+
+        select
+            current_.indicator_code,
+            current_.indicator_name_zh as indicator,
+            current_.unit,
+            previous.national_value as previous_value,
+            current_.national_value as value,
+            100.0 * (current_.national_value / nullif(previous.national_value, 0) - 1)
+                as growth_pct,
+            current_.national_source
+        from current_
+        left join previous using (indicator_code)
+        left join marts.fct_index_weights as weights
+            on weights.system_code = $system and weights.node_code = current_.indicator_code
+        order by weights.global_weight desc nulls last, current_.indicator_code
+        """,
+        {"system": system, "year": year},
+    ).df()
+
+
+def group_comparison(
+    connection: duckdb.DuckDBPyConnection,
+    system: str,
+    year: int,
+    group: str,
+    indicators: tuple[str, ...],
+) -> pd.DataFrame:
+    """Provinces grouped by `group` (dim_province.region or .hub_node; provinces outside any
+    hub are left out): how many, their members, their composite score's mean and best, and
+    their summed share (%) of each of `indicators`' national totals."""
+    if group not in ("region", "hub_node"):
+        raise ValueError(f"no province grouping {group!r}")
+    frame = connection.execute(
+        f"""
+        select
+            provinces.{group} as grouping,
+            count(*) as provinces,
+            string_agg(provinces.short_name_zh, '、' order by scores.rank) as members,
+            avg(scores.score) as mean_score,
+            max(scores.score) as best_score
+        from marts.dim_province as provinces
+        inner join marts.fct_index_scores as scores
+            on scores.unit_code = provinces.province_code and scores.unit_level = 'province'
+            and scores.system_code = $system and scores.year = $year
+            and scores.node_code = 'composite'
+        where provinces.{group} is not null
+        group by provinces.{group}
+        order by mean_score desc, grouping
+        """,
+        {"system": system, "year": year},
+    ).df()
+    for indicator in indicators:
+        shares = connection.execute(
+            f"""
+            select provinces.{group} as grouping, sum(shares.share_pct) as share
+            from marts.fct_national_shares as shares
+            inner join marts.dim_province as provinces using (province_code)
+            where shares.system_code = $system and shares.year = $year
+                and shares.indicator_code = $indicator
+            group by provinces.{group}
+            """,
+            {"system": system, "year": year, "indicator": indicator},
+        ).df()
+        frame[indicator] = frame["grouping"].map(shares.set_index("grouping")["share"])
+    return frame

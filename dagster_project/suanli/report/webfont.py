@@ -46,10 +46,19 @@ class GlyphsMissing(ValueError):
     """The page uses characters the font cannot draw."""
 
 
+# Whitespace the browser never draws a glyph for (line breaks, tabs, form feeds).
+LAYOUT_WHITESPACE = frozenset("\t\n\r\x0b\x0c")
+
+
 def page_characters(text: str) -> set[str]:
-    """Characters that need a glyph: every printable one of the text (the space included: a
-    subset without it sends every space to a fallback font), plus printable ASCII."""
-    return {c for c in text + string.printable if c.isprintable()}
+    """Characters that need a glyph: every printable one of the text, and every space it draws
+    (the ASCII space, and e.g. the ideographic space U+3000 that indents the weight tables: a
+    subset without it sends that text to a fallback font), plus printable ASCII."""
+    return {
+        c
+        for c in text + string.printable
+        if c.isprintable() or (c.isspace() and c not in LAYOUT_WHITESPACE)
+    }
 
 
 def missing_characters(face: FontFace, characters: set[str]) -> list[str]:

@@ -3,6 +3,7 @@ page when GDP is missing, the same bytes for the same data, and never a missing 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -14,7 +15,6 @@ from pathlib import Path
 import duckdb
 import matplotlib
 import numpy as np
-import pandas as pd
 import pytest
 from dagster import AssetKey
 from matplotlib import colormaps
@@ -22,162 +22,21 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from PIL import Image
+from report_marts import (
+    GDP_2024,
+    NODES,
+    PNG_SIGNATURE,
+    PROVINCES,
+    SYSTEM,
+    expected_keys,
+    make_marts,
+)
 
 import suanli
 from suanli.report import build_report, charts, choropleth, find_cjk_font, queries
 from suanli.report.assets import REPORT_KEY, blue_book
 from suanli.report.build import GDP_NOT_DELIVERED
 from suanli.report.fonts import CjkFontNotFound, cjk_style, cmap_of
-
-SYSTEM = "comprehensive_v4"
-YEARS = (2023, 2024, 2025)
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# code, name, short name, English name, region, hub node
-PROVINCES = [
-    ("110000", "北京市", "北京", "Beijing", "east", "京津冀枢纽"),
-    ("130000", "河北省", "河北", "Hebei", "east", "京津冀枢纽"),
-    ("150000", "内蒙古自治区", "内蒙古", "Inner Mongolia", "west", "内蒙古枢纽"),
-    ("310000", "上海市", "上海", "Shanghai", "east", "长三角枢纽"),
-    ("320000", "江苏省", "江苏", "Jiangsu", "east", "长三角枢纽"),
-    ("330000", "浙江省", "浙江", "Zhejiang", "east", "长三角枢纽"),
-    ("440000", "广东省", "广东", "Guangdong", "east", "粤港澳枢纽"),
-    ("520000", "贵州省", "贵州", "Guizhou", "west", "贵州枢纽"),
-]
-# 2024 GDP in 亿元 (rounded published figures): what the scatter must regress the index on
-GDP_2024 = {
-    "110000": 49843.0, "130000": 47527.0, "150000": 26315.0, "310000": 53927.0,
-    "320000": 137008.0, "330000": 90131.0, "440000": 141634.0, "520000": 22667.0,
-}  # fmt: skip
-# code, parent, level, position, name, unit
-NODES = [
-    ("composite", None, "composite", 1, "综合算力指数", None),
-    ("compute", "composite", "primary", 1, "算力", None),
-    ("storage", "composite", "primary", 2, "存力", None),
-    ("compute_scale", "compute", "secondary", 1, "算力规模", None),
-    ("compute_quality", "compute", "secondary", 2, "算力质效", None),
-    ("storage_scale", "storage", "secondary", 1, "存力规模", None),
-    ("racks_in_use", "compute_scale", "tertiary", 1, "在用标准机架数", "万架"),
-    ("intelligent_compute", "compute_scale", "tertiary", 3, "在用智算规模", "EFLOPS"),
-    ("rack_utilisation", "compute_quality", "tertiary", 1, "上架率", "%"),
-    ("storage_capacity", "storage_scale", "tertiary", 1, "存储总体容量", "EB"),
-]
-CITIES = [
-    ("520100", "贵阳市", "Guiyang", "贵州省"),
-    ("130700", "张家口市", "Zhangjiakou", "河北省"),
-    ("131000", "廊坊市", "Langfang", "河北省"),
-    ("330100", "杭州市", "Hangzhou", "浙江省"),
-    ("150900", "乌兰察布市", "Ulanqab", "内蒙古自治区"),
-    ("440200", "韶关市", "Shaoguan", "广东省"),
-]
-
-
-def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
-    """Competition ranks per year and node, and last year's rank minus this year's."""
-    frame["rank"] = (
-        frame.groupby(["year", "node_code"])["score"].rank(method="min", ascending=False)
-    ).astype("int64")
-    previous = frame[["year", "node_code", "unit_code", "rank"]].assign(year=frame["year"] + 1)
-    merged = frame.merge(
-        previous, on=["year", "node_code", "unit_code"], how="left", suffixes=("", "_previous")
-    )
-    merged["rank_change"] = (merged["rank_previous"] - merged["rank"]).astype("Int64")
-    return merged.drop(columns="rank_previous")
-
-
-def make_marts(path: Path, gdp: bool = True) -> Path:
-    """A marts file with the published marts' tables and columns, for 8 real provinces."""
-    rng = np.random.default_rng(20250331)
-    levels = {code: level for code, _, level, *_ in NODES}
-    scores = pd.DataFrame(
-        [
-            {
-                "system_code": SYSTEM, "year": year, "unit_level": "province",
-                "unit_code": province[0], "node_code": code, "node_level": levels[code],
-                "score": round(float(rng.uniform(8, 95)), 4),
-            }
-            for year in YEARS
-            for code in levels
-            for province in PROVINCES
-        ]
-    )  # fmt: skip
-    scores = _ranked(scores)
-    indicators = pd.DataFrame(
-        [
-            {
-                "system_code": SYSTEM, "year": year, "unit_level": "province",
-                "unit_code": province[0], "indicator_code": code,
-                "raw_value": round(float(rng.uniform(1, 100 if unit == "%" else 150)), 4),
-                "unit": unit, "score": None, "provenance": "synthetic",
-                "source": "test", "value_flag": None,
-            }
-            for year in YEARS
-            for code, _, level, _, _, unit in NODES
-            if level == "tertiary"
-            for province in PROVINCES
-        ]
-    )  # fmt: skip
-    weights = pd.DataFrame(
-        [
-            {
-                "system_code": SYSTEM, "node_code": code, "parent_code": parent,
-                "node_level": level, "position": position, "name_zh": name, "name_en": code,
-                "unit": unit, "direction": "positive" if unit else None, "local_weight": 0.5,
-                "global_weight": 0.5, "lambda_max": 2.0, "consistency_ratio": 0.0,
-                "random_index_table": "saaty_1980",
-            }
-            for code, parent, level, position, name, unit in NODES
-        ]
-    )  # fmt: skip
-    provinces = pd.DataFrame(
-        PROVINCES,
-        columns=["province_code", "name_zh", "short_name_zh", "name_en", "region", "hub_node"],
-    )
-    cities = pd.DataFrame(
-        [
-            {
-                "year": year, "rank": rank, "city_code": code, "city_name_zh": name,
-                "city_name_en": name_en, "province_name_zh": province,
-                "score": 90.0 - 7 * rank + year % 7, "rank_change": 0,
-            }
-            for year in YEARS
-            for rank, (code, name, name_en, province) in enumerate(CITIES, start=1)
-        ]
-    )  # fmt: skip
-    with duckdb.connect(str(path)) as connection:
-        connection.execute("create schema marts")
-        for table, frame in [
-            ("fct_index_scores", scores),
-            ("fct_indicator_values", indicators),
-            ("fct_index_weights", weights),
-            ("dim_province", provinces),
-            ("city_top30", cities),
-        ]:
-            connection.register("frame", frame)
-            connection.execute(f"create table marts.{table} as select * from frame")
-            connection.unregister("frame")
-        if gdp:
-            connection.execute(
-                "create table marts.fct_province_statistics (province_code varchar, "
-                "year integer, statistic_code varchar, value double, unit varchar, "
-                "provenance varchar, provenance_source varchar)"
-            )
-            for code, value in GDP_2024.items():
-                connection.executemany(
-                    "insert into marts.fct_province_statistics values (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        [code, 2024, "gdp", value, "亿元", "published", "国家统计局"],
-                        [code, 2023, "gdp", value * 0.95, "亿元", "published", "国家统计局"],
-                        [code, 2024, "population", 5000.0, "万人", "published", "国家统计局"],
-                    ],
-                )
-    return path
-
-
-def expected_keys(with_gdp: bool) -> list[str]:
-    nodes = [code for code, _, level, *_ in NODES if level in ("primary", "secondary")]
-    keys = ["composite_top10", "composite_map", *(f"{node}_top10" for node in nodes)]
-    keys += ["share_racks_in_use", "share_intelligent_compute", "utilisation", "city_top30"]
-    return [*keys, "gdp_scatter"] if with_gdp else keys
 
 
 class _Images(HTMLParser):
@@ -250,7 +109,8 @@ def test_composite_top10_follows_the_marts(report, marts: Path) -> None:
         expected = connection.execute(
             "select p.short_name_zh, s.score from marts.fct_index_scores s "
             "join marts.dim_province p on p.province_code = s.unit_code "
-            "where s.year = 2025 and s.node_code = 'composite' order by s.score desc"
+            "where s.system_code = 'comprehensive_v4' and s.year = 2025 "
+            "and s.node_code = 'composite' order by s.score desc"
         ).fetchall()
     assert list(report.top10["province"]) == [name for name, _ in expected]
     assert report.top10["score"].tolist() == pytest.approx([score for _, score in expected])
@@ -269,7 +129,8 @@ def test_top10_table_shows_rank_and_score_of_every_year(report, marts: Path) -> 
     with duckdb.connect(str(marts), read_only=True) as connection:
         history = connection.execute(
             "select rank, score from marts.fct_index_scores "
-            "where node_code = 'composite' and unit_code = ? order by year",
+            "where system_code = 'comprehensive_v4' and node_code = 'composite' "
+            "and unit_code = ? order by year",
             [leader["province_code"]],
         ).fetchall()
     cells = [cell for rank, score in history for cell in (str(rank), f"{score:.1f}")]
@@ -437,7 +298,14 @@ def test_asset_writes_the_report_and_describes_it(
     assert metadata["path"] == str(html)
     assert metadata["url"] == "http://docs.example:8123/report/index.html"  # on the docs server
     assert metadata["charts"] == len(expected_keys(with_gdp=True))
+    assert metadata["systems"] == 3
     assert metadata["year"] == 2025
+    # the PDF edition beside the page, listed in the stamp like every other file
+    pdf = tmp_path / "out" / "report.pdf"
+    assert metadata["pdf"] == str(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    stamp = json.loads((tmp_path / "out" / ".inputs.json").read_text(encoding="utf-8"))
+    assert "report.pdf" in stamp["files"] and "index.html" in stamp["files"]
     top10 = metadata["top10"]
     assert top10.splitlines()[0] == "| 排名 | 省份 | 得分 | 较上年 |"
     assert len(top10.splitlines()) == 2 + len(PROVINCES)
@@ -496,17 +364,18 @@ def test_asset_draws_again_when_the_published_content_changed(
     assert again["top10"] != first["top10"]  # drawn from the new scores
 
 
+@pytest.mark.parametrize("gone", ["charts/composite_map.png", "report.pdf"])
 def test_asset_draws_again_when_a_file_of_the_report_is_gone(
-    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
+    gone: str, marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
 ) -> None:
     out = tmp_path / "out"
     monkeypatch.setenv("SUANLI_REPORT_DIR", str(out))
     first = materialise_report(marts)  # never published: the content is computed
-    (out / "charts" / "composite_map.png").unlink()
+    (out / gone).unlink()
     again = materialise_report(marts)
     assert again["unchanged"] is False
     assert again["inputs_sha256"] == first["inputs_sha256"]
-    assert (out / "charts" / "composite_map.png").is_file()
+    assert (out / gone).is_file()
     assert materialise_report(marts)["unchanged"] is True
 
 
@@ -555,9 +424,11 @@ def test_report_of_the_whole_pipeline(warehouse: duckdb.DuckDBPyConnection, tmp_
     )
     assert (result.gdp_fit is not None) == bool(gdp_rows)
     systems = warehouse.execute("select count(*) from marts.dim_index_system").fetchone()[0]
-    # composite Top 10 and map, primaries, secondaries, rank intervals of every system, Sobol,
+    # System A's composite Top 10 and map, primaries, secondaries; every other system's
+    # composite Top 10, map and primaries panel; rank intervals of every system, Sobol,
     # contributions, shares, utilisation, cities, GDP
-    expected = 1 + 1 + 5 + 11 + systems + 2 + 2 + 1 + 1 + (1 if gdp_rows else 0)
+    assert len(result.systems) == systems
+    expected = 1 + 1 + 5 + 11 + 3 * (systems - 1) + systems + 2 + 2 + 1 + 1 + (1 if gdp_rows else 0)
     assert len(result.charts) == expected
     intervals = result.data["rank_intervals"]
     assert len(intervals) >= 20 and intervals["nominal_rank"].is_monotonic_increasing

@@ -116,3 +116,11 @@ def test_the_cache_folder_is_configurable(tmp_path: Path, monkeypatch: pytest.Mo
     assert cache_dir() == REPO_ROOT / ".cache" / "suanli"  # git-ignored
     monkeypatch.setenv("SUANLI_CACHE_DIR", str(tmp_path))
     assert webfont_cache_dir() == tmp_path / "webfonts"
+
+
+def test_every_space_the_page_draws_gets_a_glyph() -> None:
+    """The weight tables indent with the ideographic space: without its glyph in the subset,
+    Chromium draws those cells with a system font."""
+    characters = webfont.page_characters("算力\u3000存力 a\u00a0b\n\t")
+    assert {"\u3000", "\u00a0", " ", "算"} <= characters
+    assert not characters & {"\n", "\t", "\r"}
