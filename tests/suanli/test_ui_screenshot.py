@@ -17,14 +17,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from chromium_browser import chromium_path
 from playwright.sync_api import Page, sync_playwright
+
+from suanli.report.pdf import BROWSER_FLAGS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 # The global lineage (`/asset-groups` in Dagster 1.13) collapses groups when there are several;
 # `expanded` opens the two whose assets we look for.
 GRAPH_ROUTE = "/asset-groups?" + urlencode({"expanded": "global@global:raw,global@global:marts"})
@@ -38,17 +37,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def chromium_path() -> str:
-    """The system Chromium (Debian package `chromium`); never a downloaded browser."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    message = "Chromium missing: install the `chromium` package (make system-deps)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def wait_for_server(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
@@ -128,7 +116,7 @@ def test_asset_graph_shows_the_pipeline(webserver: str, tmp_path: Path) -> None:
     screenshot = shots / "dagster_asset_graph.png"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+            executable_path=chromium_path(), args=list(BROWSER_FLAGS), headless=True
         )
         try:
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=2)

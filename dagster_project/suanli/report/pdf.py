@@ -14,13 +14,16 @@ import tempfile
 from pathlib import Path
 
 PDF = "report.pdf"
-# As the browser tests launch it: no sandbox (containers), no GPU, and nothing that phones
-# home; a fresh profile per print, so two builds never share one.
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+# How every headless Chromium of the project starts (this print and the browser tests): no
+# sandbox (containers), no GPU, nothing that phones home.
+BROWSER_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--no-pdf-header-footer", "--hide-scrollbars",
-    # Virtual time runs until the page is idle (web fonts and images loaded) before printing.
+)  # fmt: skip
+# Printing: a fresh profile per print (two builds never share one); virtual time runs until
+# the page is idle (web fonts and images loaded) before printing.
+CHROMIUM_FLAGS = (
+    *BROWSER_FLAGS, "--disable-extensions", "--no-pdf-header-footer", "--hide-scrollbars",
     "--virtual-time-budget=30000",
 )  # fmt: skip
 TIMEOUT_SECONDS = 300

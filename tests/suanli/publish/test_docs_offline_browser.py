@@ -17,32 +17,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from chromium_browser import chromium_path
 from playwright.sync_api import Page, Route, sync_playwright
 
+from suanli.report.pdf import BROWSER_FLAGS
 from suanli.settings import docs_url
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 MART = "marts.fct_index_scores"
 # offline.css's background of GX's `alert-secondary` header (Bootstrap's, which is offline)
 ALERT_BACKGROUND = "rgb(226, 227, 229)"
 
 pytestmark = pytest.mark.integration
-
-
-def chromium_path() -> str:
-    """The system Chromium (Debian package `chromium`); never a downloaded browser."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    message = "Chromium missing: install the `chromium` package (make system-deps)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +106,7 @@ def browser_page() -> Iterator[tuple[Page, list[str], list[str]]]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+            executable_path=chromium_path(), args=list(BROWSER_FLAGS), headless=True
         )
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 900})

@@ -8,35 +8,21 @@ element (DevTools `CSS.getPlatformFontsForNode`) and fontTools says the fonts ha
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from chromium_browser import chromium_path
 from playwright.sync_api import Page, sync_playwright
 
 from suanli.report import ReportResult, build_report, find_cjk_font
 from suanli.report.fonts import FontFace, cmap_of
+from suanli.report.pdf import BROWSER_FLAGS
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 FAMILY = "Noto Sans CJK SC"
 TEXT_ELEMENTS = "h1, h2, p, figcaption, caption, th, td"
 
 pytestmark = pytest.mark.integration
-
-
-def chromium_path() -> str:
-    """The system Chromium (Debian package `chromium`); never a downloaded browser."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    message = "Chromium missing: install the `chromium` package (make system-deps)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def screenshot_dir(tmp_path: Path) -> Path:
@@ -74,7 +60,7 @@ def rendered(report: ReportResult, tmp_path_factory: pytest.TempPathFactory):
     shots = screenshot_dir(tmp_path_factory.mktemp("screenshots"))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+            executable_path=executable, args=list(BROWSER_FLAGS), headless=True
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
