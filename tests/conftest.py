@@ -48,6 +48,8 @@ LONGEST_FIRST = [
     "tests/suanli/test_deliveries_end_to_end.py",
     "tests/suanli/test_end_to_end.py",
     "tests/suanli/test_weight_change.py",
+    "tests/suanli/bi/test_old_duckdb.py",
+    "tests/suanli/bi/test_superset.py",
 ]
 
 

@@ -95,13 +95,12 @@ def _copy_column_comments(connection: duckdb.DuckDBPyConnection, relations: Iter
 
 
 def _copy_views(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    pending = dict(
-        connection.execute(
-            "select view_name, sql from duckdb_views() "
-            "where database_name = ? and schema_name = ? and not internal",
-            [WORK_ALIAS, SCHEMA],
-        ).fetchall()
-    )
+    views = connection.execute(
+        "select view_name, sql, comment from duckdb_views() "
+        "where database_name = ? and schema_name = ? and not internal",
+        [WORK_ALIAS, SCHEMA],
+    ).fetchall()
+    pending = {name: ddl for name, ddl, _ in views}
     created: list[str] = []
     # Views may read other views: create what resolves, retry the rest, stop when stuck.
     while pending:
@@ -117,8 +116,37 @@ def _copy_views(connection: duckdb.DuckDBPyConnection) -> list[str]:
             stuck = "; ".join(f"{name}: {reason}" for name, reason in failures.items())
             raise RuntimeError(f"views that cannot be published: {stuck}")
         pending = {name: pending[name] for name in failures}
+    # A view's DDL does not carry its comment (dbt's persist_docs writes it separately).
+    for name, _, comment in views:
+        if comment:
+            connection.execute(f"comment on view {SCHEMA}.{_quote(name)} is {_literal(comment)}")
     _copy_column_comments(connection, created)
     return sorted(created)
+
+
+# What BI tools show beside `_publication` and its columns, as dbt's docs do for the marts'.
+PUBLICATION_COMMENT = (
+    "发布记录：这些数据集市何时由哪次运行发布、由哪次运行根据哪些交付文件构建 / When these marts "
+    "were published, by which run, built by which run from which deliveries."
+)
+PUBLICATION_COLUMN_COMMENTS = {
+    "published_at": "发布时间（UTC） / When the file was published (UTC).",
+    "run_id": "发布本文件的 Dagster 运行 / The Dagster run that published this file.",
+    "tables": "各表行数（JSON 对象：表名 → 行数） / Rows per table (JSON object: table → rows).",
+    "deliveries": "构建所依据的交付文件（JSON 数组：来源、文件名、SHA-256 等） / "
+    "The deliveries the marts were built from (JSON array: source, file name, SHA-256 …).",
+    "built_by_run": "构建这些数据集市的 Dagster 运行 / The Dagster run that built these marts.",
+    "content_sha256": "内容指纹：行、列、类型、注释、视图定义与交付文件的 SHA-256；相同即不重发 / "
+    "SHA-256 of the rows, columns, types, comments, view definitions and deliveries: equal "
+    "means publishing again would change nothing.",
+}
+
+
+def _comment_publication(connection: duckdb.DuckDBPyConnection) -> None:
+    target = f"{SCHEMA}.{PUBLICATION_TABLE}"
+    connection.execute(f"comment on table {target} is {_literal(PUBLICATION_COMMENT)}")
+    for column, comment in PUBLICATION_COLUMN_COMMENTS.items():
+        connection.execute(f"comment on column {target}.{column} is {_literal(comment)}")
 
 
 def publish_marts(
@@ -170,10 +198,7 @@ def publish_marts(
                 fingerprint,
             ],
         )
-        connection.execute(
-            f"comment on table {SCHEMA}.{PUBLICATION_TABLE} is 'When these marts were "
-            "published, by which run, built by which run from which deliveries.'"
-        )
+        _comment_publication(connection)
         connection.execute(f"detach {WORK_ALIAS}")
         connection.execute("use memory")
         connection.execute(f"detach {CANDIDATE_ALIAS}")
@@ -208,13 +233,20 @@ def last_publication(published: Path) -> dict | None:
 
 
 FLOATS = frozenset({"DOUBLE", "FLOAT", "REAL"})
+# Part of the fingerprint: raise it when publish_marts writes something new (2: view comments,
+# _publication's column comments), so files published before are published again.
+PUBLICATION_FORMAT = 2
 
 
 def marts_fingerprint(connection: duckdb.DuckDBPyConnection, deliveries: list[dict]) -> str:
     """SHA-256 of what a publication would hold: every mart's rows (order-free), columns,
-    types and comments, every view's definition, and the deliveries they were built from.
+    types and comments, every view's definition and comment, and the deliveries they were
+    built from (and the publication format).
     Equal to the published file's: publishing again would change nothing but the date."""
-    parts: list[object] = [sorted(json.dumps(d, sort_keys=True, default=str) for d in deliveries)]
+    parts: list[object] = [
+        PUBLICATION_FORMAT,
+        sorted(json.dumps(d, sort_keys=True, default=str) for d in deliveries),
+    ]
     parts.append(
         connection.execute(
             "select table_name, column_name, data_type, comment from duckdb_columns() "
@@ -230,7 +262,8 @@ def marts_fingerprint(connection: duckdb.DuckDBPyConnection, deliveries: list[di
     )
     parts.append(
         connection.execute(
-            f"select view_name, sql from duckdb_views() where schema_name = '{SCHEMA}' order by all"
+            "select view_name, sql, comment from duckdb_views() "
+            f"where schema_name = '{SCHEMA}' order by all"
         ).fetchall()
     )
     columns: dict[str, list[str]] = {}

@@ -1,4 +1,7 @@
-{{ config(materialized='view') }}
+{{ config(
+    materialized='view',
+    post_hook="{{ comment_node_columns(ref('fct_index_weights')) }}",
+) }}
 
 {#- One row per system, unit level, unit and year; one `<node_code>_score` and one
     `<node_code>_rank` column per node of any index system. The column list is read from the

@@ -141,3 +141,41 @@ def test_a_warehouse_file_dbt_creates_is_readable_by_duckdb_1_1_3(
         "`settings` (a SET after the file exists, too late):\n" + read.stderr[-1500:]
     )
     assert read.stdout.strip() == "31"
+
+
+# Runs under the old duckdb: every table of every schema, read whole; prints what failed.
+READ_EVERY_TABLE = """
+import json, sys
+import duckdb
+assert duckdb.__version__ == sys.argv[2], f"duckdb {duckdb.__version__} from {duckdb.__file__}"
+connection = duckdb.connect(sys.argv[1], read_only=True)
+connection.execute("set enable_progress_bar = false")
+tables = connection.execute(
+    "select schema_name, table_name from duckdb_tables() "
+    "where database_name = current_database() order by all"
+).fetchall()
+failed = {}
+for schema, table in tables:
+    try:
+        connection.execute(f'select * from "{schema}"."{table}"').fetchall()
+    except duckdb.Error as error:
+        failed[f"{schema}.{table}"] = str(error)
+print(json.dumps({"tables": len(tables), "failed": failed}))
+"""
+
+
+def test_both_files_stay_readable_by_duckdb_1_1_3_after_an_incremental_run(
+    old_duckdb: Path, copied_warehouse: dict[str, str], cli
+) -> None:
+    """A second run (2025 only, forced) rewrites tables in the work file and republishes: every
+    writer opens it with storage_compatibility_version, so neither file moves past the v1.1.0
+    format. A notebook that opens the work file with DuckDB 1.1 reads every table."""
+    again = cli(copied_warehouse, "materialize", "--years", "2025", "--force")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    work = Path(copied_warehouse["SUANLI_WAREHOUSE"])
+    for file in (work, work.with_name(f"{work.stem}_marts{work.suffix}")):
+        result = run_old(old_duckdb, READ_EVERY_TABLE, file)
+        assert result.returncode == 0, f"{file.name}: {result.stderr[-3000:]}"
+        read = json.loads(result.stdout)
+        assert read["failed"] == {}, file.name
+        assert read["tables"] > 10, file.name

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from suanli.publish.marts import last_publication, publish_marts
+from suanli.publish.marts import last_publication, marts_fingerprint, publish_marts
 
 
 def make_work_file(path: Path, version: int, rows: int = 1000) -> Path:
@@ -36,6 +36,8 @@ def make_work_file(path: Path, version: int, rows: int = 1000) -> Path:
         connection.execute(
             "create or replace view marts.top_one as select * from marts.top limit 1"
         )
+        connection.execute("comment on view marts.top is '前三名 / top three'")
+        connection.execute("comment on column marts.top.unit_code is '单元代码 / unit'")
     return path
 
 
@@ -61,6 +63,19 @@ def test_publish_copies_tables_views_constraints_and_comments(tmp_path: Path) ->
             "select comment from duckdb_columns() where table_name = 'scores' "
             "and column_name = 'score'"
         ).fetchone() == ("综合得分 / score",)
+        # A view's comment and its columns' (dbt's persist_docs writes them apart from the DDL).
+        assert reader.execute(
+            "select view_name, comment from duckdb_views() where schema_name = 'marts' order by all"
+        ).fetchall() == [("top", "前三名 / top three"), ("top_one", None)]
+        assert reader.execute(
+            "select comment from duckdb_columns() where table_name = 'top' "
+            "and column_name = 'unit_code'"
+        ).fetchone() == ("单元代码 / unit",)
+        # The publication record describes itself: every column has a comment.
+        assert reader.execute(
+            "select count(*), count(comment) from duckdb_columns() "
+            "where table_name = '_publication'"
+        ).fetchone() == (6, 6)
     publication = last_publication(published)
     assert publication["run_id"] == "run-1"
     assert publication["deliveries"] == [{"file": "a.csv"}]
@@ -150,3 +165,15 @@ def test_kill_9_in_the_middle_of_publishing_leaves_the_published_marts_as_they_w
     publish_marts(work, published, run_id="next-run")  # the next run cleans up and publishes
     assert not list(tmp_path.glob(".bi_marts.duckdb.*tmp*"))
     assert last_publication(published)["tables"] == {"scores": 3_000_000}
+
+
+def test_the_fingerprint_sees_a_view_s_comment(tmp_path: Path) -> None:
+    """A view re-described in dbt is published again, though no row or definition changed."""
+    work = make_work_file(tmp_path / "work.duckdb", version=1)
+    with duckdb.connect(str(work)) as connection:
+        before = marts_fingerprint(connection, [])
+        connection.execute("comment on view marts.top is '前三名（新） / top three, reworded'")
+        after = marts_fingerprint(connection, [])
+        connection.execute("comment on view marts.top is '前三名 / top three'")
+        assert marts_fingerprint(connection, []) == before
+    assert after != before
