@@ -60,7 +60,7 @@ def test_two_runs_started_together_take_turns_and_each_publishes_its_own_deliver
 
     for run, output in zip(runs, outputs, strict=True):
         assert run.returncode == 0, output[-4000:]
-    run_ids = [RUN_ID.search(output.splitlines()[-1]).group(1) for output in outputs]
+    run_ids = [RUN_ID.search(output).group(1) for output in outputs]
     network_of = {run_id: sha for run_id, (_, sha) in zip(run_ids, landings, strict=True)}
     with DagsterInstance.from_config(copied_warehouse["DAGSTER_HOME"]) as instance:
         windows = {run_id: step_window(instance, run_id) for run_id in run_ids}

@@ -17,6 +17,8 @@ PART_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OB
 # What a step that holds its events back logs as it goes (`progress_message`).
 PROGRESS = re.compile(r"progress: (\d+) of (\d+) done")
 NOT_EXECUTED = re.compile(r"Dependencies for step \S+ failed: .*\. Not executing\.")
+# A run can fail outside its steps: its resources do not start, or the run is refused.
+RUN_FAILURES = {DagsterEventType.RESOURCE_INIT_FAILURE, DagsterEventType.RUN_FAILURE}
 STEP_EVENTS = {
     DagsterEventType.STEP_START: Kind.START,
     DagsterEventType.STEP_SUCCESS: Kind.SUCCESS,
@@ -55,10 +57,14 @@ def news_of(record: logging.LogRecord) -> list[StepNews]:
             return [StepNews(Kind.SKIPPED, step, "a step it reads failed")]
         if record.levelno >= logging.WARNING:
             return [StepNews(Kind.WARNING, step, message)]
+        if meta.get("resource_name") and record.levelno >= logging.INFO:
+            return [StepNews(Kind.NOTE, step, message)]
         if progress := PROGRESS.match(message):
             return [StepNews(Kind.PROGRESS, step, progress.group(1))]
         return []
     kind = event.event_type
+    if kind in RUN_FAILURES and (text := failure_text(event)) != "failed":
+        return [StepNews(Kind.FAILURE, None, text)]
     if kind in STEP_EVENTS:
         text = failure_text(event) if kind is DagsterEventType.STEP_FAILURE else ""
         return [StepNews(STEP_EVENTS[kind], event.step_key, text)]

@@ -30,6 +30,7 @@ class Kind(Enum):
     PROGRESS = "progress"  # a step says how many of its parts are done (text: the number)
     CHECK_FAILED = "check_failed"
     WARNING = "warning"
+    NOTE = "note"  # what a person should know while waiting (a resource's word: the lock)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ def counted(outputs: int, checks: int) -> str:
     return " · ".join(parts)
 
 
+def first_line(text: str) -> str:
+    """A failure's first line, whole: what failed must be readable in full."""
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
 def one_line(text: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else ""
     return first if len(first) <= LINE_LIMIT else first[: LINE_LIMIT - 1] + "…"
@@ -77,6 +83,7 @@ class RunView:
     skipped: int = field(init=False, default=0)
     checks: int = field(init=False, default=0)
     failed_steps: list[str] = field(init=False, default_factory=list)
+    run_failures: list[str] = field(init=False, default_factory=list)
     failed_checks: list[str] = field(init=False, default_factory=list)
     warnings: list[str] = field(init=False, default_factory=list)
     _step_started: dict[str, float] = field(init=False, default_factory=dict)
@@ -95,6 +102,15 @@ class RunView:
 
     def _note(self, news: StepNews) -> None:
         step = news.step or ""
+        if news.kind is Kind.FAILURE and not step:
+            # The run failed outside any step (a resource could not start): said once, whole.
+            if first_line(news.text) not in self.run_failures:
+                self.run_failures.append(first_line(news.text))
+                self._write(f"{'':16}✗ run FAILED: {first_line(news.text)}")
+            return
+        if news.kind is Kind.NOTE:
+            self._write(f"{'':16}… {first_line(news.text)}")
+            return
         if news.kind is Kind.START:
             self.current[step] = 0
             self._step_started[step] = self.clock()
@@ -118,8 +134,8 @@ class RunView:
                 self.skipped += 1
                 self._line("–", step, "skipped: " + (news.text or "nothing upstream to use"))
             else:
-                self.failed_steps.append(f"{step_label(step)}: {one_line(news.text)}")
-                self._line("✗", step, "FAILED: " + one_line(news.text))
+                self.failed_steps.append(f"{step_label(step)}: {first_line(news.text)}")
+                self._line("✗", step, "FAILED: " + first_line(news.text))
         elif news.kind is Kind.CHECK_FAILED:
             self.failed_checks.append(one_line(news.text))
             mark = "✗" if news.text.endswith("(blocking)") else "!"  # a warning stops nothing

@@ -45,6 +45,7 @@ def summary_lines(
         f"  steps: {view.done} of {view.total_steps} done, {len(view.failed_steps)} failed, "
         f"{view.skipped} skipped; checks: {view.checks} evaluated, {len(blocking)} failed, "
         f"{len(warned)} warned",
+        *_listed("run failed", view.run_failures),
         *_listed("failed steps", view.failed_steps),
         *_listed("failed checks", blocking),
         *_listed("checks that warned", warned),

@@ -68,3 +68,35 @@ def test_a_step_has_as_many_parts_as_its_assets_and_checks() -> None:
         "scores": 1,
         "registry_registry_is_small": 1,  # the op of a check is named after its asset too
     }
+
+
+class BusyWarehouse(dg.ConfigurableResource):
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        context.log.info("waiting for warehouse w.duckdb: in use by process 7")
+        raise RuntimeError("warehouse w.duckdb is in use by process 7")
+
+
+@dg.asset
+def needs_the_warehouse(warehouse: BusyWarehouse) -> None:
+    """Never runs: its resource does not start."""
+
+
+def test_a_run_failing_outside_its_steps_is_told_once_whole_with_what_it_waited_for() -> None:
+    heard: list[StepNews] = []
+    job = dg.Definitions(
+        assets=[needs_the_warehouse],
+        jobs=[dg.define_asset_job("job")],
+        resources={"warehouse": BusyWarehouse()},
+    ).resolve_job_def("job")
+    result = job.with_logger_defs({"progress": news_logger(heard.append)}).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config={"loggers": {"progress": {}}},
+    )
+    assert not result.success
+
+    note = "waiting for warehouse w.duckdb: in use by process 7"
+    assert StepNews(Kind.NOTE, "needs_the_warehouse", note) in heard
+    failures = [news for news in heard if news.kind is Kind.FAILURE]
+    assert failures and all(news.step is None for news in failures)
+    assert failures[0].text == "RuntimeError: warehouse w.duckdb is in use by process 7"

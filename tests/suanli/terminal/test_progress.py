@@ -117,3 +117,17 @@ def test_small_wording_helpers() -> None:
     assert counted(1, 0) == "1 output" and counted(0, 2) == "2 checks" and counted(0, 0) == ""
     assert one_line("x" * 200) == "x" * 159 + "…"
     assert one_line("") == ""
+
+
+def test_a_run_failure_outside_the_steps_is_printed_once_in_full_and_notes_pass_through() -> None:
+    view, out = view_with(Clock())
+    path = "/tmp/" + "x" * 200 + "/suanli.duckdb"
+    view.note(StepNews(Kind.NOTE, None, f"waiting for warehouse {path}: in use by process 7"))
+    for _ in range(2):  # Dagster says it twice: resources failed, then the run failed
+        view.note(StepNews(Kind.FAILURE, None, f"WarehouseBusy: {path} is in use\ntraceback"))
+
+    assert out.getvalue().splitlines() == [
+        " " * 16 + f"… waiting for warehouse {path}: in use by process 7",
+        " " * 16 + f"✗ run FAILED: WarehouseBusy: {path} is in use",
+    ]
+    assert view.run_failures == [f"WarehouseBusy: {path} is in use"] and view.done == 0
