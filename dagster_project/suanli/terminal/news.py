@@ -28,11 +28,12 @@ STEP_EVENTS = {
 
 
 def failure_text(event: DagsterEvent) -> str:
-    """The innermost cause of a step's failure: the user's exception, not Dagster's wrapper."""
+    """What failed, in the user's words: the first error below Dagster's own wrappers
+    (`DagsterExecutionStepExecutionError`, `DagsterResourceFunctionError`, …), whole."""
     error = getattr(event.event_specific_data, "error", None)
     if error is None:
         return "failed"
-    while error.cause is not None:
+    while error.cause is not None and error.cls_name and error.cls_name.startswith("Dagster"):
         error = error.cause
     return error.message.strip()
 

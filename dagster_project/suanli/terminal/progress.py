@@ -18,6 +18,8 @@ from typing import TextIO
 BAR_WIDTH = 24
 # A warning or failure longer than this is cut on the terminal (the log file has it whole).
 LINE_LIMIT = 160
+# A failure is printed whole, up to this many lines after its first.
+FAILURE_LINES = 12
 
 
 class Kind(Enum):
@@ -107,6 +109,7 @@ class RunView:
             if first_line(news.text) not in self.run_failures:
                 self.run_failures.append(first_line(news.text))
                 self._write(f"{'':16}✗ run FAILED: {first_line(news.text)}")
+                self._rest_of(news.text)
             return
         if news.kind is Kind.NOTE:
             self._write(f"{'':16}… {first_line(news.text)}")
@@ -136,6 +139,7 @@ class RunView:
             else:
                 self.failed_steps.append(f"{step_label(step)}: {first_line(news.text)}")
                 self._line("✗", step, "FAILED: " + first_line(news.text))
+                self._rest_of(news.text)
         elif news.kind is Kind.CHECK_FAILED:
             self.failed_checks.append(one_line(news.text))
             mark = "✗" if news.text.endswith("(blocking)") else "!"  # a warning stops nothing
@@ -144,6 +148,14 @@ class RunView:
             where = f"{step_label(step)}: " if step else ""
             self.warnings.append(where + one_line(news.text))
             self._write(f"{'':16}! {where}{one_line(news.text)}")
+
+    def _rest_of(self, failure: str) -> None:
+        """A failure's lines after its first, indented under it (at most FAILURE_LINES)."""
+        rest = [line for line in failure.strip().splitlines()[1:] if line.strip()]
+        for line in rest[:FAILURE_LINES]:
+            self._write(f"{'':18}{line.strip()}")
+        if len(rest) > FAILURE_LINES:
+            self._write(f"{'':18}… (the log has the rest)")
 
     def _line(self, mark: str, step: str, detail: str) -> None:
         elapsed = clock_text(self.clock() - self.started)

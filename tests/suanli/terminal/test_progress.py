@@ -44,8 +44,9 @@ def test_failed_and_skipped_steps_say_so_and_failures_are_kept_for_the_summary()
     view.note(StepNews(Kind.FAILURE, "dbt_models", "dbt build failed\nTraceback …"))
     view.note(StepNews(Kind.SKIPPED, "published__marts"))
 
-    failed, skipped = out.getvalue().splitlines()
+    failed, detail, skipped = out.getvalue().splitlines()
     assert "✗ dbt_models" in failed and failed.endswith("FAILED: dbt build failed")
+    assert detail == " " * 18 + "Traceback …"
     assert "– published/marts" in skipped and "skipped" in skipped
     assert view.failed_steps == ["dbt_models: dbt build failed"]
     assert (view.done, view.skipped) == (2, 1)
@@ -129,5 +130,6 @@ def test_a_run_failure_outside_the_steps_is_printed_once_in_full_and_notes_pass_
     assert out.getvalue().splitlines() == [
         " " * 16 + f"… waiting for warehouse {path}: in use by process 7",
         " " * 16 + f"✗ run FAILED: WarehouseBusy: {path} is in use",
+        " " * 18 + "traceback",
     ]
     assert view.run_failures == [f"WarehouseBusy: {path} is in use"] and view.done == 0
