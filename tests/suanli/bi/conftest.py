@@ -77,9 +77,11 @@ def export_dir(published_marts: Path, tmp_path_factory: pytest.TempPathFactory) 
     return out_dir
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def marts(published_marts: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The published marts, read-only."""
+    """The published marts, read-only, for one test file: a connection left open for the
+    session would refuse a BI driver's own (DuckDB admits one configuration per file in a
+    process, and duckdb-engine adds a user agent to it)."""
     with duckdb.connect(str(published_marts), read_only=True) as connection:
         yield connection
 
