@@ -30,19 +30,27 @@ def report() -> None:
     """Never runs: what it reads failed."""
 
 
-def test_a_run_tells_the_view_of_its_steps_outputs_checks_and_warnings() -> None:
+def news_of_a_failing_run(definitions: dg.Definitions) -> list[StepNews]:
+    """What the view is told of a run of the definitions' job `job`, which must fail."""
     heard: list[StepNews] = []
-    job = dg.Definitions(
-        assets=[registry, scores, report],
-        asset_checks=[registry_is_small],
-        jobs=[dg.define_asset_job("job")],
-    ).resolve_job_def("job")
+    job = definitions.resolve_job_def("job")
     result = job.with_logger_defs({"progress": news_logger(heard.append)}).execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
         run_config={"loggers": {"progress": {}}},
     )
     assert not result.success
+    return heard
+
+
+def test_a_run_tells_the_view_of_its_steps_outputs_checks_and_warnings() -> None:
+    heard = news_of_a_failing_run(
+        dg.Definitions(
+            assets=[registry, scores, report],
+            asset_checks=[registry_is_small],
+            jobs=[dg.define_asset_job("job")],
+        )
+    )
 
     told = [(news.kind, news.step, news.text) for news in heard]
     assert (Kind.START, "registry", "") in told
@@ -82,18 +90,13 @@ def needs_the_warehouse(warehouse: BusyWarehouse) -> None:
 
 
 def test_a_run_failing_outside_its_steps_is_told_once_whole_with_what_it_waited_for() -> None:
-    heard: list[StepNews] = []
-    job = dg.Definitions(
-        assets=[needs_the_warehouse],
-        jobs=[dg.define_asset_job("job")],
-        resources={"warehouse": BusyWarehouse()},
-    ).resolve_job_def("job")
-    result = job.with_logger_defs({"progress": news_logger(heard.append)}).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        run_config={"loggers": {"progress": {}}},
+    heard = news_of_a_failing_run(
+        dg.Definitions(
+            assets=[needs_the_warehouse],
+            jobs=[dg.define_asset_job("job")],
+            resources={"warehouse": BusyWarehouse()},
+        )
     )
-    assert not result.success
 
     note = "waiting for warehouse w.duckdb: in use by process 7"
     assert StepNews(Kind.NOTE, "needs_the_warehouse", note) in heard
