@@ -60,6 +60,8 @@ DUCKDB_TYPES = {
     "ratio": "DOUBLE",
     "year": "INTEGER",
     "date": "DATE",
+    # meter readings (record-level telemetry, `format: telemetry`), on the hour
+    "timestamp": "TIMESTAMP",
     "province": "VARCHAR",
     "city": "VARCHAR",
     "flag": "BOOLEAN",
