@@ -17,11 +17,12 @@ export SUANLI_SCREENSHOT_DIR ?= $(CURDIR)/data/screenshots
 OLD_DUCKDB := 1.1.3
 OLD_DUCKDB_DIR := .cache/duckdb-$(OLD_DUCKDB)
 SUPERSET_VENV := .cache/superset-venv
+SPARK_VENV := .cache/spark-venv
 WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckdb))
 DOCS_PORT ?= 8080
 DBT_DOCS_DIR := $(abspath $(or $(SUANLI_DBT_DOCS),dbt_project/target))
 
-.PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb superset system-deps
+.PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb superset spark system-deps
 
 # pytest-xdist workers: one more than the cores. Each test file runs whole on one worker, so a
 # module's shared fixture (a story's pipeline runs) is built once. A pipeline test spends about
@@ -38,7 +39,7 @@ run: manifest system-deps
 
 # LibreOffice and poppler-utils are for the tests alone (make's target-specific variables reach prerequisites).
 test: TEST_PROGRAMS := yes
-test: manifest old-duckdb superset system-deps
+test: manifest old-duckdb superset spark system-deps
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # Everything but the tests that need a pipeline run (marker `integration`) or a system program
@@ -99,6 +100,17 @@ $(SUPERSET_VENV)/.installed: tools/superset/requirements.lock | $(VENV)/.install
 	$(BIN)/uv pip sync --quiet --python $(SUPERSET_VENV)/bin/python tools/superset/requirements.lock
 	touch $@
 
+# dbt-spark and pyspark in a virtualenv of their own (pyspark alone is 400 MB, and dbt-spark's
+# pins are none of the product's business): the record-level models run on a local Spark
+# session from it (python -m suanli.lake.spark; README, "Distributed engine (Spark)"), and a
+# slow-lane test compares Spark's outputs with DuckDB's. Needs Java 17 (system-deps).
+spark: $(SPARK_VENV)/.installed
+$(SPARK_VENV)/.installed: tools/spark/requirements.lock | $(VENV)/.installed
+	rm -rf $(SPARK_VENV)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(SPARK_VENV)
+	$(BIN)/uv pip sync --quiet --python $(SPARK_VENV)/bin/python tools/spark/requirements.lock
+	touch $@
+
 # Regenerate the bundled demonstration snapshot (deterministic: same bytes every time). The
 # generator is a tool beside the product (tools/snapshot_generator), not part of the package.
 snapshot: env
@@ -115,7 +127,8 @@ clean:
 # distribution's Chromium, which prints the PDF edition and which the browser tests drive
 # through Playwright (no browser download); and, for `make test` only, LibreOffice Calc, which
 # a slow-lane test opens the expert questionnaires with, and poppler-utils (pdftoppm,
-# pdftotext), with which a slow-lane test reads the PDF edition.
+# pdftotext), with which a slow-lane test reads the PDF edition, and a Java 17 runtime for
+# Spark (the record-level models on a local Spark session; Spark 4 runs on Java 17 and 21).
 # Installed with apt-get when missing and we are root (or have password-less sudo); otherwise
 # the command to run is printed.
 system-deps:
@@ -124,13 +137,15 @@ system-deps:
 	fc-list ':family=Noto Sans CJK SC' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$(TEST_PROGRAMS)" ]; then \
 		command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
-		command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; fi; \
+		command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+		{ command -v java >/dev/null 2>&1 || ls -d /usr/lib/jvm/java-17-openjdk* >/dev/null 2>&1; } || \
+			missing="$$missing openjdk-17-jre-headless"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
 	else echo "missing system packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC, LibreOffice Calc and poppler-utils with your package manager)" >&2; exit 0; fi; \
+		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC, LibreOffice Calc, poppler-utils and a Java 17 runtime with your package manager)" >&2; exit 0; fi; \
 	mkdir -p data/logs; log=data/logs/system-deps.log; \
 	echo "installing$$missing (apt-get's output: $$log)"; \
 	{ $$sudo apt-get update -qq && \

@@ -101,6 +101,21 @@ CJK_FONT = Setting(
     "SUANLI_CJK_FONT", "", "a font file for the report's Chinese text; unset: found by fontconfig"
 )
 
+# ------------------------------------------------------------------ the Spark path (lake)
+
+LAKE = Setting(
+    "SUANLI_LAKE",
+    "data/lake",
+    "Parquet between the engines: raw record-level rows for Spark (raw/<table>), and what "
+    "Spark's record-level models write (<model>)",
+)
+SPARK_DIR = Setting(
+    "SUANLI_SPARK_DIR", "data/spark", "the local Spark session's warehouse dir and Derby metastore"
+)
+SPARK_VENV = Setting(
+    "SUANLI_SPARK_VENV", ".cache/spark-venv", "the virtualenv with dbt-spark and pyspark"
+)
+
 # ------------------------------------------------------------------------------- intake
 
 MAX_CELL_CHARS = Setting(
@@ -266,6 +281,21 @@ def report_dir() -> Path:
 def log_dir() -> Path:
     """Where `materialize` writes each run's full log: `SUANLI_LOG_DIR`, else `data/logs`."""
     return resolve_from_repo(LOG_DIR.get())
+
+
+def lake_dir() -> Path:
+    """Parquet between DuckDB and Spark: `SUANLI_LAKE`, else `data/lake` (repo-relative)."""
+    return resolve_from_repo(LAKE.get())
+
+
+def spark_dir() -> Path:
+    """A local Spark session's warehouse and metastore: `SUANLI_SPARK_DIR`, else `data/spark`."""
+    return resolve_from_repo(SPARK_DIR.get())
+
+
+def spark_venv() -> Path:
+    """The Spark virtualenv (`make spark`): `SUANLI_SPARK_VENV`, else `.cache/spark-venv`."""
+    return resolve_from_repo(SPARK_VENV.get())
 
 
 def cache_dir() -> Path:

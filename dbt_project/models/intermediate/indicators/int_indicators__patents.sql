@@ -3,27 +3,30 @@
 -- - computing invention patents filed (applications) and granted in the year;
 -- - utility-model patents granted in the year.
 -- The type is the CNIPA application number's type digit (stg_patents.patent_type).
+-- The counts per province and year come from int_patent_province_years (record-level, built
+-- by DuckDB or by Spark: record_level_ref); this model keeps the years covered and the
+-- provinces without patents (zero counts), on DuckDB.
 with
 
 provinces as (
     select province_code from {{ ref('provinces') }}
 ),
 
-patents as (
-    select * from {{ ref('stg_patents') }}
-),
-
-patent_years as (
-    select unnest(range(year(min(filing_date)), year(max(filing_date)) + 1)) as year
-    from patents
-    having count(*) > 0
+patent_province_years as (
+    select * from {{ record_level_ref('int_patent_province_years') }}
 ),
 
 patent_span as (
     select
-        min(filing_date) as first_filing,
-        max(filing_date) as last_filing
-    from patents
+        min(first_filing) as first_filing,
+        max(last_filing) as last_filing
+    from patent_province_years
+),
+
+patent_years as (
+    select unnest(range(year(first_filing), year(last_filing) + 1)) as year
+    from patent_span
+    where first_filing is not null
 ),
 
 covered_years as (
@@ -39,34 +42,19 @@ patent_counts as (
     select
         covered_years.year,
         provinces.province_code,
-        count(distinct patents.patent_id) filter (
-            where
-            patents.patent_type = 'invention'
-            and year(patents.filing_date) = covered_years.year
-        ) as invention_applications,
-        count(distinct patents.patent_id) filter (
-            where
-            patents.patent_type = 'invention'
-            and year(patents.grant_date) = covered_years.year
-        ) as invention_grants,
-        count(distinct patents.patent_id) filter (
-            where
-            patents.patent_type = 'utility_model'
-            and year(patents.grant_date) = covered_years.year
-        ) as utility_model_grants,
-        {{ combined_provenance('patents.provenance') }} as provenance,
-        'patents: ' || coalesce(max(patents.delivery_file), 'no rows') as source,
-        {{ rows_lineage('patents') }} as lineage
+        coalesce(counted.invention_applications, 0) as invention_applications,
+        coalesce(counted.invention_grants, 0) as invention_grants,
+        coalesce(counted.utility_model_grants, 0) as utility_model_grants,
+        -- a province without patents in the year: derived zeros from no rows
+        coalesce(counted.provenance, 'derived') as provenance,
+        'patents: ' || coalesce(counted.delivery_file, 'no rows') as source,
+        coalesce(counted.lineage, []) as lineage
     from covered_years
     cross join provinces
-    left join patents
+    left join patent_province_years as counted
         on
-            provinces.province_code = patents.province_code
-            and (
-                year(patents.filing_date) = covered_years.year
-                or year(patents.grant_date) = covered_years.year
-            )
-    group by covered_years.year, provinces.province_code
+            provinces.province_code = counted.province_code
+            and covered_years.year = counted.year
 ),
 
 final as (

@@ -1,0 +1,82 @@
+"""dbt on the `spark` target, from the Spark virtualenv (`make spark`), on a local session.
+
+    python -m suanli.lake.spark build --select tag:record_level
+
+exports the work file's record-level rows to the lake (`suanli.lake.export`), then runs dbt
+with the given arguments on the `spark` target in the Spark virtualenv. dbt-spark and pyspark
+live in a virtualenv of their own (tools/spark/requirements.lock): pyspark is 400 MB and
+dbt-spark's dependencies are none of the product's business.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from suanli.settings import DBT_PROJECT_DIR, lake_dir, spark_dir, spark_venv, warehouse_path
+
+# Spark 4 runs on Java 17 and 21. Debian's OpenJDK 17 is what `make system-deps` installs;
+# a machine may have other JDKs first on its PATH (this one has a Temurin 25, which Spark 4.x
+# does not support), so an OpenJDK 17 under /usr/lib/jvm is preferred to `java` on the PATH.
+JVM_DIR = Path("/usr/lib/jvm")
+
+
+def java_home(environ: Mapping[str, str] | None = None, jvm_dir: Path = JVM_DIR) -> Path | None:
+    """The JDK Spark should use: JAVA_HOME when set, else a Java 17 under `jvm_dir`, else the
+    one `java` on the PATH belongs to; None when there is no Java at all."""
+    environ = os.environ if environ is None else environ
+    if configured := environ.get("JAVA_HOME"):
+        return Path(configured)
+    candidates = sorted(jvm_dir.glob("java-17-openjdk*")) if jvm_dir.is_dir() else []
+    for candidate in candidates:
+        if (candidate / "bin" / "java").exists():
+            return candidate
+    if java := shutil.which("java", path=environ.get("PATH")):
+        return Path(java).resolve().parents[1]
+    return None
+
+
+def spark_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment dbt runs in on the `spark` target: JAVA_HOME chosen, the lake and the
+    Spark folder as absolute paths (the profile and macros read them)."""
+    environment = dict(os.environ if environ is None else environ)
+    home = java_home(environment)
+    if home is None:
+        raise RuntimeError("no Java: Spark needs Java 17 (apt-get install openjdk-17-jre-headless)")
+    environment["JAVA_HOME"] = str(home)
+    environment["SUANLI_LAKE"] = str(lake_dir())
+    environment["SUANLI_SPARK_DIR"] = str(spark_dir())
+    return environment
+
+
+def spark_dbt(args: Sequence[str]) -> list[str]:
+    """The dbt command line on the `spark` target, from the Spark virtualenv."""
+    dbt = spark_venv() / "bin" / "dbt"
+    if not dbt.exists():
+        raise RuntimeError(f"no Spark virtualenv at {spark_venv()}: run `make spark`")
+    return [str(dbt), *args, "--target", "spark", "--profiles-dir", str(DBT_PROJECT_DIR)]
+
+
+def run_spark_dbt(args: Sequence[str], *, export: bool = True) -> subprocess.CompletedProcess[str]:
+    """Export the raw record-level rows (unless `export` is false), then run dbt on Spark."""
+    environment = spark_environment()
+    if export:
+        from suanli.lake.export import export_raw
+
+        export_raw(warehouse_path(), lake_dir())
+    spark_dir().mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        spark_dbt(args), cwd=DBT_PROJECT_DIR, env=environment, text=True, check=False
+    )
+
+
+def main() -> None:
+    sys.exit(run_spark_dbt(sys.argv[1:]).returncode)
+
+
+if __name__ == "__main__":
+    main()
