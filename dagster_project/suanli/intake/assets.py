@@ -98,9 +98,10 @@ def delivery_slots(
 ) -> list[tuple[str | None, str]]:
     """(slot, path under the landing location) of each file this run loads.
 
-    A yearly source has one file per year partition from its `first_year` on (or, with a
-    wildcard, any number: a year's month files, each its own slot); a cumulative list one file; a source whose pattern has a wildcard (statistics tables) every matching
-    file, each its own slot.
+    A yearly source has one file per year partition from its `first_year` on (with a
+    wildcard, any number: a year's month files, each its own slot); a cumulative list one
+    file; a source whose pattern has a wildcard (statistics tables) every matching file, each
+    its own slot.
     """
     if spec.partitioned_by_year and spec.is_multi_file:  # e.g. a year's month files
         return [
