@@ -20,7 +20,8 @@ final as (
         round(pue_difference, 3) as pue_difference,
         case
             when centre_name is null then 'metered centre not in the registry of the year'
-            else 'metered PUE differs from the registry''s by more than '
+            else
+                'metered PUE differs from the registry''s by more than '
                 || {{ var('metered_pue_tolerance') }} * 100 || ' %'
         end as problem
     from metered

@@ -1,8 +1,9 @@
 """Metered energy of a few centres (source `centre_energy`): hourly cumulative meter registers,
 one file per month, so that `make run` exercises the telemetry path end to end.
 
-- 2025: three centres metered all year, Parquet month files, a few hours missing (gaps);
-- 2024: two centres whose metering began in October, CSV month files (a quarter of the year:
+- 2025: three centres (Beijing, Guizhou, Inner Mongolia) metered all year, Parquet month
+  files, a few hours missing (gaps);
+- 2024: two of them, whose metering began in October, CSV month files (a quarter of the year:
   below the coverage at which the index takes metered figures over the registry's).
 
 The hourly profile (an IT load with a daily cycle, a PUE higher in summer, a clean share that
@@ -22,15 +23,20 @@ import pandas as pd
 from snapshot_generator.profiles import GENERATOR
 
 COLUMNS = ["centre_id", "reading_hour", "facility_kwh", "it_kwh", "clean_kwh", "co2_kg"]
-# (year, format, centres, first month metered)
-PLAN = ((2024, "csv", 2, 10), (2025, "parquet", 3, 1))
+# (year, format, provinces whose first centre in production is metered, first month metered):
+# a municipality's centre (no city) and two in prefecture-level cities of the western hubs
+PLAN = (
+    (2024, "csv", ("110000", "520000"), 10),
+    (2025, "parquet", ("110000", "520000", "150000"), 1),
+)
 GAP_STRETCHES = 3  # per centre and year, 1–6 hours each
 
 
-def _pick(registry: pd.DataFrame, count: int) -> pd.DataFrame:
-    """The first centres in production, one per province of the first ones listed."""
+def _pick(registry: pd.DataFrame, provinces: tuple[str, ...]) -> pd.DataFrame:
+    """The first centre in production of each province (its code is in the centre id)."""
     frame = registry[pd.to_numeric(registry["racks_in_use"]) > 0]
-    return frame.drop_duplicates("province").head(count)
+    frame = frame.assign(province_code=frame["centre_id"].str[3:9])
+    return frame[frame["province_code"].isin(provinces)].drop_duplicates("province_code")
 
 
 def centre_readings(
@@ -77,11 +83,11 @@ def centre_readings(
 def month_files(registry: dict[int, pd.DataFrame], rng: np.random.Generator) -> dict[str, bytes]:
     """`centre_energy/{year}/centre_energy_{year}-MM.{csv|parquet}` → the file's bytes."""
     files: dict[str, bytes] = {}
-    for year, file_format, count, first_month in PLAN:
+    for year, file_format, provinces, first_month in PLAN:
         readings = pd.concat(
             [
                 centre_readings(centre, year, first_month, rng)
-                for _, centre in _pick(registry[year], count).iterrows()
+                for _, centre in _pick(registry[year], provinces).iterrows()
             ]
         )
         readings["provenance"] = "synthetic"

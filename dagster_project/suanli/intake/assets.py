@@ -179,8 +179,8 @@ def build_raw_asset(spec: SourceSpec, windows: FreshnessWindows) -> AssetsDefini
                     if not spec.is_multi_file and not has_current(connection, spec.name, slot):
                         without_delivery.append(relative_path)
                 else:
-                    if result.notes:
-                        context.log.warning(
+                    if result.notes:  # hours without a meter reading: told, not alarming
+                        context.log.info(
                             f"{result.file_name}: accepted with notes:\n" + "\n".join(result.notes)
                         )
                     context.log.info(

@@ -415,9 +415,9 @@ def pattern_regex(file_pattern: str) -> re.Pattern[str]:
 
     first, *rest = file_pattern.split("{year}")
     # a year named twice (`centre_energy/{year}/centre_energy_{year}-*`) is the same year
-    groups = [r"(?P<year>\d{4})"] + [r"(?P=year)"] * (len(rest) - 1)
+    groups = [r"(?P<year>\d{4})"] + [r"(?P=year)"] * max(len(rest) - 1, 0)
     pattern = literal(first)
-    for group, part in zip(groups, rest, strict=True):
+    for group, part in zip(groups, rest, strict=False):  # no {year}: no group
         pattern += group + literal(part)
     return re.compile(pattern)
 

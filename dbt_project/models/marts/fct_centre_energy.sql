@@ -107,8 +107,11 @@ units as (
         {{ ratio('metered_units.co2_tonnes', 'metered_units.it_mwh') }} as cue,
         {{ ratio('metered_units.clean_mwh', 'metered_units.facility_mwh') }} as clean_energy_share,
         registry_units.registry_pue,
-        {{ ratio(ratio('metered_units.facility_mwh', 'metered_units.it_mwh') ~ ' - registry_units.registry_pue', 'registry_units.registry_pue') }}
-            as pue_difference,
+        {{ ratio(
+            ratio('metered_units.facility_mwh', 'metered_units.it_mwh')
+            ~ ' - registry_units.registry_pue',
+            'registry_units.registry_pue'
+        ) }} as pue_difference,
         metered_units.is_used_in_index,
         metered_units.provenance,
         metered_units.source,
@@ -120,7 +123,9 @@ units as (
             and metered_units.unit_level = registry_units.unit_level
             and metered_units.unit_code = registry_units.unit_code
     left join {{ ref('provinces') }} as provinces
-        on metered_units.unit_level = 'province' and metered_units.unit_code = provinces.province_code
+        on
+            metered_units.unit_level = 'province'
+            and metered_units.unit_code = provinces.province_code
     left join {{ ref('cities') }} as cities
         on metered_units.unit_level = 'city' and metered_units.unit_code = cities.city_code
 ),

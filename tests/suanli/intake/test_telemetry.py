@@ -162,7 +162,7 @@ def test_a_missing_column_is_a_schema_change_and_co2_may_be_left_out(tmp_path: P
 
 def test_a_month_that_is_not_a_month_file_is_refused(tmp_path: Path) -> None:
     path = month_file(tmp_path, suffix=".parquet", name="centre_energy_2025-03.xlsx")
-    with pytest.raises(DeliveryError, match="a .parquet or .csv month file"):
+    with pytest.raises(DeliveryError, match=r"a \.parquet or \.csv month file"):
         read(path)
 
 
@@ -192,3 +192,14 @@ def test_the_check_command_reads_the_year_and_month_off_the_name(tmp_path: Path)
     verdicts = check_files(SPEC, [MARCH, OCTOBER_CSV])
     assert [verdict.accepted for verdict in verdicts] == [True, True]
     assert verdicts[1].rows == 1474
+
+
+def test_the_landing_sensor_knows_a_month_file_by_its_folder_and_name() -> None:
+    from suanli.intake.sensor import match_file
+
+    assert match_file("centre_energy/2025/centre_energy_2025-03.parquet", [SPEC]) == (
+        SPEC,
+        "2025",
+    )
+    with pytest.raises(LookupError):  # the year of the folder and of the name must agree
+        match_file("centre_energy/2025/centre_energy_2024-03.parquet", [SPEC])

@@ -54,7 +54,9 @@ spans as (
         max(last_hour) as last_reading,
         sum(
             date_diff('hour', first_hour, last_hour)
-            + case when counts_step then date_diff('hour', previous_last_hour, first_hour) else 0 end
+            + case
+                when counts_step then date_diff('hour', previous_last_hour, first_hour) else 0
+            end
         ) as span_hours,
         sum(
             last_facility_kwh - first_facility_kwh
@@ -79,8 +81,8 @@ spans as (
         {{ combined_provenance('provenance') }} as provenance,
         -- the rows the figures are computed from: each file's first and last reading
         list_sort(flatten(list([
-            {'delivery_id': delivery_id, 'delivery_row': first_row},
-            {'delivery_id': delivery_id, 'delivery_row': last_row}
+            { 'delivery_id': delivery_id, 'delivery_row': first_row },
+            { 'delivery_id': delivery_id, 'delivery_row': last_row }
         ]))) as lineage
     from increments
     group by year, centre_id
@@ -95,12 +97,8 @@ final as (
         registry.city_code,
         spans.month_files,
         spans.hours_present,
-        date_diff(
-            'hour', make_timestamp(spans.year, 1, 1, 0, 0, 0), make_timestamp(spans.year + 1, 1, 1, 0, 0, 0)
-        ) as hours_in_year,
-        spans.hours_present / date_diff(
-            'hour', make_timestamp(spans.year, 1, 1, 0, 0, 0), make_timestamp(spans.year + 1, 1, 1, 0, 0, 0)
-        ) as metering_coverage,
+        {{ hours_in_year('spans.year') }} as hours_in_year,
+        spans.hours_present / {{ hours_in_year('spans.year') }} as metering_coverage,
         spans.first_reading,
         spans.last_reading,
         spans.span_hours,
