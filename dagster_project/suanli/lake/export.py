@@ -21,7 +21,7 @@ from suanli.settings import lake_dir, warehouse_path
 # Raw tables whose rows Spark's record-level models read (dbt var `lake_raw_tables` lists the
 # same, for the macro that registers them in Spark); `deliveries` says which delivery is
 # current, and the staging models join it as they do on DuckDB.
-RECORD_LEVEL_SOURCES = ("patents",)
+RECORD_LEVEL_SOURCES = ("patents", "centre_energy")
 
 
 def current_rows_query(table: str) -> str:

@@ -40,38 +40,54 @@ def java_home(environ: Mapping[str, str] | None = None, jvm_dir: Path = JVM_DIR)
     return None
 
 
-def spark_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def spark_environment(
+    lake: Path, spark: Path, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The environment dbt runs in on the `spark` target: JAVA_HOME chosen, the lake and the
-    Spark folder as absolute paths (the profile and macros read them)."""
+    Spark folder (metastore, warehouse dir) as absolute paths, read by the profile and macros."""
     environment = dict(os.environ if environ is None else environ)
     home = java_home(environment)
     if home is None:
         raise RuntimeError("no Java: Spark needs Java 17 (apt-get install openjdk-17-jre-headless)")
     environment["JAVA_HOME"] = str(home)
-    environment["SUANLI_LAKE"] = str(lake_dir())
-    environment["SUANLI_SPARK_DIR"] = str(spark_dir())
+    environment["SUANLI_LAKE"] = str(lake.resolve())
+    environment["SUANLI_SPARK_DIR"] = str(spark.resolve())
     return environment
 
 
-def spark_dbt(args: Sequence[str]) -> list[str]:
-    """The dbt command line on the `spark` target, from the Spark virtualenv."""
-    dbt = spark_venv() / "bin" / "dbt"
+def spark_dbt(args: Sequence[str], spark: Path, venv: Path | None = None) -> list[str]:
+    """The dbt command line on the `spark` target, from the Spark virtualenv. Its artefacts
+    and logs go under the Spark folder: dbt_project/target holds the DuckDB manifest Dagster
+    loads, which a Spark parse must not replace."""
+    dbt = (venv or spark_venv()) / "bin" / "dbt"
     if not dbt.exists():
-        raise RuntimeError(f"no Spark virtualenv at {spark_venv()}: run `make spark`")
-    return [str(dbt), *args, "--target", "spark", "--profiles-dir", str(DBT_PROJECT_DIR)]
+        raise RuntimeError(f"no Spark virtualenv at {dbt.parents[1]}: run `make spark`")
+    return [
+        str(dbt),
+        *args,
+        "--target", "spark",
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(spark.resolve() / "target"),
+        "--log-path", str(spark.resolve() / "logs"),
+    ]  # fmt: skip
 
 
-def run_spark_dbt(args: Sequence[str], *, export: bool = True) -> subprocess.CompletedProcess[str]:
-    """Export the raw record-level rows (unless `export` is false), then run dbt on Spark."""
-    environment = spark_environment()
+def run_spark_dbt(
+    args: Sequence[str], *, export: bool = True, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Export the work file's raw record-level rows to the lake (unless `export` is false),
+    then run dbt with `args` on Spark; dbt's output goes to this process's."""
+    lake, spark = lake_dir(), spark_dir()
+    environment = spark_environment(lake, spark)
     if export:
         from suanli.lake.export import export_raw
 
-        export_raw(warehouse_path(), lake_dir())
-    spark_dir().mkdir(parents=True, exist_ok=True)
+        export_raw(warehouse_path(), lake)
+    spark.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
-        spark_dbt(args), cwd=DBT_PROJECT_DIR, env=environment, text=True, check=False
-    )
+        spark_dbt(args, spark),
+        cwd=DBT_PROJECT_DIR, env=environment, text=True, check=False, timeout=timeout,
+    )  # fmt: skip
 
 
 def main() -> None:

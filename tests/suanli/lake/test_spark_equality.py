@@ -34,6 +34,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # Record-level models (tag `record_level`) and their keys.
 RECORD_LEVEL_MODELS: dict[str, tuple[str, ...]] = {
     "int_patent_province_years": ("province_code", "year"),
+    "int_centre_energy_months": ("month", "centre_id", "delivery_id"),
+}
+# The DuckDB models reading them (record_level_ref), and which one each reads.
+CONSUMERS = {
+    "int_indicators__patents": "int_patent_province_years",
+    "int_centre_energy_years": "int_centre_energy_months",
 }
 TOLERANCE = 1e-9
 # Lineage lists are compared whole; a mismatch shows its first rows only.
@@ -132,28 +138,32 @@ def test_spark_builds_the_same_rows_as_duckdb(env: dict[str, str], spark_outputs
 def test_the_index_reads_sparks_output_as_duckdbs(
     env: dict[str, str], spark_outputs: Path, tmp_path: Path
 ) -> None:
-    """With `record_engine: spark`, the DuckDB consumers of the record-level models (the
-    patent indicators) read Spark's Parquet and give the rows they give from DuckDB's tables."""
+    """With `record_engine: spark`, the DuckDB consumers of the record-level models (patent
+    indicators, centre-years) read Spark's Parquet and give the rows they give from DuckDB's
+    tables."""
     warehouse = tmp_path / "suanli.duckdb"
     shutil.copy(env["SUANLI_WAREHOUSE"], warehouse)
-    consumers = "int_indicators__patents"
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt), "run", "--select", consumers, "--vars", "{record_engine: spark}",
+        [str(dbt), "run", "--select", *CONSUMERS, "--vars", "{record_engine: spark}",
          "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
          "--log-path", str(tmp_path / "logs")],
         cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=600,
         env={**env, "SUANLI_WAREHOUSE": str(warehouse), "SUANLI_LAKE": str(spark_outputs)},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    compiled = next((tmp_path / "target" / "run").rglob(f"{consumers}.sql")).read_text()
-    assert f"read_parquet('{spark_outputs}/int_patent_province_years/" in compiled
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         connection.execute(f"attach '{env['SUANLI_WAREHOUSE']}' as before (read_only)")
-        for direction in (
-            f"select * from intermediate.{consumers} except all "
-            f"select * from before.intermediate.{consumers}",
-            f"select * from before.intermediate.{consumers} except all "
-            f"select * from intermediate.{consumers}",
-        ):
-            assert connection.execute(f"select count(*) from ({direction})").fetchone() == (0,)
+        for consumer, model in CONSUMERS.items():
+            compiled = next((tmp_path / "target" / "run").rglob(f"{consumer}.sql")).read_text()
+            assert f"read_parquet('{spark_outputs}/{model}/*.parquet')" in compiled, consumer
+            for direction in (
+                f"select * from intermediate.{consumer} except all "
+                f"select * from before.intermediate.{consumer}",
+                f"select * from before.intermediate.{consumer} except all "
+                f"select * from intermediate.{consumer}",
+            ):
+                [(differing,)] = connection.execute(
+                    f"select count(*) from ({direction})"
+                ).fetchall()
+                assert differing == 0, (consumer, direction)
