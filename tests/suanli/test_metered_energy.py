@@ -47,7 +47,9 @@ def test_metered_figures_reach_the_mart_with_provenance_coverage_and_lineage(
     # each figure traces to the rows it is computed from: the first and last reading of each
     # month file in force, which are rows of the raw table
     traced = warehouse.execute(
-        "with rows as (select unnest(lineage, recursive := true) from marts.fct_centre_energy "
+        "with rows as (select unnest(from_json(lineage, "
+        '\'[{"delivery_id": "VARCHAR", "delivery_row": "BIGINT"}]\'), recursive := true) '
+        "from marts.fct_centre_energy "
         "where unit_level = 'centre' and year = 2025 and unit_code = 'DC-520000-0001') "
         "select count(*), count(raw._row_number), count(distinct rows.delivery_id) from rows "
         "left join raw.centre_energy as raw on raw._delivery_id = rows.delivery_id "
