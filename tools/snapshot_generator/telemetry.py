@@ -63,7 +63,7 @@ def centre_readings(
         * float(centre["clean_energy_mwh"])
         * 1000
     )
-    fossil = facility_kwh - clean_kwh
+    fossil = np.clip(facility_kwh - clean_kwh, 0, None)  # an hour all clean emits nothing
     co2_kg = fossil / fossil.sum() * float(centre["co2_tonnes"]) * 1000
     start = rng.uniform(1e6, 5e7, 4).round(0)
     registers = {

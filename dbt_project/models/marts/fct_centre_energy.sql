@@ -74,8 +74,7 @@ metered_units as (
         sum(co2_tonnes) as co2_tonnes,
         bool_or(is_used_in_index) as is_used_in_index,
         {{ combined_provenance('provenance') }} as provenance,
-        'centre_energy: ' || count(*) || ' centres metered' as source,
-        list_sort(flatten(list(lineage))) as lineage
+        'centre_energy: ' || count(*) || ' centres metered' as source
     from metered
     -- a centre missing from the registry has no province: it is listed, never grouped
     where province_code is not null
@@ -114,8 +113,7 @@ units as (
         ) }} as pue_difference,
         metered_units.is_used_in_index,
         metered_units.provenance,
-        metered_units.source,
-        metered_units.lineage
+        metered_units.source
     from metered_units
     left join registry_units
         on
@@ -130,10 +128,40 @@ units as (
         on metered_units.unit_level = 'city' and metered_units.unit_code = cities.city_code
 ),
 
-final as (
+stacked as (
     select * from centres
     union all by name
     select * from units
+),
+
+final as (
+    select
+        cast(year as integer) as year,
+        unit_level,
+        unit_code,
+        unit_name_zh,
+        province_code,
+        city_code,
+        cast(metered_centres as integer) as metered_centres,
+        cast(hours_present as bigint) as hours_present,
+        cast(hours_in_year as integer) as hours_in_year,
+        {{ finite_rounded('metering_coverage') }} as metering_coverage,
+        {{ finite_rounded('facility_mwh') }} as facility_mwh,
+        {{ finite_rounded('it_mwh') }} as it_mwh,
+        {{ finite_rounded('clean_mwh') }} as clean_mwh,
+        {{ finite_rounded('co2_tonnes') }} as co2_tonnes,
+        {{ finite_rounded('pue') }} as pue,
+        {{ finite_rounded('cue') }} as cue,
+        {{ finite_rounded('clean_energy_share') }} as clean_energy_share,
+        {{ finite_rounded('registry_pue') }} as registry_pue,
+        {{ finite_rounded('pue_difference') }} as pue_difference,
+        is_used_in_index,
+        provenance,
+        source,
+        -- a centre's rows as JSON text (BI tools and the workbook read text); a region's
+        -- figures trace through its centres' rows (their province_code and city_code)
+        case when unit_level = 'centre' then cast(to_json(lineage) as varchar) end as lineage
+    from stacked
 )
 
 select * from final

@@ -77,7 +77,7 @@ def test_a_good_month_is_accepted_in_either_format_and_its_gaps_are_told(
     assert rows == 2230
     first_row = 2 if suffix == ".csv" else 1  # the CSV's header is row 1
     assert notes == [
-        f"centre_energy_2025-03{suffix}: row {first_row + 29}, column \"reading_hour\": value "
+        f'centre_energy_2025-03{suffix}: row {first_row + 29}, column "reading_hour": value '
         '"DC-110000-0001: 2025-03-02 05:00–2025-03-02 06:00" — expected a reading every hour '
         "(2 h missing; accepted, lowers metering coverage) (hours missing)"
     ]
@@ -203,3 +203,10 @@ def test_the_landing_sensor_knows_a_month_file_by_its_folder_and_name() -> None:
     )
     with pytest.raises(LookupError):  # the year of the folder and of the name must agree
         match_file("centre_energy/2025/centre_energy_2024-03.parquet", [SPEC])
+
+
+def test_every_bundled_month_is_accepted() -> None:
+    months = sorted((SNAPSHOT_DIR / "centre_energy").glob("*/*"))
+    assert len(months) == 15
+    verdicts = check_files(SPEC, months)
+    assert [v.file.name for v in verdicts if not v.accepted] == []
