@@ -23,19 +23,20 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- on-run-start: under the `spark` target, the raw tables the record-level models read
-    (var `lake_raw_tables`) are declared over the exported Parquet folders. Dropping such an
-    external table drops its definition only, never the files; declared afresh each run, a
-    table sees the files of the latest export. Nothing happens on other targets. -#}
-{% macro register_lake_sources() -%}
-    {%- if execute and target.type == 'spark' -%}
-        {%- do run_query('create database if not exists raw') -%}
-        {%- for table in var('lake_raw_tables') -%}
-            {%- do run_query('drop table if exists raw.' ~ table) -%}
-            {%- do run_query(
-                'create table raw.' ~ table ~ " using parquet location '"
-                ~ lake_path('raw/' ~ table) ~ "'"
-            ) -%}
-        {%- endfor -%}
-    {%- endif -%}
+{#- A raw table as the staging models read it (current_delivery_rows): the source on DuckDB;
+    under the `spark` target, the Parquet folder the export wrote (python -m suanli.lake.export)
+    read in place (Spark SQL's parquet.`<path>`). source() is called on either engine, so the
+    graph keeps the source. Not a table declared at on-run-start: a hook would be a node of
+    every DuckDB run too (in Dagster's events and every run's results), for Spark's sake. -#}
+{% macro raw_source(table) -%}
+    {{ return(adapter.dispatch('raw_source')(table)) }}
+{%- endmacro %}
+
+{% macro default__raw_source(table) -%}
+    {{ return(source('raw', table)) }}
+{%- endmacro %}
+
+{% macro spark__raw_source(table) -%}
+    {%- set declared = source('raw', table) -%}
+    {{ return('parquet.`' ~ lake_path('raw/' ~ table) ~ '`') }}
 {%- endmacro %}

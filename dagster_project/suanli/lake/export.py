@@ -4,8 +4,8 @@ Spark cannot read a DuckDB file, and a cluster reads files from shared storage a
 is what both engines read and write natively, typed (dates, timestamps, doubles survive as
 such, unlike CSV) and columnar. Only the current deliveries' rows are written, and only of the
 sources record-level models read (`RECORD_LEVEL_SOURCES`): the rest of the warehouse is small
-and stays on DuckDB. Under the `spark` target, dbt's on-run-start macro
-`register_lake_sources` declares each folder as the table `raw.<table>`.
+and stays on DuckDB. Under the `spark` target, the staging models read each folder in place
+(dbt macro `raw_source`, macros/lake.sql).
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ import duckdb
 
 from suanli.settings import lake_dir, warehouse_path
 
-# Raw tables whose rows Spark's record-level models read (dbt var `lake_raw_tables` lists the
-# same, for the macro that registers them in Spark); `deliveries` says which delivery is
-# current, and the staging models join it as they do on DuckDB.
+# Raw tables whose rows Spark's record-level models read; `deliveries` (written too) says which
+# delivery is current, and the staging models join it as they do on DuckDB.
 RECORD_LEVEL_SOURCES = ("patents", "centre_energy")
 
 
