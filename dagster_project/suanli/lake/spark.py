@@ -1,6 +1,6 @@
 """dbt on the `spark` target, from the Spark virtualenv (`make spark`), on a local session.
 
-    python -m suanli.lake.spark build --select tag:record_level
+    python -m suanli.lake.spark build --select +tag:record_level
 
 exports the work file's record-level rows to the lake (`suanli.lake.export`), then runs dbt
 with the given arguments on the `spark` target in the Spark virtualenv. dbt-spark and pyspark
