@@ -1,9 +1,12 @@
 """dbt on the `spark` target, from the Spark virtualenv (`make spark`), on a local session.
 
-    python -m suanli.lake.spark build --select +tag:record_level
+    python -m suanli.lake.spark [dbt arguments; default: the record-level build below]
 
 exports the work file's record-level rows to the lake (`suanli.lake.export`), then runs dbt
-with the given arguments on the `spark` target in the Spark virtualenv. dbt-spark and pyspark
+with the given arguments on the `spark` target in the Spark virtualenv: by default `build`s the
+record-level models, the staging views they read and the data tests of both (the sources'
+own tests are left out: under Spark a raw table is a Parquet folder read in place, not a table
+a source test could name; they run on DuckDB). dbt-spark and pyspark
 live in a virtualenv of their own (tools/spark/requirements.lock): pyspark is 400 MB and
 dbt-spark's dependencies are none of the product's business.
 """
@@ -23,6 +26,7 @@ from suanli.settings import DBT_PROJECT_DIR, lake_dir, spark_dir, spark_venv, wa
 # a machine may have other JDKs first on its PATH (this one has a Temurin 25, which Spark 4.x
 # does not support), so an OpenJDK 17 under /usr/lib/jvm is preferred to `java` on the PATH.
 JVM_DIR = Path("/usr/lib/jvm")
+RECORD_LEVEL_BUILD = ("build", "--select", "+tag:record_level", "--exclude", "source:*")
 
 
 def java_home(environ: Mapping[str, str] | None = None, jvm_dir: Path = JVM_DIR) -> Path | None:
@@ -91,7 +95,7 @@ def run_spark_dbt(
 
 
 def main() -> None:
-    sys.exit(run_spark_dbt(sys.argv[1:]).returncode)
+    sys.exit(run_spark_dbt(sys.argv[1:] or RECORD_LEVEL_BUILD).returncode)
 
 
 if __name__ == "__main__":
