@@ -2,12 +2,13 @@
     the `spark` target, with Parquet files in a lake folder between the engines:
       <lake>/raw/<table>/   current raw rows, written from DuckDB (python -m suanli.lake.export)
       <lake>/<model>/       what Spark's record-level models write (file_format: parquet)
-    The lake is SUANLI_LAKE, absolute or relative to the repository root (dbt runs in
-    dbt_project/, hence the '../'), like SUANLI_WAREHOUSE in profiles.yml; dbt_project.yml
-    spells the same expression for the models' `location_root` (no macros there). -#}
+    The lake is SUANLI_LAKE: a URI (s3a://…, hdfs://… on a cluster) or a path, absolute or
+    relative to the repository root (dbt runs in dbt_project/, hence the '../'), like
+    SUANLI_WAREHOUSE in profiles.yml; dbt_project.yml spells the same expression for the
+    models' `location_root` (no macros there). -#}
 {% macro lake_path(relative='') -%}
     {%- set lake = env_var('SUANLI_LAKE', 'data/lake') -%}
-    {%- set root = lake if lake.startswith('/') else '../' ~ lake -%}
+    {%- set root = lake if lake.startswith('/') or '://' in lake else '../' ~ lake -%}
     {{- return(root ~ ('/' ~ relative if relative else '')) -}}
 {%- endmacro %}
 
