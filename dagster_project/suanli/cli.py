@@ -268,6 +268,8 @@ def check(source: str, files: list[str], year: int | None) -> int:
             print(
                 f"{verdict.file}: would be accepted ({verdict.rows} rows; {verdict.compared_with})"
             )
+            for line in verdict.lines:  # accepted, but worth telling (hours without a reading)
+                print(f"  note: {line}")
         else:
             print(f"{verdict.file}: would be quarantined ({verdict.compared_with}):")
             for line in verdict.lines:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from snapshot_generator import centres, development, others, services, statistics
+from snapshot_generator import centres, development, others, services, statistics, telemetry
 from snapshot_generator.check import verify
 from snapshot_generator.cities import load_hosting_cities, load_old_names, spell_cities
 from snapshot_generator.facts import Fact, load_facts
@@ -217,6 +217,7 @@ def generate(out_dir: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
     }
     contents[statistics.GDP_FILE], gdp = statistics.gdp_export(provinces, rng_for(12))
     contents.update(services.statistics_exports(provinces, gdp, rng_for(33)))
+    contents.update(telemetry.month_files(registry, rng_for(40)))
     for stream, code in enumerate(development.STATISTICS, start=20):
         content, _ = development.statistics_export(provinces, code, rng_for(stream))
         contents[development.STATISTICS[code]["file"]] = content

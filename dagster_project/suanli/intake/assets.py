@@ -59,6 +59,7 @@ def raw_asset_key(source_name: str) -> AssetKey:
 
 
 ACCEPTED_CHECK = "delivery_accepted"
+KINDS_BY_FORMAT = {"questionnaire": "excel", "telemetry": "parquet"}
 
 
 def _accepted_check(spec: SourceSpec, results: list[LoadResult]) -> AssetCheckResult:
@@ -97,10 +98,18 @@ def delivery_slots(
 ) -> list[tuple[str | None, str]]:
     """(slot, path under the landing location) of each file this run loads.
 
-    A yearly source has one file per year partition from its `first_year` on; a cumulative
-    list one file; a source whose pattern has a wildcard (statistics tables) every matching
-    file, each its own slot.
+    A yearly source has one file per year partition from its `first_year` on (with a
+    wildcard, any number: a year's month files, each its own slot); a cumulative list one
+    file; a source whose pattern has a wildcard (statistics tables) every matching file, each
+    its own slot.
     """
+    if spec.partitioned_by_year and spec.is_multi_file:  # e.g. a year's month files
+        return [
+            (spec.slot_for(key, Path(path).name), path)
+            for key in context.partition_keys
+            if spec.delivers(key)
+            for path in landing.list_files(spec.name, spec.relative_path(key))
+        ]
     if spec.partitioned_by_year:
         return [
             (key, spec.relative_path(key)) for key in context.partition_keys if spec.delivers(key)
@@ -121,7 +130,7 @@ def build_raw_asset(spec: SourceSpec, windows: FreshnessWindows) -> AssetsDefini
         group_name="raw",
         partitions_def=year_partitions if spec.partitioned_by_year else None,
         backfill_policy=BackfillPolicy.single_run() if spec.partitioned_by_year else None,
-        kinds={"duckdb", "excel" if spec.format == "questionnaire" else "csv"},
+        kinds={"duckdb", KINDS_BY_FORMAT.get(spec.format, "csv")},
         metadata={"file_pattern": spec.file_pattern, "columns": ", ".join(spec.columns)},
         owners=[DATA_TEAM],
         # intake's code and the source's contract (its columns, their kinds, its audits)
@@ -170,6 +179,10 @@ def build_raw_asset(spec: SourceSpec, windows: FreshnessWindows) -> AssetsDefini
                     if not spec.is_multi_file and not has_current(connection, spec.name, slot):
                         without_delivery.append(relative_path)
                 else:
+                    if result.notes:  # hours without a meter reading: told, not alarming
+                        context.log.info(
+                            f"{result.file_name}: accepted with notes:\n" + "\n".join(result.notes)
+                        )
                     context.log.info(
                         f"{landing.describe(relative_path, spec.name)}: {result.status} "
                         f"({result.row_count} rows, {result.encoding}, "

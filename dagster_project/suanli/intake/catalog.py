@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 METADATA_COLUMNS = ("_delivery_id", "_row_number")
@@ -52,6 +53,21 @@ class SourceSpec:
     def is_multi_file(self) -> bool:
         """Any number of files, each its own delivery (e.g. `provincial_statistics/*`)."""
         return "*" in self.file_pattern
+
+    def slot_for(self, year: str | None, file_name: str) -> str:
+        """The delivery slot of one file of a multi-file source: its name, or for a yearly
+        source the year and what the pattern's `*` matched without the extension
+        (`centre_energy_2025-03.parquet` → `2025-03`), one slot per month file."""
+        if not self.partitioned_by_year or year is None:
+            return file_name
+        head, _, tail = Path(self.file_pattern).name.format(year=year).partition("*")
+        stem = file_name.removeprefix(head)
+        stem = stem.removesuffix(tail) if tail else stem.rsplit(".", 1)[0]
+        return f"{year}-{stem}"
+
+    def year_of_slot(self, slot: str | None) -> str | None:
+        """The year partition a delivery slot belongs to (`2025-03` → `2025`)."""
+        return slot[:4] if self.partitioned_by_year and slot else None
 
     def relative_path(self, partition_key: str | None) -> str:
         return (

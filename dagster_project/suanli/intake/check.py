@@ -8,7 +8,6 @@ quarantined (one line per problem), 2 for a usage error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import duckdb
 from suanli.intake.catalog import SourceSpec
 from suanli.intake.delivery import Delivery
 from suanli.intake.errors import DeliveryError
+from suanli.intake.landing import pattern_regex
 from suanli.intake.readers import reader_for
 
 
@@ -26,6 +26,7 @@ class Verdict:
     file: Path
     accepted: bool
     rows: int = 0
+    # the problems of a refused file; the notes of an accepted one
     lines: tuple[str, ...] = ()
     # What the file was compared with for plausibility: the delivery in force, or why none.
     compared_with: str = ""
@@ -77,14 +78,13 @@ def year_of(spec: SourceSpec, path: Path, year: int | None) -> str | None:
         return None
     if year is not None:
         return str(year)
-    pattern = re.escape(Path(spec.file_pattern).name).replace(re.escape("{year}"), r"(\d{4})")
-    match = re.fullmatch(pattern, path.name)
+    match = pattern_regex(Path(spec.file_pattern).name).fullmatch(path.name)
     if not match:
         raise UsageError(
             f"{path.name}: cannot tell which year it is for; name it like "
             f"{Path(spec.file_pattern).name} or pass --year"
         )
-    return match.group(1)
+    return match.group("year")
 
 
 def check_file(
@@ -97,8 +97,8 @@ def check_file(
     from suanli.intake.audits import audit_delivery  # the pipeline's own audits
 
     partition = year_of(spec, path, year) if spec.partitioned_by_year else None
-    if spec.is_multi_file:
-        partition = path.name  # each statistics table is its own slot
+    if spec.is_multi_file:  # each statistics table, each month of telemetry is its own slot
+        partition = spec.slot_for(partition, path.name)
     delivery = Delivery(spec.name, partition, path.name, path.read_bytes())
     previous, compared_with = (None, attached) if attached else (None, "")
     try:
@@ -119,7 +119,8 @@ def check_file(
         text = str(error).splitlines()[0] if str(error) else ""
         line = f"{path.name} — intake failed with {type(error).__name__}: {text} (intake error)"
         return Verdict(path, False, lines=(line,), compared_with=compared_with)
-    return Verdict(path, True, rows=candidate.rows, compared_with=compared_with)
+    notes = tuple(str(note) for note in candidate.notes)
+    return Verdict(path, True, rows=candidate.rows, lines=notes, compared_with=compared_with)
 
 
 def check_files(

@@ -85,6 +85,8 @@ class LoadResult:
     status: Literal["loaded", "unchanged", "quarantined"]
     archived_path: str
     problems: tuple[str, ...] = ()
+    # Accepted, but worth telling (hours without a meter reading).
+    notes: tuple[str, ...] = ()
 
     @property
     def is_new(self) -> bool:
@@ -358,4 +360,5 @@ def store(
         candidate.encoding,
         "loaded",
         str(archived),
+        notes=tuple(str(note) for note in candidate.notes),
     )

@@ -47,6 +47,11 @@ OFF_SCALE = "off_scale"
 UNKNOWN_NODE = "unknown_node"
 UNCONNECTED_COMPARISONS = "unconnected_comparisons"
 INCONSISTENT_JUDGEMENTS = "inconsistent_judgements"
+# Record-level meter telemetry (suanli.intake.telemetry): a register that ran backwards, a
+# reading outside the file's month; hours without a reading (a note: accepted).
+METER_RESET = "meter_reset"
+OUTSIDE_PERIOD = "outside_period"
+HOURS_MISSING = "hours_missing"
 
 KINDS = frozenset(
     {
@@ -81,6 +86,9 @@ KINDS = frozenset(
         UNKNOWN_NODE,
         UNCONNECTED_COMPARISONS,
         INCONSISTENT_JUDGEMENTS,
+        METER_RESET,
+        OUTSIDE_PERIOD,
+        HOURS_MISSING,
     }
 )
 

@@ -413,8 +413,13 @@ def pattern_regex(file_pattern: str) -> re.Pattern[str]:
     def literal(part: str) -> str:
         return re.escape(part).replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
 
-    parts = file_pattern.split("{year}")
-    return re.compile(r"(?P<year>\d{4})".join(literal(part) for part in parts))
+    first, *rest = file_pattern.split("{year}")
+    # a year named twice (`centre_energy/{year}/centre_energy_{year}-*`) is the same year
+    groups = [r"(?P<year>\d{4})"] + [r"(?P=year)"] * max(len(rest) - 1, 0)
+    pattern = literal(first)
+    for group, part in zip(groups, rest, strict=False):  # no {year}: no group
+        pattern += group + literal(part)
+    return re.compile(pattern)
 
 
 def delivery_files(directory: Path) -> list[str]:

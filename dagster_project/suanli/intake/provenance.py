@@ -71,8 +71,10 @@ def year_metadata(
             "note": f"no delivery: {spec.name} is delivered from {spec.first_year} on "
             f"(meta.delivery.first_year), so year {year} holds no rows",
         }
-    this_run = [item for item in _this_run(slots, results) if item["partition"] == year]
-    return _summary([d for d in in_force if d["partition"] == year], this_run)
+    this_run = [
+        item for item in _this_run(slots, results) if spec.year_of_slot(item["partition"]) == year
+    ]
+    return _summary([d for d in in_force if spec.year_of_slot(d["partition"]) == year], this_run)
 
 
 def whole_metadata(

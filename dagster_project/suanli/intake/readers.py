@@ -5,7 +5,8 @@ name) whose header must match the declared columns and whose cells must fit each
 (`suanli.intake.contract`). Statistics tables (`format: statistics`) come in the layouts
 statistics bureaus publish and are parsed to one row per region, year and statistic, with the
 region, statistic and unit resolved here, once. Expert questionnaires (`format:
-questionnaire`) are workbooks read to one row per pair of children (`suanli.index.panel`). A
+questionnaire`) are workbooks read to one row per pair of children (`suanli.index.panel`);
+meter telemetry (`format: telemetry`) month files of hourly registers (`suanli.intake.telemetry`). A
 problem found is a `DeliveryError`, which quarantines the delivery
 (`suanli.intake.delivery.store`).
 """
@@ -29,6 +30,7 @@ from suanli.intake.parsers import parse_statistics
 from suanli.intake.parsers.frame import StatisticsDelivery
 from suanli.intake.records import Candidate, load_candidate, raw_columns
 from suanli.intake.regions import RegionLookup, default_resolver
+from suanli.intake.telemetry import read_telemetry
 from suanli.intake.validation import StatisticTable, UnitTable, validate_statistics
 from suanli.settings import index_systems_dir
 
@@ -170,7 +172,20 @@ def _systems() -> list[IndexSystem]:
     return load_systems(index_systems_dir())
 
 
-READERS = {"statistics": statistics_reader, "questionnaire": questionnaire_reader}
+def telemetry_reader(spec: SourceSpec) -> Reader:
+    """A month of hourly meter registers, Parquet or CSV (`suanli.intake.telemetry`)."""
+
+    def read(connection: duckdb.DuckDBPyConnection, delivery: Delivery) -> Candidate:
+        return read_telemetry(connection, spec, delivery)
+
+    return read
+
+
+READERS = {
+    "statistics": statistics_reader,
+    "questionnaire": questionnaire_reader,
+    "telemetry": telemetry_reader,
+}
 
 
 def reader_for(spec: SourceSpec) -> Reader:

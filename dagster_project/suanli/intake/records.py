@@ -94,13 +94,19 @@ class Candidate:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     backing_tables: list[str] = field(default_factory=list)
+    # Files the candidate's view reads (a telemetry file written out for DuckDB to scan).
+    backing_files: list[Path] = field(default_factory=list)
+    # What is worth telling but not refusing (hours without a meter reading).
+    notes: list[Problem] = field(default_factory=list)
 
     def drop(self, connection: duckdb.DuckDBPyConnection) -> None:
-        """Free the temporary tables once the rows are stored (or refused)."""
+        """Free the temporary tables (and files) once the rows are stored (or refused)."""
         if self.table and self.table not in self.backing_tables:
             connection.execute(f"drop view if exists {self.table}")
         for table in self.backing_tables:
             connection.execute(f"drop table if exists {table}")
+        for path in self.backing_files:
+            path.unlink(missing_ok=True)
 
     def error(self) -> DeliveryError | None:
         if not self.problems:

@@ -2,10 +2,34 @@
 -- from summed numerators and denominators (energy-weighted), never as means of centre ratios.
 -- The same formulas give cities (prefecture-level divisions; centres in the four
 -- municipalities belong to no city) and the national aggregate (unit_code 100000).
+-- Where a centre's meters read enough of the year (int_centre_energy_years.is_used_in_index),
+-- its metered energy replaces the registry's, and its values are `derived` from centre_energy
+-- (the rows they come from join the lineage).
 with
 
-centres as (
+registry as (
     select * from {{ ref('stg_compute_centres') }}
+),
+
+metered as (
+    select * from {{ ref('int_centre_energy_years') }}
+    where is_used_in_index
+),
+
+centres as (
+    select
+        registry.* replace (
+            coalesce(metered.facility_mwh, registry.total_energy_mwh) as total_energy_mwh,
+            coalesce(metered.it_mwh, registry.it_energy_mwh) as it_energy_mwh,
+            coalesce(metered.co2_tonnes, registry.co2_tonnes) as co2_tonnes,
+            coalesce(metered.clean_mwh, registry.clean_energy_mwh) as clean_energy_mwh,
+            coalesce(metered.provenance, registry.provenance) as provenance
+        ),
+        metered.lineage as metered_lineage,
+        metered.centre_id is not null as is_metered
+    from registry
+    left join metered
+        on registry.year = metered.year and registry.centre_id = metered.centre_id
 ),
 
 unit_totals as (
@@ -44,8 +68,15 @@ unit_totals as (
             case when racks_in_use > 0 and has_high_performance_network then 1 else 0 end
         ) as high_performance_network_centres,
         {{ combined_provenance('provenance') }} as provenance,
-        'compute_centres: ' || max(delivery_file) as source,
-        {{ rows_lineage() }} as lineage
+        'compute_centres: ' || max(delivery_file) || coalesce(
+            ' + centre_energy: ' || nullif(sum(case when is_metered then 1 else 0 end), 0)
+            || ' centres metered',
+            ''
+        ) as source,
+        list_sort(list_distinct(list_concat(
+            {{ rows_lineage() }},
+            coalesce(flatten(list(metered_lineage) filter (where metered_lineage is not null)), [])
+        ))) as lineage
     from centres
     group by grouping sets ((year, province_code), (year, city_code), (year))
     -- a centre whose province or city is unknown is left to the staging checks, not grouped
