@@ -113,9 +113,10 @@ def hourly_energy(p: Profiles, year: int, month: int, seed: int) -> np.ndarray:
 
 
 def keep_mask(n: int, hours: int, rng: np.random.Generator, gap_rate: float) -> np.ndarray:
-    """(n, hours): False where the platform lost the reading (single hours, outages)."""
+    """(n, hours): False where the platform lost the reading (single hours, outages); no
+    gaps at all when `gap_rate` is 0."""
     keep = rng.random((n, hours)) >= gap_rate
-    out = np.flatnonzero(rng.random(n) < OUTAGE_RATE)
+    out = np.flatnonzero(rng.random(n) < (OUTAGE_RATE if gap_rate > 0 else 0))
     lengths = rng.integers(3, 49, len(out))
     starts = rng.integers(0, hours - 48, len(out))
     for centre, start, length in zip(out, starts, lengths, strict=True):
