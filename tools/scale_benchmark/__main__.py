@@ -275,6 +275,8 @@ def spark_seconds() -> tuple[float | None, str]:
     venv = REPO_ROOT / ".cache" / "spark-venv"
     if not (venv / "bin" / "python").exists():
         return None, f"no Spark environment at {venv} (make spark builds it)"
+    if not (REPO_ROOT / "dagster_project" / "suanli" / "lake" / "spark.py").exists():
+        return None, "no Spark runner (suanli.lake.spark) on this branch yet"
     return None, "the Spark run of the record-level models is not wired into this benchmark yet"
 
 
