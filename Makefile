@@ -121,8 +121,10 @@ clean:
 # System packages the report needs: a CJK font (Chinese labels in charts and the page) and the
 # distribution's Chromium, which prints the PDF edition and which the browser tests drive
 # through Playwright (no browser download); and, for `make test` only, LibreOffice Calc, which
-# a slow-lane test opens the expert questionnaires with, and poppler-utils (pdftoppm,
-# pdftotext), with which a slow-lane test reads the PDF edition.
+# a slow-lane test opens the expert questionnaires with, poppler-utils (pdftoppm,
+# pdftotext), with which a slow-lane test reads the PDF edition, and PostgreSQL, which a
+# slow-lane test starts for the production instance (deploy/dagster.yaml). Debian keeps
+# initdb and pg_ctl off PATH, in /usr/lib/postgresql/<version>/bin: looked for there too.
 # Installed with apt-get when missing and we are root (or have password-less sudo); otherwise
 # the command to run is printed.
 system-deps:
@@ -131,13 +133,15 @@ system-deps:
 	fc-list ':family=Noto Sans CJK SC' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$(TEST_PROGRAMS)" ]; then \
 		command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
-		command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; fi; \
+		command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+		{ command -v pg_ctl && command -v initdb || ls /usr/lib/postgresql/*/bin/pg_ctl \
+			/usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || missing="$$missing postgresql"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
 	else echo "missing system packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC, LibreOffice Calc and poppler-utils with your package manager)" >&2; exit 0; fi; \
+		echo "missing:$$missing (no apt-get here: install Chromium, Noto Sans CJK SC, LibreOffice Calc, poppler-utils and PostgreSQL with your package manager)" >&2; exit 0; fi; \
 	mkdir -p data/logs; log=data/logs/system-deps.log; \
 	echo "installing$$missing (apt-get's output: $$log)"; \
 	{ $$sudo apt-get update -qq && \

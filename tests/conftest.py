@@ -40,6 +40,7 @@ LONGEST_FIRST = [
     "tests/test_adding_an_indicator.py",
     "tests/suanli/test_concurrent_runs.py",
     "tests/suanli/test_write_audit_publish.py",
+    "tests/suanli/deploy/test_production_instance.py",
     "tests/suanli/test_publication_gate.py",
     "tests/suanli/deliveries/test_corpus.py",
     "tests/suanli/test_city_index.py",

@@ -1,7 +1,7 @@
 """Command line for `make run`: materialise every asset for every year, then show the Top 10.
 
 python -m suanli.cli materialize [--years 2021-2024 | --years 2021 2024] [--force] [--dry-run]
-                                 [--verbose]
+                                 [--verbose | --queue]
 python -m suanli.cli top10 [--system comprehensive_v4] [--year 2025] [--node composite]
 python -m suanli.cli check SOURCE FILE [FILE …] [--year 2025]
 python -m suanli.cli explain --system comprehensive_v4 --unit 河北 --year 2025 [--node compute]
@@ -11,7 +11,9 @@ python -m suanli.cli questionnaire comprehensive_v4 --out DIR [--experts 5]
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 import warnings
@@ -114,16 +116,39 @@ def outputs() -> Outputs:
     )
 
 
+def launch_command(tags: dict[str, str], run_id: str) -> list[str]:
+    """`dagster job launch` of the job with `tags`: the run is submitted to the instance, whose
+    run coordinator (deploy/dagster.yaml: the queue) starts it within its limits."""
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "job", "launch", "-m", "suanli.definitions", "-j", JOB_NAME]
+    return [*command, "--tags", json.dumps(tags), "--run-id", run_id]
+
+
+def submit(tags: dict[str, str], span: str) -> bool:
+    """The run submitted to the instance's run queue instead of executed here."""
+    import uuid
+
+    run_id = str(uuid.uuid4())
+    launched = subprocess.run(launch_command(tags, run_id), capture_output=True, text=True)
+    if launched.returncode != 0:
+        print(f"{JOB_NAME} {span}: dagster job launch failed:\n{launched.stderr[-3000:]}")
+        return False
+    print(f"{JOB_NAME} {span} submitted to the run queue (run {run_id}): the daemon starts it")
+    return True
+
+
 def materialize(
     years: list[str] | None = None,
     force: bool = False,
     dry_run: bool = False,
     verbose: bool = False,
+    queue: bool = False,
 ) -> bool:
     """One run over a range of consecutive years on the persistent instance (visible in the UI),
     unless nothing it reads has changed since a run that covered those years
     (`suanli.transform.plan`). `verbose`: Dagster's and dbt's whole log on the terminal instead
-    of the progress view and the log file."""
+    of the progress view and the log file. `queue`: submit the run to the instance's run queue
+    (`dagster job launch`), for the daemon to start, rather than execute it here."""
     started = time.perf_counter()
     instance = DagsterInstance.get()
     for run_id in fail_dead_runs(instance):
@@ -155,11 +180,14 @@ def materialize(
     if dry_run:
         return True
 
-    tags = {RANGE_START_TAG: chosen[0], RANGE_END_TAG: chosen[-1], PID_TAG: str(os.getpid())}
+    tags = {RANGE_START_TAG: chosen[0], RANGE_END_TAG: chosen[-1]}
     if force:
         tags[FORCE_TAG] = "true"
     if fingerprint is not None:
         tags[INPUTS_TAG] = fingerprint
+    if queue:
+        return submit(tags, span)
+    tags[PID_TAG] = str(os.getpid())
     if verbose:
         from suanli.definitions import defs  # Dagster's definitions: only when there is a run
 
@@ -227,7 +255,9 @@ def result_outputs(published: bool) -> list[Output]:
     ]
 
 
-def run_blocks(tokens: list[str] | None, force: bool, dry_run: bool, verbose: bool) -> int:
+def run_blocks(
+    tokens: list[str] | None, force: bool, dry_run: bool, verbose: bool, queue: bool = False
+) -> int:
     """`materialize` for each block of consecutive years `--years` names (every year when it
     names none): 0 when all succeed, 1 when one fails, 2 when a year is unknown."""
     known = year_partitions.get_partition_keys()
@@ -236,9 +266,9 @@ def run_blocks(tokens: list[str] | None, force: bool, dry_run: bool, verbose: bo
     except YearsError as error:
         print(f"materialize: --years: {error}", file=sys.stderr)
         return 2
-    results = [materialize(block, force, dry_run, verbose) for block in blocks]
+    results = [materialize(block, force, dry_run, verbose, queue) for block in blocks]
     latest = log_dir() / LATEST_LOG
-    if not verbose and latest.exists():
+    if not (verbose or queue) and latest.exists():
         stderr_to(latest)
     return 0 if all(results) else 1
 
@@ -366,6 +396,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--dry-run", action="store_true", help="say whether a run would start, and why; run nothing"
     )
+    run.add_argument(
+        "--queue",
+        action="store_true",
+        help="submit the run to the instance's run queue (a production instance: "
+        "deploy/dagster.yaml) for the daemon to start within its limits, instead of running it "
+        "here",
+    )
     top = commands.add_parser(
         "top10", help="print the Top 10 of an index system's node in a year (published marts)"
     )
@@ -428,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
 
     if args.command == "materialize":
-        return run_blocks(args.years, args.force, args.dry_run, args.verbose)
+        return run_blocks(args.years, args.force, args.dry_run, args.verbose, args.queue)
     if args.command == "check":
         return check(args.source, args.files, args.year)
     if args.command == "explain":

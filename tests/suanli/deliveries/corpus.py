@@ -24,6 +24,8 @@ MAX_CELL_CHARS = 200  # SUANLI_MAX_CELL_CHARS for the over-long cell (the snapsh
 Rows = list[list[str]]
 # Sources of any number of files, each its own slot (its file name).
 MULTI_FILE_SOURCES = ("provincial_statistics", "expert_judgements")
+# Sources of a file per month in the year's folder, each its own slot (`2025-03`).
+MONTHLY_SOURCES = ("centre_energy",)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class BadDelivery:
         """The delivery slot (`raw.deliveries.partition_key`) the file lands in."""
         if self.source in MULTI_FILE_SOURCES:
             return self.file_name
+        if self.source in MONTHLY_SOURCES:
+            return self.file_name.rsplit("_", 1)[-1].split(".")[0]
         year = self.file_name.rsplit("_", 1)[-1].removesuffix(".csv")
         return year if year.isdigit() else None
 
@@ -64,6 +68,25 @@ def _built(build: Callable[[], bytes]) -> bytes:
 
 
 # --------------------------------------------------------------------------- building files
+
+TELEMETRY_MARCH = "centre_energy/2025/centre_energy_2025-03.parquet"
+
+
+def _bad_march() -> bytes:
+    """The bundled March of metered energy with a negative reading (row 1), a meter reset
+    (row 101) and a duplicated hour (row 10 again, at the end)."""
+    import tempfile
+
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as directory, duckdb.connect() as connection:
+        connection.execute(f"create table m as select * from '{SNAPSHOT_DIR / TELEMETRY_MARCH}'")
+        connection.execute("update m set clean_kwh = -3 where rowid = 0")
+        connection.execute("update m set it_kwh = 12.5 where rowid = 100")
+        connection.execute("insert into m select * from m where rowid = 9")
+        out = Path(directory) / "march.parquet"
+        connection.execute(f"copy (select * from m order by rowid) to '{out}' (format parquet)")
+        return out.read_bytes()
 
 
 def bundled(path: str) -> bytes:
@@ -847,6 +870,29 @@ CORPUS: list[BadDelivery] = [
                 '"1/9" — expected consistent judgements at node compute_quality (算力质效): '
                 "expert E01's CR is 0.44, not below 0.10; PUE vs CUE: you wrote 1/9; 1/2 gives "
                 "CR 0.09 (inconsistent judgements)"
+            ),
+        ),
+    ),
+    BadDelivery(
+        "telemetry_duplicated_hour_meter_reset_negative_reading",
+        "centre_energy",
+        TELEMETRY_MARCH,
+        _bad_march,
+        (
+            (
+                'centre_energy_2025-03.parquet: row 1, column "clean_kwh": value "-3.0" — '
+                "expected a reading ≥ 0: a register is never negative (out of range)"
+            ),
+            (
+                'centre_energy_2025-03.parquet: row 101, column "it_kwh": value "12.5" — '
+                "expected a register never lower than the centre's previous reading, "
+                "30247828.2 (row 100); a meter reset or replacement is sent with the register "
+                "carried on (meter reset)"
+            ),
+            (
+                'centre_energy_2025-03.parquet: row 2233, column "centre_id, reading_hour": '
+                'value "DC-110000-0001 at 2025-03-01 09:00" — expected one reading per centre '
+                "and hour: row 10 has the same (duplicate key)"
             ),
         ),
     ),

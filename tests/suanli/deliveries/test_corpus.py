@@ -59,12 +59,14 @@ def test_each_bad_delivery_has_a_landing_slot_of_its_own() -> None:
     assert [slot for slot, count in slots.items() if count > 1] == []
     for entry in CORPUS:
         spec = SPECS[entry.source]
-        if spec.is_multi_file:
+        if spec.is_multi_file and spec.partitioned_by_year:  # a month in its year's folder
+            assert entry.path == f"{spec.name}/{spec.year_of_slot(entry.slot)}/{entry.file_name}"
+        elif spec.is_multi_file:
             assert entry.path == f"{spec.name}/{entry.file_name}"
         else:
             assert entry.path == spec.relative_path(entry.slot)
         replaces_a_bundled_file = (SNAPSHOT_DIR / entry.path).is_file()
-        if spec.is_multi_file:  # a new statistics table unless it is meant to supersede one
+        if spec.is_multi_file and not spec.partitioned_by_year:  # new unless it supersedes
             assert replaces_a_bundled_file == entry.supersedes, entry.id
         assert entry.content() != (bundled(entry.path) if replaces_a_bundled_file else None)
 
