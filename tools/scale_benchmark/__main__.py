@@ -76,6 +76,9 @@ def source_spec(name: str):
     return next(spec for spec in source_specs(manifest_nodes()) if spec.name == name)
 
 
+SECONDS: list[float] = []  # of each delivery's store(), in order
+
+
 def intake(
     warehouse: Path, archive: Path, deliveries: list[tuple[str, str | None, Path]]
 ) -> list[int]:
@@ -93,7 +96,9 @@ def intake(
         for source, slot, path in deliveries:
             spec = source_spec(source)
             delivery = Delivery(spec.name, slot, path.name, path.read_bytes())
+            started = time.perf_counter()
             result = store(connection, spec, delivery, archive, reader_for(spec), audit_delivery)
+            SECONDS.append(round(time.perf_counter() - started, 1))
             if result.status != "loaded":
                 raise SystemExit(f"{path.name}: {result.status}: {result.problems[:5]}")
             rows.append(result.row_count)
@@ -153,6 +158,7 @@ def child_telemetry(landing: Path, run: Path) -> None:
         seconds=seconds,
         intake_s=intake_s,
         rows=sum(rows[1:]),  # the registry's rows apart
+        month_s=SECONDS[1:],
         mart=mart,
         warehouse_mb=warehouse.stat().st_size / 2**20,
         province_pue=province_pue,
@@ -367,6 +373,12 @@ def main() -> None:
     print(f"cores: {os.cpu_count()} (shared with whatever else runs on the machine)")
     for label, seconds, detail, goal in table:
         print(f"{label:<64} {seconds:7.1f} s  {detail}  (goal {goal})")
+    months = sorted(telemetry["month_s"])
+    if months:
+        print(
+            f"intake per month file: {months[0]:.1f}–{months[-1]:.1f} s "
+            f"(median {months[len(months) // 2]:.1f} s)"
+        )
     print(f"spark: {spark_s if spark_s is not None else 'not run: ' + spark_reason}")
     print(
         "defective month (duplicated hours, meter resets, negative readings, readings outside "
