@@ -22,7 +22,7 @@ WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckd
 DOCS_PORT ?= 8080
 DBT_DOCS_DIR := $(abspath $(or $(SUANLI_DBT_DOCS),dbt_project/target))
 
-.PHONY: run test check ui env manifest lint benchmark docs snapshot cities clean old-duckdb superset spark system-deps
+.PHONY: run test check ui env manifest lint benchmark benchmark-scale docs snapshot cities clean old-duckdb superset spark system-deps
 
 # pytest-xdist workers: one more than the cores. Each test file runs whole on one worker, so a
 # module's shared fixture (a story's pipeline runs) is built once. A pipeline test spends about
@@ -72,6 +72,13 @@ lint: env
 
 benchmark: manifest
 	$(BIN)/python -m suanli.benchmark
+
+# The pipeline at real size (never a timed test): ROWS hourly meter readings (default 100 M)
+# and a 10 M-row patent list, generated under data/scale/ when absent (tools/scale_generator),
+# timed beside a pandas and a hand-written DuckDB baseline; `BENCHMARK {json}` last.
+ROWS ?= 100000000
+benchmark-scale: manifest
+	PYTHONPATH=$(CURDIR)/tools $(BIN)/python -m scale_benchmark --rows $(ROWS)
 
 # One local server for the report, dbt docs, GX Data Docs and the exports, on $(DOCS_PORT)
 # (Dagster's links point at SUANLI_DOCS_URL, by default this server). dbt docs read the

@@ -42,6 +42,14 @@ def export_raw(
     row group, so one file does not limit Spark's parallelism."""
     written: dict[str, int] = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
+        present = {
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
+        # a source never delivered to this warehouse has no raw table, and nothing to export
+        sources = tuple(source for source in sources if source in present)
         queries = {source: current_rows_query(source) for source in sources}
         listed = ", ".join(f"'{source}'" for source in sources)
         queries["deliveries"] = f"select * from raw.deliveries where source in ({listed})"
