@@ -83,7 +83,9 @@ def test_every_record_source_declares_audits_on_its_own_columns(
     """`meta.delivery.audits` reaches `SourceSpec.audits` through the dbt manifest, and names
     only declared columns (a typo would otherwise surface as an error at intake)."""
     for spec in specs.values():
-        if spec.format == "statistics":
+        # statistics tables are checked by their parser; a telemetry month's duplicated hours
+        # by the intake's own pass in centre and hour order (suanli.intake.telemetry)
+        if spec.format in ("statistics", "telemetry"):
             continue
         assert spec.audits, f"{spec.name} declares no audits"
         named = [column for key in spec.audits.get("keys", ()) for column in key]
@@ -509,7 +511,7 @@ def test_bundled_snapshot_passes_every_audit(
     # Read exactly as the pipeline reads it: the audits judge what intake produces.
     spec = specs[relative.parts[0]]
     path = SNAPSHOT_DIR / relative
-    if spec.format != "statistics":
+    if spec.format not in ("statistics", "telemetry"):
         assert spec.audits, f"{spec.name} declares no audits"
     year = path.stem.rsplit("_", 1)[-1] if spec.partitioned_by_year else None
     delivery = Delivery(spec.name, year, path.name, path.read_bytes())
