@@ -44,12 +44,7 @@ centres as (
 registry_units as (
     select
         year,
-        case
-            when grouping(province_code) = 0 then 'province'
-            when grouping(city_code) = 0 then 'city'
-            else 'national'
-        end as unit_level,
-        coalesce(province_code, city_code, '100000') as unit_code,
+        {{ grouping_unit() }},
         count(*) as registry_centres,
         {{ ratio('sum(total_energy_mwh)', 'sum(it_energy_mwh)') }} as registry_pue
     from registry
@@ -59,12 +54,7 @@ registry_units as (
 metered_units as (
     select
         year,
-        case
-            when grouping(province_code) = 0 then 'province'
-            when grouping(city_code) = 0 then 'city'
-            else 'national'
-        end as unit_level,
-        coalesce(province_code, city_code, '100000') as unit_code,
+        {{ grouping_unit() }},
         count(*) as metered_centres,
         sum(hours_present) as hours_present,
         max(hours_in_year) as hours_in_year,

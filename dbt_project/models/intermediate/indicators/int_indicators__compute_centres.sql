@@ -35,12 +35,7 @@ centres as (
 unit_totals as (
     select
         year,
-        case
-            when grouping(province_code) = 0 then 'province'
-            when grouping(city_code) = 0 then 'city'
-            else 'national'
-        end as unit_level,
-        coalesce(province_code, city_code, '100000') as unit_code,
+        {{ grouping_unit() }},
         sum(racks_in_use) as racks_in_use,
         sum(racks_under_construction) as racks_under_construction,
         sum(racks_fitted_out) as racks_fitted_out,
