@@ -1,8 +1,9 @@
 """Intake of record-level meter telemetry (`format: telemetry`, e.g. `centre_energy`).
 
 A month file (Parquet or CSV) holds one row per centre and hour with the centre's cumulative
-meter registers. Millions of rows per file: everything is DuckDB's work, in two passes over
-the file, and only the rows with a problem ever reach Python.
+meter registers. Millions of rows per file: everything is DuckDB's work, in one pass over the
+file in centre and hour order, and only the rows with a problem (or next to missing hours)
+ever reach Python.
 
 - cells: every declared column present, each value of its kind (a number, a time on the hour,
   an allowed provenance), none negative, every reading inside the file's month;
@@ -197,10 +198,10 @@ def read_telemetry(
                 raise DeliveryError(
                     [Problem(EMPTY_FILE, name, None, None, None, "hourly readings")]
                 )
-            problems, total = _problems(connection, spec, present, scan, name, start, end)
+            problems, total, notes = _problems(connection, spec, present, scan, name, start, end)
             if problems:
                 raise DeliveryError(problems, total=total)
-            candidate.notes = gap_notes(connection, table, name, start, end)
+            candidate.notes = notes
     except BaseException:
         candidate.drop(connection)
         raise
@@ -215,9 +216,10 @@ def _problems(
     name: str,
     start: dt.datetime,
     end: dt.datetime,
-) -> tuple[list[Problem], int]:
-    """Every cell problem, duplicated hour and meter reset, from one pass over the file in
-    centre and hour order that keeps only the offending rows."""
+) -> tuple[list[Problem], int, list[Problem]]:
+    """Every cell problem, duplicated hour and meter reset, and the gap notes, from one pass
+    over the file in centre and hour order that keeps only the offending rows and those that
+    border a stretch of missing hours."""
     checks = _checks(spec, present, start, end)
     registers = _registers(spec, present)
     # The cells as delivered are text only on the rows kept (cast on every row, they doubled
@@ -235,6 +237,7 @@ def _problems(
     order_flags = " or ".join([duplicate, *resets])
     keys = ", ".join(_q(c) for c in [CENTRE, HOUR, *registers])
     previous = "".join(f", {_previous(c)}" for c in registers)
+    borders_gap = f"({_after_gap(start)} or {_before_gap(end)})"
     flagged = f"_flagged_{uuid.uuid4().hex[:10]}"
     # The window in centre and hour order carries the few columns it compares, the cell
     # checks one flag: the rows kept take their cells from the file again, by row number
@@ -249,14 +252,14 @@ def _problems(
         ),
         ordered as (
             select {keys}, _row_number, _cell_problem, lag({HOUR}) over w as previous_hour,
-                lag(_row_number) over w as previous_row{lags}
+                lag(_row_number) over w as previous_row, lead({HOUR}) over w as next_hour{lags}
             from slim
             window w as (partition by {CENTRE} order by {HOUR}, _row_number)
         ),
         kept as (
-            select _row_number, previous_hour, previous_row{previous}
+            select _row_number, previous_hour, previous_row, next_hour{previous}
             from ordered
-            where _cell_problem or coalesce({order_flags}, false)
+            where _cell_problem or coalesce({order_flags}, false) or {borders_gap}
         )
         select cells.* replace ({as_text}), kept.* exclude (_row_number)
         from kept join cells using (_row_number)
@@ -300,7 +303,8 @@ def _problems(
                 for row, value, before, previous in found
             ]  # fmt: skip
         problems.sort(key=lambda problem: problem.row or 0)
-        return problems[:MAX_PROBLEMS], total
+        notes = [] if problems else gap_notes(connection, flagged, name, start, end)
+        return problems[:MAX_PROBLEMS], total, notes
     finally:
         connection.execute(f"drop table if exists {flagged}")
 
@@ -321,35 +325,40 @@ def _examples(
     return rows, count
 
 
+def _after_gap(start: dt.datetime) -> str:
+    """SQL: hours are missing before this reading (since the centre's previous one, or since
+    the month began)."""
+    return f"{HOUR} > coalesce(previous_hour + interval 1 hour, timestamp '{start}')"
+
+
+def _before_gap(end: dt.datetime) -> str:
+    """SQL: the centre's last reading, and hours are missing after it until the month ends."""
+    return f"(next_hour is null and {HOUR} < timestamp '{end}' - interval 1 hour)"
+
+
 def gap_notes(
     connection: duckdb.DuckDBPyConnection,
-    table: str,
+    flagged: str,
     name: str,
     start: dt.datetime,
     end: dt.datetime,
 ) -> list[Problem]:
     """Hours of the month without a reading, per centre and stretch (accepted: they lower the
-    centre's metering coverage, not its energy)."""
+    centre's metering coverage, not its energy), from the rows of the check pass that border
+    a stretch (`flagged`: with previous_hour and next_hour in centre and hour order)."""
     rows = connection.execute(
         f"""
-        with hours as (
-            select {CENTRE}, {HOUR}, _row_number,
-                lag({HOUR}) over w as previous_hour, lag(_row_number) over w as previous_row,
-                lead({HOUR}) over w as next_hour
-            from {table}
-            window w as (partition by {CENTRE} order by {HOUR}, _row_number)
-        ),
-        stretches as (
+        with stretches as (
             select {CENTRE}, _row_number,
                 coalesce(previous_hour + interval 1 hour, timestamp '{start}') as first_missing,
                 {HOUR} - interval 1 hour as last_missing
-            from hours
-            where {HOUR} > coalesce(previous_hour + interval 1 hour, timestamp '{start}')
+            from {flagged}
+            where {_after_gap(start)}
             union all
             select {CENTRE}, _row_number, {HOUR} + interval 1 hour,
                 timestamp '{end}' - interval 1 hour
-            from hours
-            where next_hour is null and {HOUR} < timestamp '{end}' - interval 1 hour
+            from {flagged}
+            where {_before_gap(end)}
         )
         select {CENTRE}, _row_number, first_missing, last_missing,
             date_diff('hour', first_missing, last_missing) + 1 as hours, count(*) over () as total
