@@ -1,6 +1,7 @@
 """Scores and ranks under the previous and the current weights version (suanli.index.panel)."""
 
 from suanli.index.panel.shifts import empty_table, rank_shift_table, version_pairs
+from suanli.index.robustness.tables import VALUE_COLUMNS
 
 
 def model(dbt, session):
@@ -19,7 +20,7 @@ def model(dbt, session):
         "systems": systems,
         "nodes": nodes.df(),
         "experts": experts.df(),
-        "values": values.df(),
+        "values": values.project(VALUE_COLUMNS).df(),
         "provinces": provinces.df(),
     }
     return rank_shift_table(frames, versions, node_weights)

@@ -2,7 +2,7 @@
 
 import json
 
-from suanli.index.robustness.tables import leave_one_out_table
+from suanli.index.robustness.tables import VALUE_COLUMNS, leave_one_out_table
 
 
 def model(dbt, session):
@@ -19,7 +19,7 @@ def model(dbt, session):
         "systems": dbt.ref("stg_index_systems").df(),
         "nodes": dbt.ref("stg_index_nodes").df(),
         "experts": dbt.ref("stg_index_node_experts").df(),
-        "values": dbt.ref("int_indicator_values").df(),
+        "values": dbt.ref("int_indicator_values").project(VALUE_COLUMNS).df(),
         "provinces": dbt.ref("provinces").df(),
     }
     return leave_one_out_table(frames, years)

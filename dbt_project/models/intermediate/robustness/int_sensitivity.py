@@ -3,7 +3,7 @@
 
 import json
 
-from suanli.index.robustness.tables import sensitivity_table
+from suanli.index.robustness.tables import VALUE_COLUMNS, sensitivity_table
 
 
 def model(dbt, session):
@@ -20,7 +20,7 @@ def model(dbt, session):
         "systems": dbt.ref("stg_index_systems").df(),
         "nodes": dbt.ref("stg_index_nodes").df(),
         "experts": dbt.ref("stg_index_node_experts").df(),
-        "values": dbt.ref("int_indicator_values").df(),
+        "values": dbt.ref("int_indicator_values").project(VALUE_COLUMNS).df(),
         "provinces": dbt.ref("provinces").df(),
     }
     return sensitivity_table(frames, years)
