@@ -34,7 +34,7 @@ def _days(value: object, where: str) -> float:
 
 
 def load_windows(path: Path) -> FreshnessWindows:
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     default = _days(config.get("default_days", DEFAULT_DAYS), f"{path.name}: default_days")
     sources = {
         str(name): _days(days, f"{path.name}: sources.{name}")

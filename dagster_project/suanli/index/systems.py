@@ -271,7 +271,7 @@ class _Parser:
         path = self.directory / f"{stem}.yml"
         if not code or not path.is_file():
             raise self.fail(where, f"include {reference!r}: expected '<system>#<node>' of a file")
-        stack = [yaml.safe_load(path.read_text(encoding="utf-8"))["root"]]
+        stack = [yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["root"]]
         while stack:
             candidate = stack.pop()
             if not isinstance(candidate, dict):
@@ -402,7 +402,7 @@ def load_system(path: Path, catalogue: dict[str, Indicator] | None = None) -> In
     """Parse and validate one definition file (structure only; weights come from `weigh`)."""
     source = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as error:
         raise DefinitionError(f"{source}: not valid YAML: {error}") from error
     parser = _Parser(source, path.parent, load_catalogue() if catalogue is None else catalogue)

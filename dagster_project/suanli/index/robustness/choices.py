@@ -54,7 +54,7 @@ def _check(path: Path, where: str, raw: dict[str, Any]) -> dict[str, Any]:
 
 def load_choices(path: Path) -> dict[str | None, Choices]:
     """Choices by system code; key None holds the defaults for systems not named."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     overrides = raw.pop("systems", None) or {}
     if not isinstance(overrides, dict):
         raise ChoicesError(f"{path}: systems must map system codes to choices")
