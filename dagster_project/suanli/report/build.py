@@ -298,8 +298,10 @@ def build_report(
     `system` is the report's headline system: the summaries are of it, and its section shows
     every primary and secondary node; every other system in `marts.dim_index_system` gets a
     section of its own too. `year` defaults to the headline system's latest year with scores.
-    Fails before writing the page when a glyph is missing from the CJK font (tofu) or no CJK
-    font is installed.
+    Worker processes, one per core, draw the charts while the build queries the marts and
+    subsets the web fonts (`builder.chart_workers`). Fails before writing the page when a
+    glyph is missing from the CJK font (tofu), a chart cannot be drawn or no CJK font is
+    installed.
     """
     out_dir = Path(out_dir)
     font = font or find_cjk_font()
