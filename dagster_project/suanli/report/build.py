@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -13,10 +14,11 @@ import pandas as pd
 
 from suanli.data_note import DATA_NOTE_PAGE
 from suanli.report import charts, queries, summary, systems
-from suanli.report.builder import CHART_DIR, Builder, Chart
-from suanli.report.fonts import CjkFont, cjk_style, find_cjk_font
+from suanli.report.builder import CHART_DIR, Builder, Chart, chart_workers
+from suanli.report.fonts import CjkFont, find_cjk_font
 from suanli.report.page import Section, TextBlock, render_body, render_page, table_from_frame
 from suanli.report.pdf import PDF, print_pdf
+from suanli.report.queries import IndexSystem
 from suanli.report.webfont import FONT_DIR, font_face_css, write_web_fonts
 
 __all__ = ["CHART_DIR", "PAGE", "PDF", "Chart", "ReportResult", "build_report"]
@@ -100,7 +102,7 @@ def _resource_section(
         frame = queries.indicator_shares(connection, system, year, indicator)
         name = label.split("（")[0]
         title = f"{year}年 {name} 各省份占全国比重"
-        figure = charts.share_bar(frame, title, label)
+        figure = partial(charts.share_bar, frame, title, label)
         section.blocks.append(builder.chart(f"share_{indicator}", title, figure, frame))
         table = frame[["province", "value", "share", "cumulative_share"]].rename(
             columns={
@@ -115,7 +117,9 @@ def _resource_section(
     label = queries.indicator_label(connection, system, UTILISATION)
     frame = queries.indicator_by_province(connection, system, year, UTILISATION)
     title = f"{year}年 各省份算力中心上架率"
-    figure = charts.value_bar(frame, title, f"{label}：已上架机架 ÷ 已完成机电建设机架", "{:.1f}%")
+    figure = partial(
+        charts.value_bar, frame, title, f"{label}：已上架机架 ÷ 已完成机电建设机架", "{:.1f}%"
+    )
     section.blocks.append(builder.chart("utilisation", title, figure, frame))
     return section
 
@@ -124,7 +128,8 @@ def _city_section(builder: Builder, connection: duckdb.DuckDBPyConnection, year:
     section = Section("城市算力分指数 Top 30")
     frame = queries.city_top(connection, year)
     title = f"{year}年 城市算力分指数 Top 30"
-    section.blocks.append(builder.chart("city_top30", title, charts.city_bar(frame, title), frame))
+    figure = partial(charts.city_bar, frame, title)
+    section.blocks.append(builder.chart("city_top30", title, figure, frame))
     table = frame.rename(
         columns={
             "rank": "排名",
@@ -154,7 +159,7 @@ def _gdp_section(
     provenance = "、".join(sorted(set(frame["provenance"].dropna().astype(str)))) or "未注明"
     sources = "；".join(scatter.sources) or "未注明"
     note = f"{charts.DATA_NOTE}\nGDP 来源：{sources}；provenance：{provenance}"
-    figure = charts.gdp_scatter(frame, fit, title, note)
+    figure = partial(charts.gdp_scatter, frame, fit, title, note)
     section.blocks.append(builder.chart("gdp_scatter", title, figure, frame))
     section.blocks.append(TextBlock(charts.slope_text(fit)))
     return section, fit
@@ -186,17 +191,17 @@ def _robustness_section(
         if intervals.empty:
             continue
         title = f"{at}年 {names.get(code, code)} Top 20 排名区间（P5–P95）"
-        figure = charts.rank_interval_chart(intervals, title)
+        figure = partial(charts.rank_interval_chart, intervals, title)
         key = "rank_intervals" if code == system else f"rank_intervals_{code}"
         section.blocks.append(builder.chart(key, title, figure, intervals))
     sobol = queries.sensitivity(connection, system, year)
     if not sobol.empty:
         title = f"{year}年 各建模选择对综合排名的 Sobol 敏感性"
-        figure = charts.sobol_chart(sobol, title, FACTOR_ZH)
+        figure = partial(charts.sobol_chart, sobol, title, FACTOR_ZH)
         section.blocks.append(builder.chart("sobol", title, figure, sobol))
     parts = queries.composite_contributions(connection, system, year)
     title = f"{year}年 各省份综合指数的分指数贡献"
-    figure = charts.contribution_chart(parts, title)
+    figure = partial(charts.contribution_chart, parts, title)
     section.blocks.append(builder.chart("contributions", title, figure, parts))
     return [section]
 
@@ -205,6 +210,76 @@ def _provenance_text(connection: duckdb.DuckDBPyConnection, system: str, year: i
     rows = queries.provenance_counts(connection, system, year)
     counts = "，".join(f"{PROVENANCE_ZH.get(name, name)} {count} 个" for name, count in rows)
     return f"{year}年指标值（指标体系 {system}）按来源：{counts}。"
+
+
+@dataclass(frozen=True)
+class _Contents:
+    """The page's text and sections, its charts handed to the builder."""
+
+    year: int
+    title: str
+    intro: list[TextBlock]
+    sections: list[Section]
+    shown: list[str]  # the systems with a section, in page order
+    top10: pd.DataFrame  # the headline system's composite Top 10
+    fit: charts.OlsFit | None
+
+
+def _system_sections(
+    builder: Builder,
+    connection: duckdb.DuckDBPyConnection,
+    every: list[IndexSystem],
+    system: str,
+    year: int,
+) -> tuple[list[Section], list[str], pd.DataFrame]:
+    """A section per system of `every` with scores by `year` (the headline `system` at `year`
+    itself, the others at their latest year not after it), the systems shown, the headline
+    Top 10."""
+    sections: list[Section] = []
+    shown: list[str] = []
+    top10 = pd.DataFrame()
+    for index_system in every:
+        headline = index_system.code == system
+        at = year if headline else systems.system_year(connection, index_system, year)
+        if at is None:
+            continue
+        section, top = systems.system_section(builder, connection, index_system, at, headline)
+        sections.append(section)
+        shown.append(index_system.code)
+        if headline:
+            top10 = top
+    return sections, shown, top10
+
+
+def _contents(
+    builder: Builder, connection: duckdb.DuckDBPyConnection, system: str, year: int | None
+) -> _Contents:
+    latest = queries.latest_year(connection, system)
+    year = latest if year is None else year
+    available = queries.years_available(connection, system, latest)
+    if year not in available:
+        raise ValueError(f"{system} has no province scores for {year}; it has {available}")
+    every = queries.index_systems(connection, first=system)
+    sections = [
+        systems.weights_section(connection, every),
+        summary.national_section(connection, system, year, SHARE_INDICATORS),
+        summary.regional_section(connection, system, year, SHARE_INDICATORS),
+    ]
+    system_sections, shown, top10 = _system_sections(builder, connection, every, system, year)
+    sections += [
+        *system_sections,
+        *_robustness_section(builder, connection, system, year),
+        _resource_section(builder, connection, system, year),
+        _city_section(builder, connection, year),
+    ]
+    gdp_section, fit = _gdp_section(builder, connection, system, year)
+    sections.append(gdp_section)
+    intro = [
+        TextBlock(DATA_NOTE_PAGE, "note"),
+        TextBlock(_provenance_text(connection, system, year)),
+    ]
+    name = queries.report_nodes(connection, system)[0].name_zh
+    return _Contents(year, f"{name}（{year}年）· 演示报告", intro, sections, shown, top10, fit)
 
 
 def build_report(
@@ -223,53 +298,24 @@ def build_report(
     `system` is the report's headline system: the summaries are of it, and its section shows
     every primary and secondary node; every other system in `marts.dim_index_system` gets a
     section of its own too. `year` defaults to the headline system's latest year with scores.
-    Fails before writing the page when a glyph is missing from the CJK font (tofu) or no CJK
-    font is installed.
+    Worker processes, one per core, draw the charts while the build queries the marts and
+    subsets the web fonts (`builder.chart_workers`). Fails before writing the page when a
+    glyph is missing from the CJK font (tofu), a chart cannot be drawn or no CJK font is
+    installed.
     """
     out_dir = Path(out_dir)
     font = font or find_cjk_font()
     _clear(out_dir / CHART_DIR, "*.png")
     _clear(out_dir / FONT_DIR, "*.woff")
     (out_dir / PDF).unlink(missing_ok=True)
-    builder = Builder(out_dir)
-    with _connection(connection) as db, cjk_style(font):
-        latest = queries.latest_year(db, system)
-        year = latest if year is None else year
-        available = queries.years_available(db, system, latest)
-        if year not in available:
-            raise ValueError(f"{system} has no province scores for {year}; it has {available}")
-        every = queries.index_systems(db, first=system)
-        sections = [
-            systems.weights_section(db, every),
-            summary.national_section(db, system, year, SHARE_INDICATORS),
-            summary.regional_section(db, system, year, SHARE_INDICATORS),
-        ]
-        shown: list[str] = []
-        top10 = pd.DataFrame()
-        for index_system in every:
-            at = (
-                year if index_system.code == system else systems.system_year(db, index_system, year)
-            )
-            if at is None:
-                continue
-            headline = index_system.code == system
-            section, top = systems.system_section(builder, db, index_system, at, headline)
-            sections.append(section)
-            shown.append(index_system.code)
-            if headline:
-                top10 = top
-        sections += [
-            *_robustness_section(builder, db, system, year),
-            _resource_section(builder, db, system, year),
-            _city_section(builder, db, year),
-        ]
-        gdp_section, fit = _gdp_section(builder, db, system, year)
-        sections.append(gdp_section)
-        intro = [TextBlock(DATA_NOTE_PAGE, "note"), TextBlock(_provenance_text(db, system, year))]
-        name = queries.report_nodes(db, system)[0].name_zh
-    title = f"{name}（{year}年）· 演示报告"
-    body = render_body(title, intro, sections, pdf=PDF if pdf else None)
-    web_fonts = write_web_fonts(font, title + body, out_dir)
+    with chart_workers() as pool:
+        builder = Builder(out_dir, pool, font)
+        with _connection(connection) as db:
+            contents = _contents(builder, db, system, year)
+        title = contents.title
+        body = render_body(title, contents.intro, contents.sections, pdf=PDF if pdf else None)
+        web_fonts = write_web_fonts(font, title + body, out_dir)  # while the charts are drawn
+        builder.wait()  # every chart written before the page that shows them
     html = out_dir / PAGE
     html.write_text(
         render_page(title, body, font_face_css(font.family, web_fonts, out_dir)), encoding="utf-8"
@@ -277,14 +323,14 @@ def build_report(
     return ReportResult(
         html=html,
         charts=tuple(builder.charts),
-        year=year,
+        year=contents.year,
         system=system,
-        top10=top10,
-        gdp_fit=fit,
+        top10=contents.top10,
+        gdp_fit=contents.fit,
         data=builder.data,
         fonts=tuple(f.path for f in web_fonts),
         pdf=print_pdf(html, out_dir / PDF) if pdf else None,
-        systems=tuple(shown),
+        systems=tuple(contents.shown),
         axis_max=dict(builder.axis_max),
-        headings=tuple(section.heading for section in sections),
+        headings=tuple(section.heading for section in contents.sections),
     )

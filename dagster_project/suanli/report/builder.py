@@ -1,7 +1,21 @@
-"""What a report build collects while drawing: each chart's PNG, title and data, in page order."""
+"""What a report build collects: each chart's PNG, title and data, in page order; the charts
+are drawn by worker processes while the build goes on querying, writing the page and its fonts.
+
+Drawing is most of a build's work, and matplotlib draws on one core: a worker per core puts
+them all to it. The workers are forked, with matplotlib and the chart modules imported first,
+so they start at once. Not spawned, nor from a fork server: such a child imports the parent's
+`__main__` again (`python -m suanli.cli`: the whole pipeline, seconds per worker). A forked
+child gets only the forking thread; it draws and writes files, touching nothing the build's
+other threads (DuckDB's, Dagster's) might hold.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,12 +23,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from suanli.report import charts
+from suanli.report.fonts import CjkFont, cjk_style
 from suanli.report.page import FigureBlock
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 CHART_DIR = "charts"
+# A chart to draw: a picklable call that makes its figure, e.g. functools.partial of a
+# function of `charts` or `choropleth` with its data (a worker process calls it).
+FigureFactory = Callable[[], "Figure"]
 
 
 @dataclass(frozen=True)
@@ -24,17 +42,60 @@ class Chart:
     path: Path
 
 
-class Builder:
-    """Collects charts while drawing, in page order; each figure is drawn once, to its PNG."""
+def worker_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
-    def __init__(self, out_dir: Path) -> None:
+
+@contextmanager
+def chart_workers(workers: int | None = None) -> Iterator[Executor]:
+    """A pool of chart-drawing processes (default: one per core); left, it cancels what
+    has not started (a failed build stops drawing)."""
+    # What the charts need, imported before the workers are forked: once, not per worker.
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+    import PIL.PngImagePlugin  # noqa: F401
+    import shapely.geometry  # noqa: F401
+
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=workers or worker_count(), mp_context=context)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def draw_chart(figure: FigureFactory, path: Path, font: CjkFont) -> None:
+    """Make the figure and write its PNG (in a worker process)."""
+    with cjk_style(font):
+        charts.save_png(figure(), path)
+
+
+class Builder:
+    """Collects charts in page order and hands each to `pool` to draw; `wait` returns once
+    every PNG is written (or raises the first chart's failure)."""
+
+    def __init__(self, out_dir: Path, pool: Executor, font: CjkFont) -> None:
         self.out_dir = out_dir
+        self.pool = pool
+        self.font = font
         self.charts: list[Chart] = []
         self.data: dict[str, pd.DataFrame] = {}
         self.axis_max: dict[str, float] = {}  # system → the score axis of its charts
+        self._drawing: list[Future[None]] = []
 
-    def chart(self, key: str, title: str, figure: Figure, frame: pd.DataFrame) -> FigureBlock:
-        path = charts.save_png(figure, self.out_dir / CHART_DIR / f"{key}.png")
+    def chart(
+        self, key: str, title: str, figure: FigureFactory, frame: pd.DataFrame
+    ) -> FigureBlock:
+        path = self.out_dir / CHART_DIR / f"{key}.png"
+        self._drawing.append(self.pool.submit(draw_chart, figure, path, self.font))
         self.charts.append(Chart(key, title, path))
         self.data[key] = frame
         return FigureBlock(f"{CHART_DIR}/{key}.png", title)
+
+    def wait(self) -> None:
+        for drawing in self._drawing:
+            drawing.result()

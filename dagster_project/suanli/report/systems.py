@@ -5,6 +5,7 @@ the indicator tree with its weights for the front of the report."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import duckdb
 import pandas as pd
@@ -94,7 +95,7 @@ def system_section(
     section = Section(system.name_zh, [TextBlock(describe(system, year))])
 
     title = f"{year}年 {name} Top 10"
-    figure = charts.top_bar(tops[composite.code], title, axis_max=top)
+    figure = partial(charts.top_bar, tops[composite.code], title, axis_max=top)
     section.blocks.append(
         builder.chart(f"{prefix}composite_top10", title, figure, tops[composite.code])
     )
@@ -108,7 +109,7 @@ def system_section(
     if headline:
         for node in primaries:
             title = f"{year}年 {node.name_zh}分指数 Top 10"
-            figure = charts.top_bar(tops[node.code], title, axis_max=top)
+            figure = partial(charts.top_bar, tops[node.code], title, axis_max=top)
             section.blocks.append(
                 builder.chart(f"{node.code}_top10", title, figure, tops[node.code])
             )
@@ -118,7 +119,7 @@ def system_section(
     elif primaries:
         title = f"{year}年 {system.name_zh} 各分指数 Top 10"
         panels = [(f"{node.name_zh}分指数", tops[node.code]) for node in primaries]
-        figure = charts.top_panel(panels, title, top)
+        figure = partial(charts.top_panel, panels, title, top)
         frame = pd.concat([tops[n.code].assign(node=n.name_zh) for n in primaries])
         section.blocks.append(builder.chart(f"{prefix}primaries", title, figure, frame))
     if secondaries:
@@ -126,7 +127,7 @@ def system_section(
         grid: list[FigureBlock] = []
         for node in secondaries:
             title = f"{year}年 {node.parent_name_zh}·{node.name_zh} Top 10"
-            figure = charts.top_bar(tops[node.code], title, axis_max=top)
+            figure = partial(charts.top_bar, tops[node.code], title, axis_max=top)
             grid.append(builder.chart(f"{node.code}_top10", title, figure, tops[node.code]))
         section.blocks.append(FigureGrid(grid))
     return section, tops[composite.code]
@@ -148,13 +149,15 @@ def _map(
         points = queries.city_points(connection, scores["province_code"].tolist())
         frame = scores.merge(points, on="province_code", how="inner")
         title = f"{year}年 {name} 城市分布"
-        figure = choropleth.city_map(frame, title)
+        figure = partial(choropleth.city_map, frame, title)
         key = f"{prefix}map"
     else:
         frame = scores
         title = f"{year}年 {name} 省级分布"
         top = builder.axis_max[system.code]
-        figure = choropleth.choropleth(frame, title, colour_max=top, score_name=f"{name}得分")
+        figure = partial(
+            choropleth.choropleth, frame, title, colour_max=top, score_name=f"{name}得分"
+        )
         key = "composite_map" if not prefix else f"{prefix}map"
     return builder.chart(key, title, figure, frame)
 

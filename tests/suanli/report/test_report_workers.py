@@ -1,0 +1,71 @@
+"""Charts drawn by worker processes: the same PNG as the build's own process would draw, in
+page order whichever worker finishes first, and a chart failing in a worker fails the build
+before the page is written."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from report_marts import SYSTEM, make_marts
+
+from suanli.report import build_report, charts, find_cjk_font, queries
+from suanli.report.builder import Builder, chart_workers
+from suanli.report.fonts import cjk_style
+
+
+def broken_chart(*args: object, **kwargs: object) -> None:
+    """A figure function that fails (module level: a worker finds it by name)."""
+    raise ValueError("no figure for you")
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_marts(tmp_path_factory.mktemp("marts") / "published.duckdb")
+
+
+@pytest.fixture(scope="module")
+def top10(marts: Path) -> pd.DataFrame:
+    with duckdb.connect(str(marts), read_only=True) as connection:
+        return queries.top_units(connection, SYSTEM, "composite", 2025)
+
+
+def test_a_worker_draws_the_bytes_the_build_process_would(
+    top10: pd.DataFrame, tmp_path: Path
+) -> None:
+    font = find_cjk_font()
+    figures = {
+        "composite_top10": partial(charts.top_bar, top10, "2025年 综合算力指数 Top 10"),
+        "city_bar": partial(charts.city_bar, top10.assign(city=top10["province"]), "城市"),
+    }
+    with chart_workers(2) as pool:
+        builder = Builder(tmp_path / "pool", pool, font)
+        blocks = [builder.chart(key, key, figure, top10) for key, figure in figures.items()]
+        builder.wait()
+    assert [block.src for block in blocks] == [f"charts/{key}.png" for key in figures]
+    assert [chart.key for chart in builder.charts] == list(figures)
+    for key, figure in figures.items():
+        with cjk_style(font):
+            here = charts.save_png(figure(), tmp_path / "here" / f"{key}.png")
+        assert (tmp_path / "pool" / "charts" / f"{key}.png").read_bytes() == here.read_bytes()
+
+
+def test_a_chart_failing_in_a_worker_is_raised(top10: pd.DataFrame, tmp_path: Path) -> None:
+    with chart_workers(2) as pool:
+        builder = Builder(tmp_path, pool, find_cjk_font())
+        builder.chart("good", "good", partial(charts.top_bar, top10, "good"), top10)
+        builder.chart("broken", "broken", broken_chart, top10)
+        with pytest.raises(ValueError, match="no figure for you"):
+            builder.wait()
+
+
+def test_a_failed_chart_fails_the_build_before_the_page(
+    marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(charts, "top_bar", broken_chart)  # the workers are forked: they see it
+    with pytest.raises(ValueError, match="no figure for you"):
+        build_report(marts, tmp_path)
+    assert not (tmp_path / "index.html").exists()
