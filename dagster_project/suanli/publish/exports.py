@@ -633,7 +633,7 @@ def widest_values(
     ).fetchall()
     widest = [0] * len(plans)
     for index, longest, wide in measures:
-        widest[index] = max([longest or 0, *map(display_width, wide or ())])
+        widest[index] = max([longest or 0, *map(display_width, set(wide or ()))])
     return widest
 
 
