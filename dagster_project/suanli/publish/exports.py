@@ -731,8 +731,12 @@ def _package(
         # XlsxWriter numbers the files of its worksheets from 1, in order.
         files[f"xl/worksheets/sheet{worksheet.index + 1}.xml"] = sheet
     workbook.close()
-    # Formats are numbered (`xf_index`) as the workbook is written, in their order of use.
-    return buffer.getvalue(), files, {code: used.xf_index for code, used in formats.items()}
+    # Formats are numbered (`xf_index`) as the workbook is written, in their order of use; one
+    # equal to a format used before it (in the About sheet, say) would have no number of its own.
+    styles = {code: used.xf_index for code, used in formats.items()}
+    if None in styles.values():
+        raise ValueError(f"number formats without a style of their own: {styles}")
+    return buffer.getvalue(), files, styles
 
 
 def _sheet_rows(
