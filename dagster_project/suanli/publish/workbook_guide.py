@@ -155,8 +155,8 @@ def write_about_sheet(
 ) -> None:
     """Add the 说明 About sheet (call before the data sheets: it comes first).
 
-    Written top to bottom, as constant-memory mode requires: the data note, the publication,
-    the provenance labels, a linked table of the sheets, the meaning of every column.
+    Top to bottom: the data note, the publication, the provenance labels, a linked table of the
+    sheets, the meaning of every column.
     """
     sheet = workbook.add_worksheet(ABOUT_SHEET)
     title = workbook.add_format({"bold": True, "font_size": 14})
