@@ -30,9 +30,11 @@ final as (
         units.name_zh as unit_name_zh,
         units.name_en as unit_name_en,
         scores.year{% for node_code in node_codes %},
-        max(scores.score) filter (where scores.node_code = '{{ node_code }}')
+        {#- `case` rather than `filter`: DuckDB evaluates ~250 filtered aggregates about five
+            times slower, and every reader of the view (exports, BI) pays it #}
+        max(case when scores.node_code = '{{ node_code }}' then scores.score end)
             as {{ node_code }}_score,
-        max(scores.rank) filter (where scores.node_code = '{{ node_code }}')
+        max(case when scores.node_code = '{{ node_code }}' then scores.rank end)
             as {{ node_code }}_rank{% endfor %}
     from scores
     inner join units
