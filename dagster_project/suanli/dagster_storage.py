@@ -1,4 +1,4 @@
-"""Dagster's SQLite storage (the local and test instance's, `dagster_home/dagster.yaml`) without
+"""Dagster's SQLite storage (the local and test instances', `dagster_home/dagster.yaml`) without
 an fsync per event.
 
 Dagster opens a new SQLite connection for every event it stores and commits it alone; with
@@ -9,12 +9,12 @@ mode, where `synchronous=NORMAL` is safe against a crashed or killed process (no
 is lost or corrupted); only a power cut or kernel crash may lose the last commits. That is the
 local event log's trade (the production instance, `deploy/dagster.yaml`, is PostgreSQL).
 
-    storage:
-      custom:
-        module: suanli.dagster_storage
-        class: SqliteStorage
-        config:
-          base_dir: {env: DAGSTER_HOME}
+The pragma is per connection, and Dagster creates an engine per event, out of reach of
+engine options: `commit_without_fsync` sets it on every SQLite connection SQLAlchemy opens in
+this process. `import suanli` calls it, so every process that runs our assets (the CLI, a run
+launched by the daemon or the UI) has it. (Not a `storage: custom` class in dagster.yaml: its
+`base_dir` would come from the DAGSTER_HOME of whichever process reads the file, not from the
+directory the file is in.)
 """
 
 from __future__ import annotations
@@ -22,31 +22,19 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, SqliteStorageConfig
-from dagster._serdes import ConfigurableClassData
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 PRAGMA = "pragma synchronous = normal"
 
 
-def _commit_without_fsync(dbapi_connection: Any, _record: Any) -> None:
+def _set_pragma(dbapi_connection: Any, _record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute(PRAGMA)
 
 
-class SqliteStorage(DagsterSqliteStorage):
-    """`DagsterSqliteStorage` whose connections commit with `synchronous=NORMAL`: the pragma is
-    per connection, so it is set on every SQLite connection SQLAlchemy opens in this process
-    (Dagster creates a new engine per event, out of reach of engine-level options)."""
-
-    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
-        if not event.contains(Engine, "connect", _commit_without_fsync):
-            event.listen(Engine, "connect", _commit_without_fsync)
-        super().__init__(base_dir, inst_data=inst_data)
-
-    @classmethod
-    def from_config_value(  # the parent's returns its own class
-        cls, inst_data: ConfigurableClassData, config_value: SqliteStorageConfig
-    ) -> SqliteStorage:
-        return cls.from_local(inst_data=inst_data, **config_value)
+def commit_without_fsync() -> None:
+    """Every SQLite connection SQLAlchemy opens from now on in this process commits with
+    `synchronous=NORMAL`. Idempotent."""
+    if not event.contains(Engine, "connect", _set_pragma):
+        event.listen(Engine, "connect", _set_pragma)
