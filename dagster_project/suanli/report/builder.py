@@ -11,6 +11,7 @@ other threads (DuckDB's, Dagster's) might hold.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from suanli.report import charts
+from suanli.report import charts, choropleth
 from suanli.report.fonts import CjkFont, cjk_style
 from suanli.report.page import FigureBlock
 
@@ -33,6 +34,11 @@ CHART_DIR = "charts"
 # A chart to draw: a picklable call that makes its figure, e.g. functools.partial of a
 # function of `charts` or `choropleth` with its data (a worker process calls it).
 FigureFactory = Callable[[], "Figure"]
+# What every chart needs, imported before the workers are forked: once, not once per worker.
+DRAWING_MODULES = (
+    "matplotlib.backends.backend_agg", "matplotlib.figure", "PIL.PngImagePlugin",
+    "shapely.geometry",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,23 +49,20 @@ class Chart:
 
 
 def worker_count() -> int:
-    """The cores this process may run on."""
-    try:
+    """The cores this process may run on (its CPU affinity, where the platform has one)."""
+    if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return os.cpu_count() or 1
 
 
 @contextmanager
 def chart_workers(workers: int | None = None) -> Iterator[Executor]:
-    """A pool of chart-drawing processes (default: one per core); left, it cancels what
-    has not started (a failed build stops drawing)."""
-    # What the charts need, imported before the workers are forked: once, not per worker.
-    import matplotlib.backends.backend_agg
-    import matplotlib.figure  # noqa: F401
-    import PIL.PngImagePlugin  # noqa: F401
-    import shapely.geometry  # noqa: F401
-
+    """A pool of chart-drawing processes (default: one per core), forked with the drawing
+    modules and the map outlines loaded; left, it cancels what has not started (a failed
+    build stops drawing)."""
+    for module in DRAWING_MODULES:
+        importlib.import_module(module)
+    choropleth.load_boundaries()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=workers or worker_count(), mp_context=context)
     try:
