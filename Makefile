@@ -61,9 +61,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-# dagster-dbt reads the manifest at import time; `dbt parse` writes it (no warehouse needed).
+# dagster-dbt reads the manifest at import time; `dbt parse` writes it (no warehouse needed),
+# and with it the partial-parse state each run's dbt starts from: parsed by suanli-dbt, as
+# runs invoke dbt, so that a run re-parses only what changed (suanli.transform.dbt_command).
 manifest: env
-	cd dbt_project && $(BIN)/dbt --quiet parse --profiles-dir .
+	cd dbt_project && $(BIN)/suanli-dbt --quiet parse --profiles-dir .
 
 lint: env
 	$(BIN)/ruff check dagster_project tools tests

@@ -101,7 +101,7 @@ def project(
         "PYTHONPATH": os.pathsep.join([str(project / "dagster_project"), str(project / "tools")]),
         "SUANLI_LANDING": str(REPO_ROOT / "seeds" / "snapshot"),
     }
-    dbt = str(Path(sys.executable).parent / "dbt")
+    dbt = str(Path(sys.executable).parent / "suanli-dbt")
     parsed = run([dbt, "parse", "--profiles-dir", "."], project / "dbt_project", env)
     assert parsed.returncode == 0, parsed.stdout[-3000:]
     where = run([sys.executable, "-c", "import suanli; print(suanli.__file__)"], project, env)
@@ -167,7 +167,7 @@ def test_without_its_catalogue_row_the_indicator_is_refused_twice(project) -> No
     assert definitions.returncode != 0
     assert f"indicator '{CODE}'" in definitions.stderr
     assert "not in the indicator catalogue" in definitions.stderr
-    dbt = str(Path(sys.executable).parent / "dbt")
+    dbt = str(Path(sys.executable).parent / "suanli-dbt")
     seeded = run(
         [dbt, "seed", "--select", "indicators", "--profiles-dir", "."], copy / "dbt_project", env
     )

@@ -84,9 +84,11 @@ defs = Definitions(
             lock_timeout_seconds=settings.lock_timeout_seconds(),
         ),
         "landing": LandingResource.from_env(),
-        # The dbt of this interpreter's environment, whether or not the venv is on PATH.
+        # The dbt of this interpreter's environment, whether or not the venv is on PATH, as
+        # `suanli-dbt`: its partial parsing kept across warehouse files (dbt_command).
         "dbt": SuanliDbtCliResource(
-            project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+            project_dir=dbt_project,
+            dbt_executable=str(Path(sys.executable).parent / "suanli-dbt"),
         ),
         "alerts": AlertsResource.from_env(),
     },

@@ -9,13 +9,12 @@ typed raw tables of every source's contract, the index definitions, the models b
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 from dagster import materialize
+from dbt_runs import dbt_in
 
 from suanli.index.assets import index_definitions
 from suanli.intake.catalog import source_specs
@@ -28,14 +27,7 @@ MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 def dbt(scratch: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Real dbt with its own target and log paths: the shared manifest stays untouched."""
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", ".",
-            "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SUANLI_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    return dbt_in(scratch, {"SUANLI_WAREHOUSE": str(warehouse)}, *args)
 
 
 def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:

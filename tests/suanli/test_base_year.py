@@ -6,18 +6,18 @@ and stops with a clear message when the base year has not been built."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import materialize
+from dbt_runs import dbt_in
 
 from suanli.index.assets import index_definitions
-from suanli.settings import DBT_PROJECT_DIR, INDEX_SYSTEMS_DIR
+from suanli.settings import INDEX_SYSTEMS_DIR
+from suanli.transform.dbt_command import YEARS_ENV
 from suanli.warehouse.resource import WarehouseResource
 
 pytestmark = pytest.mark.integration
@@ -57,20 +57,8 @@ def base_year_warehouse(
 
 def dbt_run(warehouse: Path, years: list[int], *models: str) -> subprocess.CompletedProcess[str]:
     """Real dbt on the copy; its own target and log paths keep the shared manifest untouched."""
-    scratch = warehouse.parent
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), "run", "--profiles-dir", ".",
-            "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
-            "--select", *models, "--vars", json.dumps({"years": years}),
-        ],
-        cwd=DBT_PROJECT_DIR, env={**env_without_dbt_state(), "SUANLI_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-
-
-def env_without_dbt_state() -> dict[str, str]:
-    return {key: value for key, value in os.environ.items() if not key.startswith("DBT_")}
+    env = {"SUANLI_WAREHOUSE": str(warehouse), YEARS_ENV: json.dumps(years)}
+    return dbt_in(warehouse.parent, env, "run", "--select", *models)
 
 
 def test_a_later_year_is_scored_against_the_base_years_range(base_year_warehouse: Path) -> None:

@@ -11,10 +11,8 @@ scores move.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -22,10 +20,12 @@ import numpy as np
 import pytest
 import yaml
 from dagster import materialize
+from dbt_runs import dbt_in
 
 from suanli.index.assets import index_definitions
 from suanli.index.treat import treat_column
-from suanli.settings import DBT_PROJECT_DIR, INDEX_SYSTEMS_DIR
+from suanli.settings import INDEX_SYSTEMS_DIR
+from suanli.transform.dbt_command import YEARS_ENV
 from suanli.warehouse.resource import WarehouseResource
 
 pytestmark = pytest.mark.integration
@@ -127,18 +127,10 @@ def treated_warehouse(env: dict[str, str], first_run, tmp_path: Path) -> Path:
 
 def dbt_build(warehouse: Path, years: list[int], *models: str) -> subprocess.CompletedProcess:
     """Real dbt on the copy; its own target and log paths keep the shared manifest untouched."""
-    scratch = warehouse.parent
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("DBT_")}
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", ".",
-            "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
-            "--select", *models, "--exclude-resource-type", "unit_test",
-            "--vars", json.dumps({"years": years}),
-        ],
-        cwd=DBT_PROJECT_DIR, env={**environment, "SUANLI_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    env = {"SUANLI_WAREHOUSE": str(warehouse), YEARS_ENV: json.dumps(years)}
+    return dbt_in(
+        warehouse.parent, env, "build", "--select", *models, "--exclude-resource-type", "unit_test"
+    )
 
 
 def scores(warehouse: Path) -> dict[tuple, float]:

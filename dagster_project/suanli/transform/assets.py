@@ -21,8 +21,10 @@ not the data, and run in the test lanes (`make check`).
 
 import importlib.metadata
 import json
+import os
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache, cached_property
 from typing import Any
 
@@ -35,6 +37,7 @@ from suanli.index.partitions import run_years, year_partitions
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
 from suanli.terminal.news import progress_message
 from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
+from suanli.transform.dbt_command import YEARS_ENV
 from suanli.transform.plan import FORCE_TAG, dbt_inputs
 from suanli.transform.row_counts import count_metadata, relations_by_key, row_counts
 from suanli.transform.translator import SuanliDbtTranslator
@@ -80,8 +83,8 @@ def dbt_models(
 ) -> Iterator[Any]:
     known = year_partitions.get_partition_keys()
     years = run_years(context.run.tags, known)
-    # An empty `years` var builds every year (and says so in dbt's log).
-    args = [*BUILD_ARGS, "--vars", json.dumps({"years": [] if len(years) == len(known) else years})]
+    # No `years` builds every year; dbt reads them from the environment (dbt_command).
+    selected = [] if len(years) == len(known) else years
     # (a run's `assets_def` is the selected subset: compare with the whole definition)
     whole = context.selected_asset_keys >= set(dbt_models.keys)
     with warehouse.lock(f"dbt build {years[0]}…{years[-1]}"):
@@ -108,13 +111,29 @@ def dbt_models(
                 context.log.info(
                     f"building the marts from {len(build.deliveries)} current deliveries"
                 )
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        with years_in_environment(selected):
+            invocation = dbt.cli(BUILD_ARGS, context=context, raise_on_error=False)
         # Held until dbt exits: the counts need the file dbt has open while it builds.
         events = list(logging_progress(context, invocation.stream()))
         with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:
             yield from with_row_counts(context, events, connection, years)
     if not invocation.is_successful():
         raise invocation.get_error() or RuntimeError("dbt build failed")
+
+
+@contextmanager
+def years_in_environment(years: list[int]) -> Iterator[None]:
+    """`SUANLI_DBT_YEARS` set to `years` for the dbt process started inside (none: every
+    year), as it was before afterwards."""
+    before = os.environ.pop(YEARS_ENV, None)
+    if years:
+        os.environ[YEARS_ENV] = json.dumps(years)
+    try:
+        yield
+    finally:
+        os.environ.pop(YEARS_ENV, None)
+        if before is not None:
+            os.environ[YEARS_ENV] = before
 
 
 def logging_progress(context: AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:

@@ -17,8 +17,9 @@ from typing import Any
 
 import duckdb
 import pytest
+from dbt_runs import dbt_in
 
-from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
+from suanli.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -123,15 +124,7 @@ def test_a_warehouse_file_dbt_creates_is_readable_by_duckdb_1_1_3(
 ) -> None:
     """dbt may create the work file (a bare `dbt build`, `make docs` on a fresh clone)."""
     work = tmp_path / "work.duckdb"
-    dbt = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), "seed", "--select", "provinces",
-            "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
-            "--log-path", str(tmp_path / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SUANLI_WAREHOUSE": str(work)},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    dbt = dbt_in(tmp_path, {"SUANLI_WAREHOUSE": str(work)}, "seed", "--select", "provinces")
     assert dbt.returncode == 0, dbt.stdout[-3000:]
     read = run_old(old_duckdb, READ_ONE, work, "select count(*) from reference.provinces")
     assert read.returncode == 0, (

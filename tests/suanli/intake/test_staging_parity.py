@@ -12,21 +12,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runs import dbt_in
 
 from suanli.intake.audits import audit_delivery
 from suanli.intake.catalog import source_specs
 from suanli.intake.delivery import Delivery, prepare_raw_tables, store
 from suanli.intake.readers import reader_for
 from suanli.intake.regions import default_resolver, read_seed
-from suanli.settings import DBT_PROJECT_DIR, SEEDS_DIR
+from suanli.settings import SEEDS_DIR
 from suanli.transform.assets import load_manifest
 
 pytestmark = pytest.mark.integration
@@ -100,13 +98,9 @@ def test_staging_shows_the_codes_intake_resolved_and_the_values_it_typed(tmp_pat
             "from raw.genai_services order by service_id"
         ).fetchall()
 
-    completed = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "run", "--select", "stg_genai_services",
-         "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SUANLI_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    completed = dbt_in(
+        tmp_path, {"SUANLI_WAREHOUSE": str(warehouse)}, "run", "--select", "stg_genai_services"
+    )
     assert completed.returncode == 0, completed.stdout[-3000:]
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:

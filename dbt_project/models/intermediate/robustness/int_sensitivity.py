@@ -1,20 +1,19 @@
 """Sobol indices of each uncertain choice on the mean absolute composite rank shift
 (suanli.index.robustness)."""
 
-import json
-
 from suanli.index.robustness.tables import VALUE_COLUMNS, sensitivity_table
+from suanli.transform.dbt_command import selected_years
 
 
 def model(dbt, session):
-    # Rebuilt for the run's years only (the `years` var, empty = all), as int_node_scores is.
+    # Rebuilt for the run's years only (empty = all), as int_node_scores is.
     dbt.config(
         materialized="incremental",
         incremental_strategy="delete+insert",
         unique_key="year",
         tags=["by_year"],
     )
-    years = json.loads(dbt.config.get("years") or "[]") if dbt.is_incremental else []
+    years = selected_years(dbt.config.get("years")) if dbt.is_incremental else []
     # dbt finds a Python model's dependencies by reading these calls: literal names only.
     frames = {
         "systems": dbt.ref("stg_index_systems").df(),
