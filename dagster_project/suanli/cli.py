@@ -27,6 +27,7 @@ from dagster import (
     RunsFilter,
 )
 
+from suanli.dagster_storage import reuse_event_log_engines
 from suanli.index.partitions import (
     YearsError,
     consecutive_blocks,
@@ -60,6 +61,9 @@ from suanli.transform.plan import (
     inputs_fingerprint,
     up_to_date_reason,
 )
+
+# The CLI's own instance (run records, skipped runs) as the runs' (suanli.definitions).
+reuse_event_log_engines()
 
 PID_TAG = "suanli/pid"
 LATEST_LOG = "materialize_latest.log"  # a link to the newest run's log

@@ -1,5 +1,5 @@
 """Dagster's SQLite storage (the local and test instances', `dagster_home/dagster.yaml`) without
-an fsync per event.
+an fsync per event, and without a new SQLAlchemy engine per event.
 
 Dagster opens a new SQLite connection for every event it stores and commits it alone; with
 SQLite's default `synchronous=FULL` each commit waits for the disk. A full run stores about
@@ -15,15 +15,28 @@ this process. `import suanli` calls it, so every process that runs our assets (t
 launched by the daemon or the UI) has it. (Not a `storage: custom` class in dagster.yaml: its
 `base_dir` would come from the DAGSTER_HOME of whichever process reads the file, not from the
 directory the file is in.)
+
+Dagster's SQLite event log also builds an SQLAlchemy engine for every connection it opens (four
+per materialisation: the run's database and the cross-run index, each to store and to read
+back), about a third of an event's cost. `reuse_event_log_engines` keeps one engine per
+database file in each storage object instead. The engines keep no connections (NullPool, as
+Dagster's): each use still opens and closes its own, so a forked process (the report's chart
+workers) inherits nothing open, and concurrent writers still meet SQLite's own locking.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:  # Dagster is imported by what uses it, not by `import suanli`
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 PRAGMA = "pragma synchronous = normal"
 
@@ -38,3 +51,39 @@ def commit_without_fsync() -> None:
     `synchronous=NORMAL`. Idempotent."""
     if not event.contains(Engine, "connect", _set_pragma):
         event.listen(Engine, "connect", _set_pragma)
+
+
+def _engine_for(storage: SqliteEventLogStorage, shard: str) -> Engine:
+    """The storage's engine for `shard`'s database file, made (and the file initialised) once."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+        SQLITE_BUSY_TIMEOUT_SECONDS,
+    )
+
+    engines: dict[str, Engine] = storage.__dict__.setdefault("_suanli_engines", {})
+    url = storage.conn_string_for_shard(shard)
+    if url not in engines:
+        engines[url] = create_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        )
+    if shard not in storage._initialized_dbs:
+        storage._initdb(engines[url])
+        storage._initialized_dbs.add(shard)
+    return engines[url]
+
+
+@contextmanager
+def _connect(self: SqliteEventLogStorage, shard: str) -> Iterator[Connection]:
+    """Dagster's `SqliteEventLogStorage._connect` (1.13), its engine reused."""
+    with self._db_lock, _engine_for(self, shard).connect() as connection, connection.begin():
+        yield connection
+
+
+def reuse_event_log_engines() -> None:
+    """Dagster's SQLite event log storages, from now on in this process, open their connections
+    from one engine per database file. Idempotent. Called by `suanli.definitions` and the CLI,
+    not on `import suanli`, which dbt's Python models do: Dagster takes 2 s to import."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    SqliteEventLogStorage._connect = _connect  # type: ignore[method-assign]
