@@ -42,3 +42,18 @@ def test_the_years_reach_the_compiled_sql_only_when_dbt_executes(tmp_path: Path)
     assert compiled.returncode == 0, compiled.stdout[-3000:]
     [sql] = (tmp_path / "target" / "compiled").rglob("int_indicator_scores.sql")
     assert "year in (2024, 2025)" in sql.read_text(encoding="utf-8")
+
+
+def test_its_log_file_has_each_nodes_result_and_no_debug_lines_unless_asked(
+    tmp_path: Path,
+) -> None:
+    env = {"SUANLI_WAREHOUSE": str(tmp_path / "suanli.duckdb")}
+    seeded = dbt_in(tmp_path / "info", env, "seed", "--select", "units")
+    assert seeded.returncode == 0, seeded.stdout[-3000:]
+    log = (tmp_path / "info" / "logs" / "dbt.log").read_text(encoding="utf-8")
+    assert "1 of 1 OK loaded seed file reference.units" in log
+    assert "[debug]" not in log
+    asked = {**env, "DBT_LOG_LEVEL_FILE": "debug"}
+    seeded = dbt_in(tmp_path / "debug", asked, "seed", "--select", "units")
+    assert seeded.returncode == 0, seeded.stdout[-3000:]
+    assert "[debug]" in (tmp_path / "debug" / "logs" / "dbt.log").read_text(encoding="utf-8")
