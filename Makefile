@@ -42,9 +42,9 @@ test: TEST_PROGRAMS := yes
 test: manifest old-duckdb superset spark system-deps
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
-# Everything but the tests that need a pipeline run (marker `integration`) or a system program
-# such as LibreOffice (marker `slow`), with fewer property-test examples: for iterating, not
-# instead of `make test`.
+# Everything but the tests that need a pipeline run (marker `integration`), a system program
+# such as LibreOffice or Chromium, or dbt beyond its unit tests (marker `slow`), with fewer
+# property-test examples: for iterating, not instead of `make test`.
 check: manifest
 	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration and not slow" -q
 

@@ -287,6 +287,7 @@ def test_the_style_does_not_leak() -> None:
     assert dict(matplotlib.rcParams) == before
 
 
+@pytest.mark.slow  # prints the PDF edition with Chromium
 def test_asset_writes_the_report_and_describes_it(
     marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report
 ) -> None:
@@ -327,6 +328,7 @@ def _modified(directory: Path) -> dict[Path, int]:
     return {path: path.stat().st_mtime_ns for path in directory.rglob("*") if path.is_file()}
 
 
+@pytest.mark.slow  # prints the PDF edition with Chromium
 def test_asset_leaves_the_report_of_the_same_inputs_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report, record_publication
 ) -> None:
@@ -345,6 +347,7 @@ def test_asset_leaves_the_report_of_the_same_inputs_as_it_is(
         assert again[key] == first[key], key
 
 
+@pytest.mark.slow  # prints the PDF edition with Chromium
 def test_asset_draws_again_when_the_published_content_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report, record_publication
 ) -> None:
@@ -364,6 +367,7 @@ def test_asset_draws_again_when_the_published_content_changed(
     assert again["top10"] != first["top10"]  # drawn from the new scores
 
 
+@pytest.mark.slow  # prints the PDF edition with Chromium
 @pytest.mark.parametrize("gone", ["charts/composite_map.png", "report.pdf"])
 def test_asset_draws_again_when_a_file_of_the_report_is_gone(
     gone: str, marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, materialise_report

@@ -44,6 +44,7 @@ def test_the_years_reach_the_compiled_sql_only_when_dbt_executes(tmp_path: Path)
     assert "year in (2024, 2025)" in sql.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # two dbt commands: the test lanes run dbt itself in test_unit_tests
 def test_its_log_file_has_each_nodes_result_and_no_debug_lines_unless_asked(
     tmp_path: Path,
 ) -> None:
