@@ -24,12 +24,12 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from dbt_runs import dbt_in
 
 from suanli.lake.export import RECORD_LEVEL_SOURCES, export_raw
 from suanli.lake.spark import java_home, spark_dbt, spark_environment
@@ -97,14 +97,10 @@ def duckdb_dbt(
 ) -> subprocess.CompletedProcess[str]:
     """The product venv's dbt on the DuckDB target, on `warehouse` (reading the lake `lake`),
     its artefacts in `scratch`: the shared manifest stays untouched."""
-    environment = {**os.environ, "SUANLI_WAREHOUSE": str(warehouse)}
+    environment = {"SUANLI_WAREHOUSE": str(warehouse)}
     if lake is not None:
         environment["SUANLI_LAKE"] = str(lake)
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", ".",
-         "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")],
-        cwd=DBT_PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    return dbt_in(scratch, environment, *args)
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from chromium_browser import chromium_path
+from dbt_runs import dbt_in
 from playwright.sync_api import Page, Route, sync_playwright
 
 from suanli.report.pdf import BROWSER_FLAGS
 from suanli.settings import docs_url
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-BIN = Path(sys.executable).parent
 MART = "marts.fct_index_scores"
 # offline.css's background of GX's `alert-secondary` header (Bootstrap's, which is offline)
 ALERT_BACKGROUND = "rgb(226, 227, 229)"
@@ -40,12 +40,7 @@ def built(first_run, first_run_root: Path, tmp_path_factory: pytest.TempPathFact
     root = tmp_path_factory.mktemp("dbt_docs")
     warehouse = root / "suanli.duckdb"
     shutil.copy(build / "warehouse" / "suanli.duckdb", warehouse)
-    generated = subprocess.run(
-        [str(BIN / "dbt"), "docs", "generate", "--profiles-dir", ".",
-         "--target-path", str(root / "target")],
-        cwd=REPO_ROOT / "dbt_project", env={**os.environ, "SUANLI_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    generated = dbt_in(root, {"SUANLI_WAREHOUSE": str(warehouse)}, "docs", "generate")
     assert generated.returncode == 0, generated.stdout[-4000:] + generated.stderr[-4000:]
     return root / "target"
 
