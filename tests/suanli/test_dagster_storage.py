@@ -1,14 +1,19 @@
 """The local instance's SQLite storage, once `suanli` is imported: Dagster's as configured in
 dagster_home/dagster.yaml, committing without an fsync each (synchronous=NORMAL in WAL mode);
-and, once suanli.definitions is, storing events through one engine per database file."""
+and, once suanli.definitions is, storing events through one engine per database file whose
+connection stays open between events."""
 
+import multiprocessing
 import shutil
+import time
 from pathlib import Path
 
+import pytest
 from dagster import DagsterEventType, DagsterInstance, job, op
+from dagster._core.events.log import EventLogEntry
 
 import suanli  # noqa: F401  (what it does on import is under test)
-from suanli.dagster_storage import reuse_event_log_engines
+from suanli.dagster_storage import MAX_ENGINES, reuse_event_log_engines
 from suanli.settings import REPO_ROOT
 
 NORMAL = 1  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL
@@ -55,3 +60,63 @@ def test_the_event_log_opens_its_connections_from_one_engine_per_database(tmp_pa
             assert connection.exec_driver_sql("pragma synchronous").scalar() == NORMAL
         events = [event.dagster_event_type for event in instance.all_logs(second.run_id)]
         assert DagsterEventType.RUN_SUCCESS in events
+        # kept open between events, not opened and closed (and checkpointed) for each
+        assert engines[storage.conn_string_for_shard(second.run_id)].pool.checkedin() == 1
+
+
+@pytest.fixture
+def instance(tmp_path: Path):
+    reuse_event_log_engines()
+    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        yield instance
+
+
+def test_only_the_most_recently_used_databases_keep_an_engine(instance: DagsterInstance):
+    runs = [one_step.execute_in_process(instance=instance).run_id for _ in range(MAX_ENGINES + 2)]
+    engines = instance.event_log_storage.__dict__["_suanli_engines"]
+    assert len(engines) == MAX_ENGINES
+    # a run whose engine was let go is read (and written) through a new one
+    assert DagsterEventType.RUN_SUCCESS in {
+        e.dagster_event_type for e in instance.all_logs(runs[0])
+    }
+    assert len(engines) == MAX_ENGINES
+
+
+def test_after_a_wipe_events_go_to_the_new_database_not_the_deleted_one(
+    instance: DagsterInstance,
+):
+    first = one_step.execute_in_process(instance=instance)
+    instance.wipe()  # deletes the runs' database files
+    assert not instance.all_logs(first.run_id)
+    line = EventLogEntry(
+        error_info=None, level=20, user_message="after the wipe", run_id=first.run_id,
+        timestamp=time.time(), job_name="one_step",
+    )  # fmt: skip
+    instance.event_log_storage.store_event(line)
+    assert [event.user_message for event in instance.all_logs(first.run_id)] == ["after the wipe"]
+
+
+# The instance a forked child inherits (a module global: fork copies it, nothing is pickled).
+_inherited: list[DagsterInstance] = []
+
+
+def _events_in_child(run_id: str) -> int:
+    return len(_inherited[0].all_logs(run_id))
+
+
+def test_a_forked_child_opens_its_own_connections_and_leaves_the_parents_working(
+    instance: DagsterInstance,
+):
+    run = one_step.execute_in_process(instance=instance)
+    stored = len(instance.all_logs(run.run_id))
+    _inherited[:] = [instance]
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            assert pool.apply(_events_in_child, (run.run_id,)) == stored
+    finally:
+        _inherited.clear()
+    again = one_step.execute_in_process(instance=instance)
+    success = DagsterEventType.RUN_SUCCESS
+    assert success in {event.dagster_event_type for event in instance.all_logs(again.run_id)}
+    assert len(instance.all_logs(run.run_id)) == stored
