@@ -25,8 +25,8 @@ became 2 ms on the 2-core machine, some 4 s of a full run's 1,300. The storage's
 lock still lets one connection work at a time, and concurrent writers in other processes still
 meet SQLite's locking (an open connection in WAL mode holds no lock between transactions). A
 storage keeps the engines of its MAX_ENGINES most recently used databases (a long-lived
-webserver reads many runs' databases) and a forked child (the report's chart workers) drops
-the connections it inherited without touching them.
+webserver reads many runs' databases) and closes the kept connections before the process
+forks (the report's chart workers), so that no child inherits one.
 """
 
 from __future__ import annotations
@@ -64,15 +64,17 @@ def commit_without_fsync() -> None:
 # runs in flight and the last few read.
 MAX_ENGINES = 8
 
-# Every engine made here, for a forked child to drop its inherited connections.
+# Every engine made here, to close their connections before the process forks.
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
-def _forget_inherited_connections() -> None:
-    """In a forked child: the parent's pooled connections are the parent's; never use or
-    close them here (SQLAlchemy's way: dispose without closing)."""
+def _close_kept_connections() -> None:
+    """Before a fork: close the connections kept open, in the process that owns them, so
+    that the child inherits none. SQLite forbids using a connection across fork(), and a
+    child's garbage collector closing an inherited one crashed it (and may checkpoint the
+    parent's WAL under it). The parent opens new ones as it needs them."""
     for engine in list(_ENGINES):
-        engine.dispose(close=False)
+        engine.dispose()
 
 
 def _engine_for(storage: SqliteEventLogStorage, shard: str) -> Engine:
@@ -120,5 +122,5 @@ def reuse_event_log_engines() -> None:
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
     if SqliteEventLogStorage._connect is not _connect:
-        os.register_at_fork(after_in_child=_forget_inherited_connections)
+        os.register_at_fork(before=_close_kept_connections)
     SqliteEventLogStorage._connect = _connect  # type: ignore[method-assign]

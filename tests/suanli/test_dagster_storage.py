@@ -101,19 +101,24 @@ def test_after_a_wipe_events_go_to_the_new_database_not_the_deleted_one(
 _inherited: list[DagsterInstance] = []
 
 
-def _events_in_child(run_id: str) -> int:
-    return len(_inherited[0].all_logs(run_id))
+def _in_child(run_id: str) -> tuple[int, int]:
+    """(connections the child inherited open, events it then reads of the run)."""
+    engines = _inherited[0].event_log_storage.__dict__["_suanli_engines"].values()
+    inherited_open = sum(engine.pool.checkedin() for engine in engines)
+    return inherited_open, len(_inherited[0].all_logs(run_id))
 
 
-def test_a_forked_child_opens_its_own_connections_and_leaves_the_parents_working(
+def test_a_forked_child_inherits_no_open_connection_and_the_parent_goes_on(
     instance: DagsterInstance,
 ):
     run = one_step.execute_in_process(instance=instance)
     stored = len(instance.all_logs(run.run_id))
+    engines = instance.event_log_storage.__dict__["_suanli_engines"].values()
+    assert sum(engine.pool.checkedin() for engine in engines) > 0  # kept open until the fork
     _inherited[:] = [instance]
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
-            assert pool.apply(_events_in_child, (run.run_id,)) == stored
+            assert pool.apply(_in_child, (run.run_id,)) == (0, stored)
     finally:
         _inherited.clear()
     again = one_step.execute_in_process(instance=instance)

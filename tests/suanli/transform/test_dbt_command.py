@@ -29,6 +29,7 @@ def test_a_python_models_years_are_its_config_else_the_environment(
     assert selected_years(None) == []
 
 
+@pytest.mark.slow  # runs dbt (make check runs dbt for its unit tests only)
 def test_another_warehouse_and_a_runs_years_reparse_nothing(tmp_path: Path) -> None:
     env = {"SUANLI_WAREHOUSE": str(tmp_path / "elsewhere" / "suanli.duckdb"), YEARS_ENV: "[2025]"}
     parsed = dbt_in(tmp_path, env, "parse")
@@ -36,6 +37,7 @@ def test_another_warehouse_and_a_runs_years_reparse_nothing(tmp_path: Path) -> N
     assert "Unable to do partial parsing" not in parsed.stdout, parsed.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_the_years_reach_the_compiled_sql_only_when_dbt_executes(tmp_path: Path) -> None:
     env = {"SUANLI_WAREHOUSE": str(tmp_path / "suanli.duckdb"), YEARS_ENV: "[2024, 2025]"}
     compiled = dbt_in(tmp_path, env, "compile", "--select", "int_indicator_scores")
