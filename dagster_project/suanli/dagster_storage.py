@@ -20,8 +20,8 @@ Dagster's SQLite event log also builds an SQLAlchemy engine for every connection
 per materialisation: the run's database and the cross-run index, each to store and to read
 back), and closes each connection after one transaction; closing the last connection to a WAL
 database checkpoints it. `reuse_event_log_engines` keeps one engine per database file in each
-storage object instead, whose pool keeps its connection open between events: 5 ms an event
-became 2 ms on the 2-core machine, some 4 s of a full run's 1,300. The storage's own
+storage object instead, whose pool keeps its connection open between events (5 ms an event
+became 2 ms on the 2-core machine: some 4 s of a full run's 1,300 events). The storage's own
 lock still lets one connection work at a time, and concurrent writers in other processes still
 meet SQLite's locking (an open connection in WAL mode holds no lock between transactions). A
 storage keeps the engines of its MAX_ENGINES most recently used databases (a long-lived

@@ -6,6 +6,7 @@ connection stays open between events."""
 import multiprocessing
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_the_event_log_opens_its_connections_from_one_engine_per_database(tmp_pa
 
 
 @pytest.fixture
-def instance(tmp_path: Path):
+def instance(tmp_path: Path) -> Iterator[DagsterInstance]:
     reuse_event_log_engines()
     shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
     with DagsterInstance.from_config(str(tmp_path)) as instance:
