@@ -21,7 +21,14 @@ def dbt_in(
 ) -> subprocess.CompletedProcess[str]:
     """`suanli-dbt ARGS --profiles-dir .` in the project, with the environment `env` over this
     process's (less dbt's own DBT_* settings), its target and log folders under `scratch`: the
-    project's target stays untouched."""
+    project's target stays untouched.
+
+    The warehouse file must be named `suanli.duckdb`, as in the manifest: dbt-duckdb names the
+    database after the file, and a run with another database name re-parses the whole project
+    (5 s), its nodes then naming that database."""
+    warehouse = env.get("SUANLI_WAREHOUSE")
+    if warehouse is not None and Path(warehouse).name != "suanli.duckdb":
+        raise ValueError(f"name the warehouse suanli.duckdb (in a folder of its own): {warehouse}")
     target = scratch / "target"
     if not (target / PARSED.name).exists() and PARSED.exists():
         target.mkdir(parents=True, exist_ok=True)

@@ -123,7 +123,7 @@ def test_a_warehouse_file_dbt_creates_is_readable_by_duckdb_1_1_3(
     old_duckdb: Path, tmp_path: Path
 ) -> None:
     """dbt may create the work file (a bare `dbt build`, `make docs` on a fresh clone)."""
-    work = tmp_path / "work.duckdb"
+    work = tmp_path / "suanli.duckdb"
     dbt = dbt_in(tmp_path, {"SUANLI_WAREHOUSE": str(work)}, "seed", "--select", "provinces")
     assert dbt.returncode == 0, dbt.stdout[-3000:]
     read = run_old(old_duckdb, READ_ONE, work, "select count(*) from reference.provinces")

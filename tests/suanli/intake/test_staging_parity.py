@@ -84,7 +84,7 @@ def test_staging_shows_the_codes_intake_resolved_and_the_values_it_typed(tmp_pat
     ]  # fmt: skip
 
     spec = next(spec for spec in source_specs(load_manifest()) if spec.name == "genai_services")
-    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse = tmp_path / "suanli.duckdb"
     content = genai_file(pairs)
     with duckdb.connect(str(warehouse)) as connection:
         prepare_raw_tables(connection, spec)
