@@ -6,11 +6,15 @@ them all to it. The workers are forked, with matplotlib and the chart modules im
 so they start at once. Not spawned, nor from a fork server: such a child imports the parent's
 `__main__` again (`python -m suanli.cli`: the whole pipeline, seconds per worker). A forked
 child gets only the forking thread; it draws and writes files, touching nothing the build's
-other threads (DuckDB's, Dagster's) might hold.
+other threads (DuckDB's, Dagster's) might hold. Nor what the parent left for its garbage
+collector: collected in a child, an object holding such a resource (a database connection, a
+thread's lock) ran its finaliser there and crashed the worker. The parent collects its garbage
+and freezes what remains (`gc.freeze`) while it forks, so a worker's collector never sees it.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
@@ -66,9 +70,21 @@ def chart_workers(workers: int | None = None) -> Iterator[Executor]:
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=workers or worker_count(), mp_context=context)
     try:
+        _fork_workers(pool)
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _fork_workers(pool: ProcessPoolExecutor) -> None:
+    """Fork every worker of `pool` now (a fork context forks them all at the first task), with
+    this process's objects out of their garbage collector's reach."""
+    gc.collect()
+    gc.freeze()
+    try:
+        pool.submit(int)
+    finally:
+        gc.unfreeze()
 
 
 def draw_chart(figure: FigureFactory, path: Path, font: CjkFont) -> None:

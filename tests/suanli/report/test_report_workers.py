@@ -4,6 +4,8 @@ before the page is written."""
 
 from __future__ import annotations
 
+import gc
+import os
 from functools import partial
 from pathlib import Path
 
@@ -69,3 +71,35 @@ def test_a_failed_chart_fails_the_build_before_the_page(
     with pytest.raises(ValueError, match="no figure for you"):
         build_report(marts, tmp_path)
     assert not (tmp_path / "index.html").exists()
+
+
+class Finalised:
+    """Part of a reference cycle: says in `log` which process ran its finaliser."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.cycle = self
+
+    def __del__(self) -> None:
+        with self.log.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+
+
+def collect_garbage() -> int:
+    return gc.collect()
+
+
+def test_a_worker_never_finalises_the_garbage_of_the_process_that_forked_it(
+    tmp_path: Path,
+) -> None:
+    """An inherited object holding a connection or a lock crashed a worker that finalised it."""
+    log = tmp_path / "finalised"
+    gc.disable()  # the cycle is still uncollected when the workers are forked
+    try:
+        Finalised(log)
+        with chart_workers(2) as pool:
+            [pool.submit(collect_garbage).result() for _ in range(4)]
+    finally:
+        gc.enable()
+    gc.collect()
+    assert log.read_text().split() == [str(os.getpid())]
