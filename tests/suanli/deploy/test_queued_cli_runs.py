@@ -24,8 +24,8 @@ def test_a_queued_materialize_waits_in_the_run_queue(
 ) -> None:
     from dagster import DagsterInstance, DagsterRunStatus
 
-    from suanli.cli import PID_TAG
     from suanli.intake.sensor import RANGE_END_TAG, RANGE_START_TAG
+    from suanli.terminal.materialize import PID_TAG
 
     locations = fresh_run_locations(tmp_path)
     home = Path(locations["DAGSTER_HOME"])

@@ -1,0 +1,271 @@
+"""`python -m suanli.cli materialize`: runs on the persistent instance, a line per step and a
+summary on the terminal, the whole log in a file; a run skipped when nothing it reads has
+changed. Imported only by that command: the others (check, top10, explain, questionnaire) start
+without Dagster and the pipeline's modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from dagster import (
+    BetaWarning,
+    DagsterInstance,
+    DagsterRunStatus,
+    ExecuteInProcessResult,
+    RunsFilter,
+)
+
+from suanli.dagster_storage import reuse_event_log_engines
+from suanli.index.partitions import (
+    YearsError,
+    consecutive_blocks,
+    parse_years,
+    run_years,
+    year_partitions,
+)
+from suanli.intake.landing import LandingResource
+from suanli.intake.sensor import RANGE_END_TAG, RANGE_START_TAG
+from suanli.publish.exports import WORKBOOK_NAME
+from suanli.report.build import PAGE
+from suanli.settings import (
+    docs_url,
+    export_dir,
+    gx_docs_path,
+    index_systems_dir,
+    log_dir,
+    published_marts_path,
+    report_dir,
+    warehouse_path,
+)
+from suanli.terminal.capture import new_log_path, output_to, stderr_to
+from suanli.terminal.news import news_logger, step_parts
+from suanli.terminal.progress import RunView, Ticker, step_label
+from suanli.terminal.summary import Output, summary_lines
+from suanli.transform.plan import (
+    FORCE_TAG,
+    INPUTS_TAG,
+    Outputs,
+    inputs_fingerprint,
+    up_to_date_reason,
+)
+
+# The CLI's own instance (run records, skipped runs) as the runs' (suanli.definitions).
+reuse_event_log_engines()
+
+PID_TAG = "suanli/pid"
+LATEST_LOG = "materialize_latest.log"  # a link to the newest run's log
+JOB_NAME = "materialize_all"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def fail_dead_runs(instance: DagsterInstance) -> list[str]:
+    """Runs this command started whose process died (kill -9, power loss) still say STARTED:
+    mark them failed, so the UI and the run queue stop counting them."""
+    failed = []
+    for run in instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED])):
+        pid = run.tags.get(PID_TAG)
+        if pid and pid.isdigit() and not _alive(int(pid)):
+            instance.report_run_failed(run, f"process {pid} running it is gone (killed?)")
+            failed.append(run.run_id)
+    return failed
+
+
+def last_run_with(
+    instance: DagsterInstance, fingerprint: str | None
+) -> tuple[str | None, list[str]]:
+    """The latest successful run that read inputs of this fingerprint, and the years it built."""
+    if fingerprint is None:
+        return None, []
+    records = instance.get_run_records(
+        filters=RunsFilter(
+            job_name=JOB_NAME, statuses=[DagsterRunStatus.SUCCESS], tags={INPUTS_TAG: fingerprint}
+        ),
+        limit=1,
+    )
+    if not records:
+        return None, []
+    run = records[0].dagster_run
+    keys = year_partitions.get_partition_keys()
+    return run.run_id, [str(year) for year in run_years(run.tags, keys)]
+
+
+def outputs() -> Outputs:
+    return Outputs(
+        warehouse=warehouse_path(),
+        published=published_marts_path(),
+        workbook=export_dir() / WORKBOOK_NAME,
+        report=report_dir() / PAGE,
+    )
+
+
+def launch_command(tags: dict[str, str], run_id: str) -> list[str]:
+    """`dagster job launch` of the job with `tags`: the run is submitted to the instance, whose
+    run coordinator (deploy/dagster.yaml: the queue) starts it within its limits."""
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "job", "launch", "-m", "suanli.definitions", "-j", JOB_NAME]
+    return [*command, "--tags", json.dumps(tags), "--run-id", run_id]
+
+
+def submit(tags: dict[str, str], span: str) -> bool:
+    """The run submitted to the instance's run queue instead of executed here."""
+    import uuid
+
+    run_id = str(uuid.uuid4())
+    launched = subprocess.run(launch_command(tags, run_id), capture_output=True, text=True)
+    if launched.returncode != 0:
+        print(f"{JOB_NAME} {span}: dagster job launch failed:\n{launched.stderr[-3000:]}")
+        return False
+    print(f"{JOB_NAME} {span} submitted to the run queue (run {run_id}): the daemon starts it")
+    return True
+
+
+def materialize(
+    years: list[str] | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    verbose: bool = False,
+    queue: bool = False,
+) -> bool:
+    """One run over a range of consecutive years on the persistent instance (visible in the UI),
+    unless nothing it reads has changed since a run that covered those years
+    (`suanli.transform.plan`). `verbose`: Dagster's and dbt's whole log on the terminal instead
+    of the progress view and the log file. `queue`: submit the run to the instance's run queue
+    (`dagster job launch`), for the daemon to start, rather than execute it here."""
+    started = time.perf_counter()
+    instance = DagsterInstance.get()
+    for run_id in fail_dead_runs(instance):
+        print(f"marked run {run_id} failed: its process was gone")
+
+    chosen = years or year_partitions.get_partition_keys()
+    span = f"{chosen[0]}…{chosen[-1]}"
+    landing = LandingResource.from_env()
+    fingerprint = inputs_fingerprint(
+        [landing.directory_for(None), *(landing.directory_for(s) for s in landing.locations)],
+        index_systems_dir(),
+    )
+    reason = "asked to (--force)"
+    if not force:
+        last_run_id, last_years = last_run_with(instance, fingerprint)
+        latest = instance.get_run_records(limit=1)
+        skip, reason = up_to_date_reason(
+            fingerprint=fingerprint,
+            last_run_id=last_run_id,
+            last_run_years=last_years,
+            latest_run_id=latest[0].dagster_run.run_id if latest else None,
+            years=chosen,
+            outputs=outputs(),
+        )
+        if skip:
+            print(f"{JOB_NAME} {span} up to date: {reason} (--force runs anyway)")
+            return True
+    print(f"{JOB_NAME} {span}: {'would run' if dry_run else 'running'}, {reason}")
+    if dry_run:
+        return True
+
+    tags = {RANGE_START_TAG: chosen[0], RANGE_END_TAG: chosen[-1]}
+    if force:
+        tags[FORCE_TAG] = "true"
+    if fingerprint is not None:
+        tags[INPUTS_TAG] = fingerprint
+    if queue:
+        return submit(tags, span)
+    tags[PID_TAG] = str(os.getpid())
+    if verbose:
+        from suanli.definitions import defs  # Dagster's definitions: only when there is a run
+
+        result = defs.resolve_job_def(JOB_NAME).execute_in_process(
+            instance=instance, tags=tags, raise_on_error=False
+        )
+        view, log = None, None
+    else:
+        result, view, log = _run_quietly(instance, tags)
+    elapsed = time.perf_counter() - started
+    status = "succeeded" if result.success else "FAILED"
+    print(f"{JOB_NAME} {span} {status} in {elapsed:.1f} s (run {result.run_id})")
+    if view is not None and log is not None:
+        published = "published/marts" in {step_label(step) for step in view.succeeded}
+        for line in summary_lines(view, result_outputs(published), log, Path.cwd(), docs_url()):
+            print(line)
+    return result.success
+
+
+def _run_quietly(
+    instance: DagsterInstance, tags: dict[str, str]
+) -> tuple[ExecuteInProcessResult, RunView, Path]:
+    """The run with Dagster's full log, dbt's lines and every warning in a log file, and on
+    the terminal a line per step and a live status line (when it is a terminal)."""
+    from dagster import colored_console_logger
+
+    log = new_log_path(log_dir() / LATEST_LOG)
+    with output_to(log) as terminal:
+        warnings.simplefilter("ignore", category=BetaWarning)
+        from suanli.definitions import defs  # Dagster's definitions: only when there is a run
+
+        job = defs.resolve_job_def(JOB_NAME)
+        view = RunView(
+            out=terminal,
+            total_steps=len(job.graph.nodes),
+            parts=step_parts([*defs.assets, *defs.asset_checks]),
+            live=terminal.isatty(),
+        )
+        loggers = {"console": colored_console_logger, "progress": news_logger(view.note)}
+        with Ticker(view):
+            result = job.with_logger_defs(loggers).execute_in_process(
+                instance=instance,
+                tags=tags,
+                raise_on_error=False,
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
+                },
+            )
+        view.close()
+    return result, view, log
+
+
+def result_outputs(published: bool) -> list[Output]:
+    """Where a run's results are (the summary's list)."""
+    return [
+        Output("warehouse", warehouse_path()),
+        Output(
+            "BI file",
+            published_marts_path(),
+            "(published by this run)" if published else "(not published by this run)",
+        ),
+        Output("report", report_dir() / PAGE),
+        Output("workbook", export_dir() / WORKBOOK_NAME),
+        Output("Data Docs", gx_docs_path() / "index.html"),
+    ]
+
+
+def run_blocks(
+    tokens: list[str] | None, force: bool, dry_run: bool, verbose: bool, queue: bool = False
+) -> int:
+    """`materialize` for each block of consecutive years `--years` names (every year when it
+    names none): 0 when all succeed, 1 when one fails, 2 when a year is unknown."""
+    known = year_partitions.get_partition_keys()
+    try:
+        blocks = consecutive_blocks(parse_years(tokens, known), known) if tokens else [known]
+    except YearsError as error:
+        print(f"materialize: --years: {error}", file=sys.stderr)
+        return 2
+    results = [materialize(block, force, dry_run, verbose, queue) for block in blocks]
+    latest = log_dir() / LATEST_LOG
+    if not (verbose or queue) and latest.exists():
+        stderr_to(latest)
+    return 0 if all(results) else 1
