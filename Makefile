@@ -33,9 +33,12 @@ DBT_DOCS_DIR := $(abspath $(or $(SUANLI_DBT_DOCS),dbt_project/target))
 # a third of its time waiting on subprocesses (dbt, Dagster, a browser): with one worker per
 # core the 2-core machine idled 30 % of a CI run. (`--dist loadgroup` would spread the
 # rest test by test, but pytest-xdist 3.8 cannot group under pytest 9: its group suffix is
-# written to a node attribute pytest 9 no longer reads.)
+# written to a node attribute pytest 9 no longer reads.) Files are handed out in the order
+# tests/conftest.py gives them, longest first: without `--no-loadscope-reorder` pytest-xdist
+# orders them by their number of tests, which left the pipeline stories (few tests, minutes
+# each) to the end.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize

@@ -31,10 +31,13 @@ TEST_UNCERTAINTY = REPO_ROOT / "tests" / "uncertainty_few_runs.yml"
 PIPELINE_FIXTURES = {"first_run"}
 
 
-# Files whose tests run the pipeline several times, longest first. pytest-xdist hands whole
-# files to workers in collection order; starting the longest first keeps one worker from
-# running a long file alone at the end (longest-processing-time-first scheduling). The first
-# two build from scratch, so neither waits for the session's first run.
+# The order in which pytest-xdist hands whole files to workers (the Makefile's
+# `--no-loadscope-reorder`; by default it would order files by their number of tests, and these
+# have few). Longest first keeps one worker from running a long file alone at the end
+# (longest-processing-time-first scheduling). First the files whose tests run the pipeline
+# several times: the first two build from scratch, so neither waits for the session's first
+# run. Then the longest of the rest (the linters, dbt's unit tests, the reports drawn whole),
+# which `make check` starts with; every other file follows in collection order.
 LONGEST_FIRST = [
     "tests/suanli/alerts/test_alerts_end_to_end.py",
     "tests/test_adding_an_indicator.py",
@@ -51,6 +54,13 @@ LONGEST_FIRST = [
     "tests/suanli/test_weight_change.py",
     "tests/suanli/bi/test_old_duckdb.py",
     "tests/suanli/bi/test_superset.py",
+    "tests/test_lint.py",
+    "tests/suanli/report/test_report.py",
+    "tests/dbt_project/test_unit_tests.py",
+    "tests/suanli/intake/test_audits.py",
+    "tests/suanli/intake/test_records_properties.py",
+    "tests/suanli/alerts/test_sensors.py",
+    "tests/suanli/publish/test_publish.py",
 ]
 
 
