@@ -1,6 +1,6 @@
 """Charts drawn by worker processes: the same PNG as the build's own process would draw, in
-page order whichever worker finishes first, and a chart failing in a worker fails the build
-before the page is written."""
+page order whichever worker finishes first, a chart failing in a worker fails the build
+before the page is written, and a worker never finalises what its parent left to collect."""
 
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ def test_a_worker_never_finalises_the_garbage_of_the_process_that_forked_it(
     try:
         Finalised(log)
         with chart_workers(2) as pool:
-            [pool.submit(collect_garbage).result() for _ in range(4)]
+            for _ in range(4):  # the workers collect their garbage
+                pool.submit(collect_garbage).result()
     finally:
         gc.enable()
     gc.collect()
