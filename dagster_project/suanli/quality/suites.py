@@ -180,6 +180,11 @@ def warm_up() -> None:
     pass while they work instead of in the first check step."""
     if not _warming.is_set():
         _warming.set()
+        # GX imports sqlalchemy.orm, whose import registers inspection hooks in sqlalchemy core
+        # before its own modules are whole: Dagster's event log, using core on the steps' thread
+        # meanwhile, met a half-imported sqlalchemy.orm.exc and failed a step. Import it here.
+        import sqlalchemy.orm  # noqa: F401
+
         threading.Thread(target=gx_context, name="gx-warm-up", daemon=True).start()
 
 

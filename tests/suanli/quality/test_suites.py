@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -113,3 +115,24 @@ def test_catalogue_selectors_become_the_catalogued_codes(tmp_path: Path) -> None
     shutil.copy(EXPECTATIONS_DIR / "indicator_national_share.sql", tmp_path / "bad.sql")
     with pytest.raises(ValueError, match=r"bad.json: no catalogue column \['colour'\]"):
         load_suite(tmp_path / "bad.json", catalogue)
+
+
+# In a fresh interpreter: right after warm_up() returns, while GX still imports on its thread.
+WARM_UP_THEN_INSPECT = """
+import sys
+from suanli.quality.suites import warm_up
+assert "sqlalchemy.orm" not in sys.modules, "imported before warm_up: the check proves nothing"
+warm_up()
+orm = sys.modules.get("sqlalchemy.orm")
+print(orm is not None and not getattr(orm.__spec__, "_initializing", False))
+"""
+
+
+def test_warm_up_leaves_no_half_imported_sqlalchemy_orm_to_the_calling_thread() -> None:
+    """GX's import of sqlalchemy.orm registers hooks in sqlalchemy core before it is whole; a
+    run's steps use core meanwhile (Dagster's event log), so the caller imports it first."""
+    result = subprocess.run(
+        [sys.executable, "-c", WARM_UP_THEN_INSPECT], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "True"
