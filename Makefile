@@ -28,17 +28,20 @@ DBT_DOCS_DIR := $(abspath $(or $(SUANLI_DBT_DOCS),dbt_project/target))
 
 .PHONY: run test check ui env manifest lint benchmark benchmark-scale docs snapshot cities clean old-duckdb superset spark system-deps
 
-# pytest-xdist workers: one more than the cores. Each test file runs whole on one worker, so a
-# module's shared fixture (a story's pipeline runs) is built once. A pipeline test spends about
-# a third of its time waiting on subprocesses (dbt, Dagster, a browser): with one worker per
-# core the 2-core machine idled 30 % of a CI run. (`--dist loadgroup` would spread the
-# rest test by test, but pytest-xdist 3.8 cannot group under pytest 9: its group suffix is
+# make test's pytest-xdist workers: one more than the cores. Each test file runs whole on one
+# worker, so a module's shared fixture (a story's pipeline runs) is built once. A pipeline test
+# spends about a third of its time waiting on subprocesses (dbt, Dagster, a browser): with one
+# worker per core the 2-core machine idled 30 % of a CI run. (`--dist loadgroup` would spread
+# the rest test by test, but pytest-xdist 3.8 cannot group under pytest 9: its group suffix is
 # written to a node attribute pytest 9 no longer reads.) Files are handed out in the order
 # tests/conftest.py gives them, longest first: without `--no-loadscope-reorder` pytest-xdist
 # orders them by their number of tests, which left the pipeline stories (few tests, minutes
 # each) to the end.
+# make check's tests rarely wait on anything, and each worker imports the whole suite to collect
+# it (~11 s of CPU): there one worker per core is faster (139 s against 151 s on two cores).
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+CHECK_WORKERS ?= $(shell nproc)
+XDIST := --dist loadfile --no-loadscope-reorder
 
 run: manifest system-deps
 	$(BIN)/python -m suanli.cli materialize
@@ -47,13 +50,13 @@ run: manifest system-deps
 # LibreOffice and poppler-utils are for the tests alone (make's target-specific variables reach prerequisites).
 test: TEST_PROGRAMS := yes
 test: manifest old-duckdb superset spark system-deps
-	$(BIN)/pytest $(PYTEST_PARALLEL)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(XDIST)
 
 # Everything but the tests that need a pipeline run (marker `integration`), a system program
 # such as LibreOffice or Chromium, or dbt beyond its unit tests (marker `slow`), with fewer
 # property-test examples: for iterating, not instead of `make test`.
 check: manifest
-	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration and not slow" -q
+	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n $(CHECK_WORKERS) $(XDIST) -m "not integration and not slow" -q
 
 ui: manifest
 	$(BIN)/dagster dev -m suanli.definitions
