@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -160,17 +161,31 @@ print(json.dumps({"tables": len(tables), "failed": failed}))
 """
 
 
+def published_run(environment: dict[str, str]) -> str:
+    work = Path(environment["SUANLI_WAREHOUSE"])
+    published = work.with_name(f"{work.stem}_marts{work.suffix}")
+    with duckdb.connect(str(published), read_only=True) as connection:
+        return connection.execute("select run_id from marts._publication").fetchone()[0]
+
+
+@dataclass(frozen=True)
+class SecondRun:
+    environment: dict[str, str]
+    published_before: str  # the run whose marts the copy had published
+
+
 @pytest.fixture(scope="module")
 def after_an_incremental_run(
     copy_of_first_run: Callable[[Path], dict[str, str]],
     tmp_path_factory: pytest.TempPathFactory,
     cli,
-) -> dict[str, str]:
+) -> SecondRun:
     """A copy of the first run after a second run of 2025 alone, whose registry doubles one
     centre's intelligent compute: dbt rewrites tables of the work file in place, and the
     changed scores are published again."""
     root = tmp_path_factory.mktemp("incremental")
     environment = copy_of_first_run(root)
+    before = published_run(environment)
     landing = root / "landing"
     shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing)
     registry = landing / "compute_centres" / "compute_centres_2025.csv"
@@ -185,41 +200,33 @@ def after_an_incremental_run(
     environment["SUANLI_LANDING"] = str(landing)
     again = cli(environment, "materialize", "--years", "2025")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    return environment
-
-
-def published_run(environment: dict[str, str]) -> str:
-    work = Path(environment["SUANLI_WAREHOUSE"])
-    published = work.with_name(f"{work.stem}_marts{work.suffix}")
-    with duckdb.connect(str(published), read_only=True) as connection:
-        return connection.execute("select run_id from marts._publication").fetchone()[0]
+    return SecondRun(environment, before)
 
 
 def test_the_published_file_stays_readable_by_duckdb_1_1_3_after_an_incremental_run(
-    old_duckdb: Path, after_an_incremental_run: dict[str, str], env: dict[str, str]
+    old_duckdb: Path, after_an_incremental_run: SecondRun
 ) -> None:
     """Every publication writes a new file in the v1.1.0 format and renames it into place, so
     incremental runs never touch what BI tools open. The work file is not promised: DuckDB 2.0
     rewrites it in place, and DuckDB 1.1.3 then failed, now and then, to open it ("Failed to
     load metadata pointer"); README says older releases open the published file only."""
-    work = Path(after_an_incremental_run["SUANLI_WAREHOUSE"])
+    second = after_an_incremental_run
+    assert published_run(second.environment) != second.published_before, "nothing republished"
+    work = Path(second.environment["SUANLI_WAREHOUSE"])
     published = work.with_name(f"{work.stem}_marts{work.suffix}")
     result = run_old(old_duckdb, READ_EVERY_TABLE, published)
     assert result.returncode == 0, f"{published.name}: {result.stderr[-3000:]}"
     read = json.loads(result.stdout)
     assert read["failed"] == {}
     assert read["tables"] > 10
-    assert published_run(after_an_incremental_run) != published_run(env), (
-        "the second run did not publish"
-    )
 
 
 def test_an_incremental_run_leaves_no_temporary_table_in_the_work_file(
-    after_an_incremental_run: dict[str, str],
+    after_an_incremental_run: SecondRun,
 ) -> None:
     """dbt-duckdb left the temporary table of each incremental Python model behind, three
     more tables at every run (dbt_project/macros/python_incremental_temp.sql)."""
-    work = after_an_incremental_run["SUANLI_WAREHOUSE"]
+    work = after_an_incremental_run.environment["SUANLI_WAREHOUSE"]
     with duckdb.connect(work, read_only=True) as connection:
         left = connection.execute(
             "select schema_name || '.' || table_name from duckdb_tables() "
