@@ -252,13 +252,14 @@ def warehouse(env: dict[str, str], first_run) -> duckdb.DuckDBPyConnection:
 Rows = list[dict[str, str]]
 
 
-@pytest.fixture
-def landing_with_registry(tmp_path: Path):
-    """A copy of the snapshot whose 2025 compute-centre registry `edit(rows)` has changed."""
+@pytest.fixture(scope="session")
+def landing_with_registry(tmp_path_factory: pytest.TempPathFactory):
+    """`make(edit)`: a new copy of the snapshot whose 2025 compute-centre registry `edit(rows)`
+    has changed (session-wide, so module fixtures can build on it too)."""
 
     def make(edit) -> Path:
-        landing = tmp_path / "landing"
-        shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing)
+        landing = tmp_path_factory.mktemp("landing")
+        shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing, dirs_exist_ok=True)
         registry = landing / "compute_centres" / "compute_centres_2025.csv"
         with registry.open(encoding="utf-8", newline="") as handle:
             rows: Rows = list(csv.DictReader(handle))

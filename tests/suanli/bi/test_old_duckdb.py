@@ -8,10 +8,8 @@ PYTHONPATH puts it before the venv's duckdb.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,7 +21,8 @@ import duckdb
 import pytest
 from dbt_runs import dbt_in
 
-from suanli.settings import REPO_ROOT
+from suanli.publish.marts import last_publication
+from suanli.settings import REPO_ROOT, published_marts_path
 
 pytestmark = pytest.mark.integration
 
@@ -163,9 +162,14 @@ print(json.dumps({"tables": len(tables), "failed": failed}))
 
 def published_run(environment: dict[str, str]) -> str:
     work = Path(environment["SUANLI_WAREHOUSE"])
-    published = work.with_name(f"{work.stem}_marts{work.suffix}")
-    with duckdb.connect(str(published), read_only=True) as connection:
-        return connection.execute("select run_id from marts._publication").fetchone()[0]
+    return last_publication(published_marts_path(work))["run_id"]
+
+
+def doubled_intelligent_compute(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The registry with the first centre that has intelligent compute holding twice as much."""
+    row = next(row for row in rows if float(row["intelligent_compute_pflops"]) > 0)
+    row["intelligent_compute_pflops"] = f"{2 * float(row['intelligent_compute_pflops']):.1f}"
+    return rows
 
 
 @dataclass(frozen=True)
@@ -178,26 +182,15 @@ class SecondRun:
 def after_an_incremental_run(
     copy_of_first_run: Callable[[Path], dict[str, str]],
     tmp_path_factory: pytest.TempPathFactory,
+    landing_with_registry,
     cli,
 ) -> SecondRun:
     """A copy of the first run after a second run of 2025 alone, whose registry doubles one
     centre's intelligent compute: dbt rewrites tables of the work file in place, and the
     changed scores are published again."""
-    root = tmp_path_factory.mktemp("incremental")
-    environment = copy_of_first_run(root)
+    environment = copy_of_first_run(tmp_path_factory.mktemp("incremental"))
     before = published_run(environment)
-    landing = root / "landing"
-    shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing)
-    registry = landing / "compute_centres" / "compute_centres_2025.csv"
-    with registry.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    row = next(row for row in rows if float(row["intelligent_compute_pflops"]) > 0)
-    row["intelligent_compute_pflops"] = f"{2 * float(row['intelligent_compute_pflops']):.1f}"
-    with registry.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    environment["SUANLI_LANDING"] = str(landing)
+    environment["SUANLI_LANDING"] = str(landing_with_registry(doubled_intelligent_compute))
     again = cli(environment, "materialize", "--years", "2025")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     return SecondRun(environment, before)
@@ -212,8 +205,7 @@ def test_the_published_file_stays_readable_by_duckdb_1_1_3_after_an_incremental_
     load metadata pointer"); README says older releases open the published file only."""
     second = after_an_incremental_run
     assert published_run(second.environment) != second.published_before, "nothing republished"
-    work = Path(second.environment["SUANLI_WAREHOUSE"])
-    published = work.with_name(f"{work.stem}_marts{work.suffix}")
+    published = published_marts_path(Path(second.environment["SUANLI_WAREHOUSE"]))
     result = run_old(old_duckdb, READ_EVERY_TABLE, published)
     assert result.returncode == 0, f"{published.name}: {result.stderr[-3000:]}"
     read = json.loads(result.stdout)
