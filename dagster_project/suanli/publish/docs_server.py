@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import html
 import posixpath
+import signal
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -80,6 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0: any free port")
     args = parser.parse_args(argv)
+    # Stopped by SIGTERM whatever the parent ignored: an ignored signal is inherited across
+    # exec (a pytest worker had SIGTERM ignored, and the server it started outlived the test).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sections = folders()
     server = serve(args.host, args.port, sections)
     host, port = server.server_address[:2]

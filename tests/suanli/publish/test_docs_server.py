@@ -3,6 +3,10 @@ nothing outside the folders; links to files in a section are URLs under the conf
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -85,3 +89,23 @@ def test_a_file_s_url_is_under_the_configured_base(
     assert url_for("exports", folders["exports"]) == "http://127.0.0.1:8080/exports/"
     with pytest.raises(ValueError):
         url_for("exports", page)  # not in that section's folder
+
+
+def test_the_server_stops_on_sigterm_even_if_its_parent_ignored_it(tmp_path: Path) -> None:
+    environment = {**os.environ, "SUANLI_REPORT_DIR": str(tmp_path / "report")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "suanli.publish.docs_server", "--port", "0"],
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # what a pytest worker that had SIGTERM ignored passed on (an ignored signal is inherited)
+        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN),
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("docs at "):
+                break
+        process.terminate()
+        assert process.wait(timeout=20) == -signal.SIGTERM
+    finally:
+        process.kill()
+        process.wait()
