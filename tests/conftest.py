@@ -312,3 +312,18 @@ def drop_one_city(rows: Rows) -> Rows:
 def without_one_city():
     """`landing_with_registry(without_one_city)`: a registry missing one hosting city."""
     return drop_one_city
+
+
+def double_intelligent_compute(rows: Rows) -> Rows:
+    """The registry with the first centre that has intelligent compute holding twice as much:
+    a corrected delivery the index shows."""
+    row = next(row for row in rows if float(row["intelligent_compute_pflops"]) > 0)
+    row["intelligent_compute_pflops"] = f"{2 * float(row['intelligent_compute_pflops']):.1f}"
+    return rows
+
+
+@pytest.fixture(scope="session")
+def doubled_intelligent_compute():
+    """`landing_with_registry(doubled_intelligent_compute)`: one centre's intelligent compute
+    doubled."""
+    return double_intelligent_compute

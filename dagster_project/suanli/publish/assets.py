@@ -20,9 +20,14 @@ from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGra
 from suanli.code_versions import code_version
 from suanli.owners import DATA_TEAM
 from suanli.publish.marts import last_publication, marts_fingerprint, publish_marts
-from suanli.quality.gate import gating_checks, read_audits, refusal, unmet_checks
+from suanli.quality.gate import gating_checks, read_audits, read_base, refusal, unmet_checks
 from suanli.transform.assets import load_manifest, translator
-from suanli.transform.builds import latest_marts_build, mark_audited, record_publication
+from suanli.transform.builds import (
+    audited_base_runs,
+    latest_marts_build,
+    mark_audited,
+    record_publication,
+)
 from suanli.warehouse.resource import WarehouseResource
 
 PUBLISHED_KEY = AssetKey(["published", "marts"])
@@ -67,12 +72,14 @@ def published_marts(
         with warehouse.connect(read_only=True, what="published/marts") as connection:
             build = latest_marts_build(connection)
             fingerprint = marts_fingerprint(connection, build.deliveries) if build else ""
-        checks = gating_checks(code_location_graph(), PUBLISHED_KEY)
-        unmet = (
-            unmet_checks(build.run_id, checks, read_audits(context.instance, build.run_id, checks))
-            if build
-            else []
-        )
+            base_runs = audited_base_runs(connection, build) if build else []
+        graph = code_location_graph()
+        checks = gating_checks(graph, PUBLISHED_KEY)
+        unmet = []
+        if build:
+            audits = read_audits(context.instance, build.run_id, checks)
+            base = read_base(context.instance, graph, base_runs, audits)
+            unmet = unmet_checks(build.run_id, checks, audits, base)
         if build is None or unmet:
             raise Failure(
                 description=refusal(str(warehouse.file), build, unmet),
@@ -83,6 +90,7 @@ def published_marts(
             )
         context.log.info(
             f"all {len(checks)} blocking checks passed for the build of run {build.run_id}"
+            + (f" (on the audited build of run {build.base})" if base_runs else "")
         )
         with warehouse.connect(what="published/marts") as connection:
             mark_audited(connection, build.run_id)

@@ -18,12 +18,19 @@ whole chain again instead of publishing beside a red check. A check with no eval
 build run (a step that was skipped, failed, or not selected) is "missing": the marts were not
 audited by it. "Latest" is by evaluation time (`read_audits`), which with runs holding the work
 file one at a time is also the order in which runs wrote it.
+
+A build that extends an audited build (`MartsBuild.base`: a run that rebuilt only what reads the
+changed sources) re-audits what it rebuilt; for the rest, the base build's audit stands (and
+its base's, down the chain: `audited_base_runs`). A check whose latest evaluation came from one
+of those runs counts if it passed and nothing it reads (its asset, and for a dbt test every
+model it refers to) has been materialised since it was evaluated. A build with no base (the
+marts rebuilt alone, say) gets nothing from earlier runs: every check must be its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dagster import (
@@ -56,6 +63,25 @@ class Evaluation:
 
     run_id: str
     passed: bool
+    at: float = 0.0  # when (POSIX time)
+
+
+@dataclass(frozen=True)
+class Materialised:
+    """The latest materialisation of what a check reads: which asset, in which run, when."""
+
+    asset: AssetKey
+    run_id: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Base:
+    """What a build extending audited builds rests on: their runs (the build's base first) and,
+    for each check last evaluated by one of them, the latest materialisation of what it reads."""
+
+    runs: tuple[str, ...] = ()
+    materialised: Mapping[AssetCheckKey, Materialised] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -142,7 +168,10 @@ def read_audits(
             if run_id == build_run_id:
                 by_build.add(key)
             if key not in latest or entry.timestamp >= latest[key][0]:
-                latest[key] = (entry.timestamp, Evaluation(run_id, lets_through(evaluation)))
+                latest[key] = (
+                    entry.timestamp,
+                    Evaluation(run_id, lets_through(evaluation), entry.timestamp),
+                )
     found = {key: evaluation for key, (_, evaluation) in latest.items()}
     completed = set(COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES)
     for key in wanted - found.keys():
@@ -150,12 +179,45 @@ def read_audits(
             key, limit=1, status=completed
         )
         if history and history[0].evaluation is not None:
-            found[key] = Evaluation(history[0].run_id, lets_through(history[0].evaluation))
+            event = history[0].event
+            at = event.timestamp if event is not None else history[0].create_timestamp
+            found[key] = Evaluation(history[0].run_id, lets_through(history[0].evaluation), at)
     return Audits(found, frozenset(by_build))
 
 
-def unmet_checks(build_run_id: str, checks: Sequence[AssetCheckKey], audits: Audits) -> list[Unmet]:
-    """The checks that keep the marts of `build_run_id` from being published: failed first."""
+def read_base(
+    instance: DagsterInstance,
+    graph: BaseAssetGraph,
+    runs: Sequence[str],
+    audits: Audits,
+) -> Base:
+    """`Base` of a build resting on the audits of `runs`: for each check last evaluated by one
+    of them, the latest materialisation of its asset and of each model it also reads."""
+    materialised: dict[AssetCheckKey, Materialised] = {}
+    latest_of: dict[AssetKey, Materialised | None] = {}
+    for key, evaluation in audits.latest.items():
+        if evaluation.run_id not in runs:
+            continue
+        spec = graph.get_check_spec(key)
+        reads = [key.asset_key, *(dep.asset_key for dep in spec.additional_deps)]
+        for asset in reads:
+            if asset not in latest_of:
+                entry = instance.get_latest_materialization_event(asset)
+                latest_of[asset] = (
+                    Materialised(asset, entry.run_id, entry.timestamp) if entry else None
+                )
+        found = [m for asset in reads if (m := latest_of[asset]) is not None]
+        if found:
+            materialised[key] = max(found, key=lambda m: m.at)
+    return Base(tuple(runs), materialised)
+
+
+def unmet_checks(
+    build_run_id: str, checks: Sequence[AssetCheckKey], audits: Audits, base: Base | None = None
+) -> list[Unmet]:
+    """The checks that keep the marts of `build_run_id` from being published: failed first.
+    `base`: what the build rests on when it extends audited builds."""
+    base = base or Base()
     unmet = []
     for key in checks:
         evaluation = audits.latest.get(key)
@@ -164,6 +226,14 @@ def unmet_checks(build_run_id: str, checks: Sequence[AssetCheckKey], audits: Aud
         elif not evaluation.passed:
             where = "the build run" if evaluation.run_id == build_run_id else "run"
             unmet.append(Unmet(key, True, f"failed in {where} {evaluation.run_id}"))
+        elif evaluation.run_id in base.runs:
+            since = base.materialised.get(key)
+            if since is not None and since.at > evaluation.at:
+                reason = (
+                    f"evaluated by run {evaluation.run_id} of the base build, before "
+                    f"{since.asset.to_user_string()} was materialised again by run {since.run_id}"
+                )
+                unmet.append(Unmet(key, False, reason))
         elif evaluation.run_id != build_run_id:
             reason = (
                 f"evaluated again since the build, by run {evaluation.run_id}"

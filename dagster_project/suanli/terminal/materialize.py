@@ -15,12 +15,17 @@ import warnings
 from pathlib import Path
 
 from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    AssetSelection,
     BetaWarning,
     DagsterInstance,
     DagsterRunStatus,
     ExecuteInProcessResult,
+    JobDefinition,
     RunsFilter,
 )
+from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 from suanli.dagster_storage import reuse_event_log_engines
 from suanli.index.partitions import (
@@ -49,10 +54,16 @@ from suanli.terminal.news import news_logger, step_parts
 from suanli.terminal.progress import RunView, Ticker, step_label
 from suanli.terminal.summary import Output, summary_lines
 from suanli.transform.plan import (
+    BASE_TAG,
     FORCE_TAG,
     INPUTS_TAG,
     Outputs,
+    RebuildPlan,
+    changed_sources,
     inputs_fingerprint,
+    landed_files,
+    project_digest,
+    rebuild_plan,
     up_to_date_reason,
 )
 
@@ -112,6 +123,34 @@ def outputs() -> Outputs:
         workbook=export_dir() / WORKBOOK_NAME,
         report=report_dir() / PAGE,
     )
+
+
+def plan_rebuild(landing: LandingResource) -> tuple[RebuildPlan | None, str]:
+    """Whether the run may rebuild only what reads the sources whose deliveries changed (on the
+    work file's latest build, audited, of this project), and why or why not."""
+    import duckdb
+
+    from suanli.intake.catalog import source_specs
+    from suanli.transform.assets import load_manifest
+    from suanli.transform.builds import current_deliveries, latest_marts_build
+
+    specs = source_specs(load_manifest())
+    landed = landed_files(
+        {spec.name: landing.directory_for(spec.name) for spec in specs},
+        {spec.name: spec.file_pattern for spec in specs},
+    )
+    if landed is None:
+        return None, "a landing location is a URL: its files are only known by fetching them"
+    if not warehouse_path().exists():
+        return None, "no work file yet"
+    try:
+        with duckdb.connect(str(warehouse_path()), read_only=True) as connection:
+            latest = latest_marts_build(connection)
+            in_force = current_deliveries(connection) if latest else []
+    except duckdb.Error as error:  # another run holds it: a whole run waits for it
+        return None, f"the work file cannot be read now ({error})"
+    sources = changed_sources(latest.deliveries, in_force, landed) if latest else []
+    return rebuild_plan(latest, project_digest(index_systems_dir()), sources)
 
 
 def launch_command(tags: dict[str, str], run_id: str) -> list[str]:
@@ -174,7 +213,11 @@ def materialize(
         if skip:
             print(f"{JOB_NAME} {span} up to date: {reason} (--force runs anyway)")
             return True
+    # (queued runs are whole: the queue launches the job as defined)
+    plan, why = (None, "") if force or queue else plan_rebuild(landing)
     print(f"{JOB_NAME} {span}: {'would run' if dry_run else 'running'}, {reason}")
+    if plan is not None or why:
+        print(f"  {why}" if plan else f"  every asset: {why}")
     if dry_run:
         return True
 
@@ -186,15 +229,15 @@ def materialize(
     if queue:
         return submit(tags, span)
     tags[PID_TAG] = str(os.getpid())
+    if plan is not None:
+        tags[BASE_TAG] = plan.base
     if verbose:
-        from suanli.definitions import defs  # Dagster's definitions: only when there is a run
-
-        result = defs.resolve_job_def(JOB_NAME).execute_in_process(
+        result = run_job(plan).execute_in_process(
             instance=instance, tags=tags, raise_on_error=False
         )
         view, log = None, None
     else:
-        result, view, log = _run_quietly(instance, tags)
+        result, view, log = _run_quietly(instance, tags, plan)
     elapsed = time.perf_counter() - started
     status = "succeeded" if result.success else "FAILED"
     print(f"{JOB_NAME} {span} {status} in {elapsed:.1f} s (run {result.run_id})")
@@ -205,8 +248,43 @@ def materialize(
     return result.success
 
 
+def run_job(plan: RebuildPlan | None) -> JobDefinition:
+    """The job to run: every asset, or with a plan the changed sources' raw assets and all
+    that is downstream of them (with their checks)."""
+    from suanli.definitions import defs  # Dagster's definitions: only when there is a run
+
+    job = defs.resolve_job_def(JOB_NAME)
+    if plan is None:
+        return job
+    graph = defs.resolve_asset_graph()
+    raw = [AssetKey(["raw", source]) for source in plan.sources]
+    # (the exposures downstream are not executable: descriptions of what reads the marts)
+    rebuilt = AssetSelection.assets(*raw).downstream().resolve(graph) & graph.executable_asset_keys
+    return job.get_subset(
+        asset_selection=rebuilt, asset_check_selection=checks_reading(graph, rebuilt)
+    )
+
+
+def checks_reading(graph: BaseAssetGraph, assets: set[AssetKey]) -> set[AssetCheckKey]:
+    """The checks on `assets`, on the tables they read that no step materialises (dbt's tests
+    of the deliveries log, which the raw steps write), and on other assets that also read one
+    of them (a dbt relationships test, a singular test): rebuilt, they are audited again."""
+    logs = {
+        parent
+        for key in assets
+        for parent in graph.get(key).parent_keys
+        if not graph.get(parent).is_executable
+    }
+    return {
+        key
+        for key in graph.asset_check_keys
+        if key.asset_key in assets | logs
+        or any(dep.asset_key in assets for dep in graph.get_check_spec(key).additional_deps)
+    }
+
+
 def _run_quietly(
-    instance: DagsterInstance, tags: dict[str, str]
+    instance: DagsterInstance, tags: dict[str, str], plan: RebuildPlan | None
 ) -> tuple[ExecuteInProcessResult, RunView, Path]:
     """The run with Dagster's full log, dbt's lines and every warning in a log file, and on
     the terminal a line per step and a live status line (when it is a terminal)."""
@@ -215,9 +293,9 @@ def _run_quietly(
     log = new_log_path(log_dir() / LATEST_LOG)
     with output_to(log) as terminal:
         warnings.simplefilter("ignore", category=BetaWarning)
-        from suanli.definitions import defs  # Dagster's definitions: only when there is a run
+        from suanli.definitions import defs
 
-        job = defs.resolve_job_def(JOB_NAME)
+        job = run_job(plan)
         view = RunView(
             out=terminal,
             total_steps=len(job.graph.nodes),

@@ -9,6 +9,12 @@ and from which deliveries (`suanli.transform.builds`); the GX suites then audit 
 build passed (`suanli.quality.gate`). The run holds the warehouse from its first step to its
 last, so two runs never write at once.
 
+Part of it: a run planned to rebuild only what reads the sources whose deliveries changed
+(`materialize` plans it: `suanli.transform.plan.rebuild_plan`) selects those assets alone and
+names the audited build it extends in its `suanli/base_build` tag. The step records that base
+with its build, after making sure, holding the work file, that it is still the latest build,
+audited, of the same project: otherwise the plan is stale and the step fails, naming why.
+
 Nothing to rebuild: when the deliveries in force and the project are those of the latest
 build, that build covered the run's years and publication found it audited, the step builds
 nothing (`materialize --force` rebuilds anyway).
@@ -29,16 +35,21 @@ from functools import cache, cached_property
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, Output
+from dagster import AssetExecutionContext, Failure, Output
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
 from suanli.index.partitions import run_years, year_partitions
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
 from suanli.terminal.news import progress_message
-from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
+from suanli.transform.builds import (
+    MartsBuild,
+    current_deliveries,
+    latest_marts_build,
+    record_marts_build,
+)
 from suanli.transform.dbt_command import YEARS_ENV
-from suanli.transform.plan import FORCE_TAG, dbt_inputs
+from suanli.transform.plan import BASE_TAG, FORCE_TAG, dbt_inputs, project_digest
 from suanli.transform.row_counts import count_metadata, relations_by_key, row_counts
 from suanli.transform.translator import SuanliDbtTranslator
 from suanli.warehouse.resource import WarehouseResource
@@ -47,6 +58,11 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 # Tests run only once every model they read is built or upstream of this step.
 BUILD_ARGS = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
+# A partial rebuild on an audited build: every model a test reads is in the work file, and a
+# test that reads a rebuilt model runs again wherever it is attached (its check is selected).
+PARTIAL_BUILD_ARGS = [
+    "build", "--indirect-selection", "eager", "--exclude-resource-type", "unit_test"
+]  # fmt: skip
 
 
 # dbt's tests of sources (the deliveries log) are checks like any other, not observations
@@ -89,8 +105,10 @@ def dbt_models(
     whole = context.selected_asset_keys >= set(dbt_models.keys)
     with warehouse.lock(f"dbt build {years[0]}…{years[-1]}"):
         with warehouse.connect(what="dbt build") as connection:
-            inputs = dbt_inputs(current_deliveries(connection), index_systems_dir())
+            project = project_digest(index_systems_dir())
+            inputs = dbt_inputs(current_deliveries(connection), index_systems_dir(), project)
             latest = latest_marts_build(connection)
+            base = None if whole else context.run.tags.get(BASE_TAG)
             if (
                 whole
                 and context.run.tags.get(FORCE_TAG) != "true"
@@ -106,19 +124,40 @@ def dbt_models(
                     f"{latest.audited_at:%Y-%m-%d %H:%M:%S} UTC: nothing to rebuild"
                 )
                 return
+            if base and (stale := stale_plan(latest, base, project)):
+                raise Failure(
+                    f"this run was planned to rebuild part of the marts on the audited build of "
+                    f"run {base}, but {stale}. Nothing was built: run again (python -m "
+                    "suanli.cli materialize) to plan anew."
+                )
             if any(key.path[0] == "marts" for key in context.selected_asset_keys):
-                build = record_marts_build(connection, context.run_id, inputs, years)
+                build = record_marts_build(
+                    connection, context.run_id, inputs, years, project=project, base=base
+                )
                 context.log.info(
                     f"building the marts from {len(build.deliveries)} current deliveries"
                 )
         with years_in_environment(selected):
-            invocation = dbt.cli(BUILD_ARGS, context=context, raise_on_error=False)
+            arguments = PARTIAL_BUILD_ARGS if base else BUILD_ARGS
+            invocation = dbt.cli(arguments, context=context, raise_on_error=False)
         # Held until dbt exits: the counts need the file dbt has open while it builds.
         events = list(logging_progress(context, invocation.stream()))
         with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:
             yield from with_row_counts(context, events, connection, years)
     if not invocation.is_successful():
         raise invocation.get_error() or RuntimeError("dbt build failed")
+
+
+def stale_plan(latest: MartsBuild | None, base: str, project: str) -> str:
+    """Why a partial rebuild planned on the build of run `base` may no longer run ("" if it
+    may): the work file's latest build must still be that one, audited, of this project."""
+    if latest is None or latest.run_id != base:
+        return f"the work file's latest build is now {latest.run_id if latest else 'none'}"
+    if latest.audited_at is None:
+        return "that build is not audited"
+    if latest.project != project:
+        return "the project has changed since"
+    return ""
 
 
 @contextmanager

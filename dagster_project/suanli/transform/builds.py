@@ -8,6 +8,12 @@ deliveries are those current at that moment; the run holds the work file from st
 records the digest of everything dbt reads (`inputs`: the deliveries and the project) and the
 years it built; publication marks it `audited` once the gate lets it through. A later run
 whose dbt inputs are those of an audited build covering its years has nothing to rebuild.
+
+A build may extend an audited build (`base`): a run planned to rebuild only what reads the
+sources whose deliveries changed (`suanli.transform.plan.rebuild_plan`), with the same project
+(`project`, the digest of the code and definitions). Its marts are those of the base build with
+the changed sources' descendants rebuilt; the audit gate counts the base's evaluations for the
+checks it did not run again (`suanli.quality.gate`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ SCHEMA = "audit"
 BUILDS = f"{SCHEMA}.marts_build"
 PUBLICATIONS = f"{SCHEMA}.publications"
 DELIVERY_FIELDS = ("source", "partition", "file", "sha256", "received_at")
+# Recorded since the table was first made: older work files gain them (null: never skipped).
+OPTIONAL_COLUMNS = {
+    "inputs": "varchar", "years": "json", "audited_at": "timestamp", "project": "varchar",
+    "base": "varchar",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,8 @@ class MartsBuild:
     inputs: str = ""  # digest of what dbt read; "" for builds recorded before it was
     years: tuple[int, ...] = ()  # the years dbt built
     audited_at: datetime | None = None  # when publication found every gating check passed
+    project: str = ""  # digest of the project dbt read (code, definitions); "" before recorded
+    base: str | None = None  # the audited build this one extends; None: a whole build
 
     def covers(self, inputs: str, years: list[int]) -> bool:
         """Whether this build, audited, already holds what dbt would build from `inputs`."""
@@ -72,7 +85,7 @@ def _prepare_builds(connection: duckdb.DuckDBPyConnection) -> None:
         "built_at timestamp not null, deliveries json not null)"
     )
     # Work files from before these were recorded gain the columns (null: never skipped).
-    for column, type_ in (("inputs", "varchar"), ("years", "json"), ("audited_at", "timestamp")):
+    for column, type_ in OPTIONAL_COLUMNS.items():
         connection.execute(f"alter table {BUILDS} add column if not exists {column} {type_}")
 
 
@@ -81,17 +94,21 @@ def record_marts_build(
     run_id: str,
     inputs: str = "",
     years: list[int] | None = None,
+    *,
+    project: str = "",
+    base: str | None = None,
 ) -> MartsBuild:
-    """Say that `run_id` is (re)building the marts now, from the deliveries current now."""
+    """Say that `run_id` is (re)building the marts now, from the deliveries current now (on
+    top of the audited build `base`, when it rebuilds only part of them)."""
     _prepare_builds(connection)
     deliveries = current_deliveries(connection)
     built_at = datetime.now(UTC).replace(tzinfo=None)
     connection.execute(
-        f"insert into {BUILDS} (run_id, built_at, deliveries, inputs, years) "
-        "values (?, ?, ?, ?, ?)",
-        [run_id, built_at, json.dumps(deliveries), inputs, json.dumps(years or [])],
+        f"insert into {BUILDS} (run_id, built_at, deliveries, inputs, years, project, base) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        [run_id, built_at, json.dumps(deliveries), inputs, json.dumps(years or []), project, base],
     )
-    return MartsBuild(run_id, built_at, deliveries, inputs, tuple(years or ()))
+    return MartsBuild(run_id, built_at, deliveries, inputs, tuple(years or ()), None, project, base)
 
 
 def mark_audited(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -103,9 +120,11 @@ def mark_audited(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
     )
 
 
-def latest_marts_build(connection: duckdb.DuckDBPyConnection) -> MartsBuild | None:
-    """The build the work file's marts come from; None if none is on record (a work file built
-    before builds were recorded)."""
+def latest_marts_build(
+    connection: duckdb.DuckDBPyConnection, run_id: str | None = None
+) -> MartsBuild | None:
+    """The build the work file's marts come from (or the build of `run_id`); None if none is on
+    record (a work file built before builds were recorded)."""
     if not _exists(connection, BUILDS):
         return None
     columns = {
@@ -115,10 +134,11 @@ def latest_marts_build(connection: duckdb.DuckDBPyConnection) -> MartsBuild | No
             BUILDS.split("."),
         ).fetchall()
     }
-    extra = [column for column in ("inputs", "years", "audited_at") if column in columns]
+    extra = [column for column in OPTIONAL_COLUMNS if column in columns]
     row = connection.execute(
         f"select run_id, built_at, deliveries{''.join(f', {c}' for c in extra)} from {BUILDS} "
-        "order by built_at desc, rowid desc limit 1"
+        f"{'where run_id = ?' if run_id else ''} order by built_at desc, rowid desc limit 1",
+        [run_id] if run_id else [],
     ).fetchone()
     if not row:
         return None
@@ -130,7 +150,23 @@ def latest_marts_build(connection: duckdb.DuckDBPyConnection) -> MartsBuild | No
         found.get("inputs") or "",
         tuple(json.loads(found.get("years") or "[]")),
         found.get("audited_at"),
+        found.get("project") or "",
+        found.get("base"),
     )
+
+
+def audited_base_runs(connection: duckdb.DuckDBPyConnection, build: MartsBuild) -> list[str]:
+    """The runs whose audits the marts of `build` still rest on: its base build, that build's
+    base, and so on, each audited (a chain broken by an unaudited or unknown build ends there)."""
+    runs: list[str] = []
+    base = build.base
+    while base and base not in runs:
+        found = latest_marts_build(connection, base)
+        if found is None or found.audited_at is None:
+            break
+        runs.append(base)
+        base = found.base
+    return runs
 
 
 def record_publication(

@@ -29,10 +29,13 @@ from suanli.settings import (
     SEEDS_DIR,
     uncertainty_file,
 )
+from suanli.transform.builds import MartsBuild
 
 INPUTS_TAG = "suanli/inputs"
 # A run asked to recompute although its inputs are unchanged (`materialize --force`).
 FORCE_TAG = "suanli/force"
+# A run that rebuilds part of the marts: the run id of the audited build it extends.
+BASE_TAG = "suanli/base_build"
 
 # What the numbers depend on besides the deliveries. dbt's target/ and logs/ are outputs.
 PROJECT_INPUTS = (
@@ -94,17 +97,99 @@ class Outputs:
                 if not path.exists()]  # fmt: skip
 
 
-def dbt_inputs(deliveries: Iterable[Mapping[str, str | None]], index_systems: Path) -> str:
+def project_digest(index_systems: Path) -> str:
+    """The digest of the project dbt's build depends on besides the deliveries: code, dbt
+    project, suites, index definitions, reference seeds, the audit's uncertainty file."""
+    return tree_digest([*PROJECT_INPUTS, index_systems, uncertainty_file()])
+
+
+def dbt_inputs(
+    deliveries: Iterable[Mapping[str, str | None]], index_systems: Path, project: str = ""
+) -> str:
     """The digest of what dbt reads: the deliveries in force (by their bytes' sha256) and the
-    project. A build recorded with the same digest (`suanli.transform.builds`) needs no rebuild."""
-    digest = hashlib.sha256(
-        tree_digest([*PROJECT_INPUTS, index_systems, uncertainty_file()]).encode()
-    )
+    project (its `project_digest`, computed when not given). A build recorded with the same
+    digest (`suanli.transform.builds`) needs no rebuild."""
+    digest = hashlib.sha256((project or project_digest(index_systems)).encode())
     for source, partition, sha256 in sorted(
         (d["source"] or "", d["partition"] or "", d["sha256"] or "") for d in deliveries
     ):
         digest.update(f"{source}\0{partition}\0{sha256}\n".encode())
     return digest.hexdigest()
+
+
+def landed_files(
+    directories: Mapping[str, Path | None], patterns: Mapping[str, str]
+) -> dict[str, set[tuple[str, str]]] | None:
+    """(file name, sha256) of every file in the landing location that matches a source's
+    pattern, by source; None when a source lands at a URL (known only by fetching)."""
+    from suanli.intake.landing import delivery_files, pattern_regex
+
+    landed: dict[str, set[tuple[str, str]]] = {}
+    listed: dict[Path, list[str]] = {}
+    for source, pattern in patterns.items():
+        directory = directories.get(source)
+        if directory is None:
+            return None
+        if directory not in listed:
+            listed[directory] = delivery_files(directory) if directory.is_dir() else []
+        regex = pattern_regex(pattern)
+        landed[source] = {
+            (Path(path).name, hashlib.sha256((directory / path).read_bytes()).hexdigest())
+            for path in listed[directory]
+            if regex.fullmatch(path)
+        }
+    return landed
+
+
+def changed_sources(
+    built_from: Iterable[Mapping[str, str | None]],
+    in_force: Iterable[Mapping[str, str | None]],
+    landed: Mapping[str, Iterable[tuple[str, str]]],
+) -> list[str]:
+    """The sources a run may change: those whose deliveries in force differ from those a build
+    read (`built_from`; a run of the source alone came between), and those with a landing file
+    not in force (a new or corrected delivery, or one intake will refuse: counted all the
+    same, as intake decides only in the run)."""
+
+    def by_source(deliveries: Iterable[Mapping[str, str | None]]) -> dict[str, set]:
+        found: dict[str, set] = {}
+        for d in deliveries:
+            found.setdefault(d["source"] or "", set()).add((d["partition"], d["file"], d["sha256"]))
+        return found
+
+    built, current = by_source(built_from), by_source(in_force)
+    changed = {s for s in built.keys() | current.keys() if built.get(s) != current.get(s)}
+    for source, files in landed.items():
+        known = {(file, sha256) for _, file, sha256 in current.get(source, set())}
+        if set(files) - known:
+            changed.add(source)
+    return sorted(changed)
+
+
+@dataclass(frozen=True)
+class RebuildPlan:
+    """Rebuild only what reads `sources`, on top of the audited build of run `base`."""
+
+    base: str
+    sources: tuple[str, ...]
+
+
+def rebuild_plan(
+    latest: MartsBuild | None, project: str, sources: Sequence[str]
+) -> tuple[RebuildPlan | None, str]:
+    """(a partial rebuild, or None for a whole one; why), from the work file's latest build, the
+    project's digest now and the sources a run may change (`changed_sources`)."""
+    if latest is None:
+        return None, "no build on record to build on"
+    if latest.audited_at is None:
+        return None, f"the latest build (run {latest.run_id}) was not audited"
+    if not latest.project or latest.project != project:
+        return None, f"the project changed since the build of run {latest.run_id}"
+    if not sources:
+        return None, "no delivery changed"
+    return RebuildPlan(latest.run_id, tuple(sources)), (
+        f"rebuilding what reads {', '.join(sources)} on the audited build of run {latest.run_id}"
+    )
 
 
 def up_to_date_reason(

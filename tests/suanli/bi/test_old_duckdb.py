@@ -165,13 +165,6 @@ def published_run(environment: dict[str, str]) -> str:
     return last_publication(published_marts_path(work))["run_id"]
 
 
-def doubled_intelligent_compute(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The registry with the first centre that has intelligent compute holding twice as much."""
-    row = next(row for row in rows if float(row["intelligent_compute_pflops"]) > 0)
-    row["intelligent_compute_pflops"] = f"{2 * float(row['intelligent_compute_pflops']):.1f}"
-    return rows
-
-
 @dataclass(frozen=True)
 class SecondRun:
     environment: dict[str, str]
@@ -183,6 +176,7 @@ def after_an_incremental_run(
     copy_of_first_run: Callable[[Path], dict[str, str]],
     tmp_path_factory: pytest.TempPathFactory,
     landing_with_registry,
+    doubled_intelligent_compute,
     cli,
 ) -> SecondRun:
     """A copy of the first run after a second run of 2025 alone, whose registry doubles one

@@ -6,7 +6,15 @@ from datetime import datetime
 
 from dagster import AssetCheckEvaluation, AssetCheckKey, AssetCheckSeverity, AssetKey
 
-from suanli.quality.gate import Audits, Evaluation, lets_through, refusal, unmet_checks
+from suanli.quality.gate import (
+    Audits,
+    Base,
+    Evaluation,
+    Materialised,
+    lets_through,
+    refusal,
+    unmet_checks,
+)
 from suanli.transform.builds import MartsBuild
 
 BUILD = "run-build"
@@ -85,3 +93,54 @@ def test_the_refusal_names_the_build_and_every_check() -> None:
     assert "Missing (3):\n  marts/fct_index_scores: gx_index_scores — never evaluated" in message
     assert "Nothing was published" in message
     assert "no run has recorded building the marts" in refusal("/w/suanli.duckdb", None, [])
+
+
+def test_a_partial_build_counts_its_bases_audit_of_what_it_did_not_rebuild() -> None:
+    # The build re-audited the scores it rebuilt; the registry and weights were audited by the
+    # whole build it extends (run-base), the cities by that build's own base.
+    audits = Audits(
+        {
+            REGISTRY: Evaluation("run-base", passed=True, at=100.0),
+            SCORES: Evaluation(BUILD, passed=True, at=300.0),
+            WEIGHTS: Evaluation("run-base", passed=True, at=110.0),
+            CITIES: Evaluation("run-base-of-base", passed=True, at=50.0),
+        },
+        by_build=frozenset({SCORES}),
+    )
+    materialised = {
+        REGISTRY: Materialised(REGISTRY.asset_key, "run-base", 90.0),
+        WEIGHTS: Materialised(WEIGHTS.asset_key, "run-base", 105.0),
+        CITIES: Materialised(CITIES.asset_key, "run-base-of-base", 40.0),
+    }
+    base = Base(("run-base", "run-base-of-base"), materialised)
+
+    assert unmet_checks(BUILD, CHECKS, audits, base) == []
+    # Without the base (a build of the marts alone), none of those audits are the build's.
+    assert [item.check for item in unmet_checks(BUILD, CHECKS, audits)] == [
+        REGISTRY, WEIGHTS, CITIES
+    ]  # fmt: skip
+
+
+def test_a_bases_audit_of_something_materialised_since_does_not_count() -> None:
+    audits = Audits({key: Evaluation("run-base", True, at=100.0) for key in CHECKS}, frozenset())
+    # The weights (or a model their test also reads) were rebuilt after the base audited them.
+    rebuilt = Materialised(AssetKey(["marts", "dim_indicator"]), BUILD, 200.0)
+    base = Base(("run-base",), {WEIGHTS: rebuilt})
+
+    (unmet,) = unmet_checks(BUILD, CHECKS, audits, base)
+
+    assert unmet.check == WEIGHTS and not unmet.failed
+    assert unmet.describe() == (
+        "marts/fct_index_weights: not_null_weights — evaluated by run run-base of the base "
+        "build, before marts/dim_indicator was materialised again by run run-build"
+    )
+
+
+def test_a_failure_in_the_base_still_blocks() -> None:
+    evaluations = {key: Evaluation("run-base", True, at=100.0) for key in CHECKS}
+    evaluations[CITIES] = Evaluation("run-base", passed=False, at=100.0)
+    audits = Audits(evaluations, frozenset())
+
+    (unmet,) = unmet_checks(BUILD, CHECKS, audits, Base(("run-base",)))
+
+    assert unmet.check == CITIES and unmet.failed

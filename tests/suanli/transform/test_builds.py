@@ -7,7 +7,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from suanli.transform.builds import latest_marts_build, mark_audited, record_marts_build
+from suanli.transform.builds import (
+    audited_base_runs,
+    latest_marts_build,
+    mark_audited,
+    record_marts_build,
+)
 
 
 @pytest.fixture
@@ -52,3 +57,25 @@ def test_builds_recorded_before_inputs_were_never_cover_anything(connection) -> 
     assert (old.run_id, old.inputs, old.years, old.audited_at) == ("old", "", (), None)
     mark_audited(connection, "old")  # adds the columns on the way
     assert not latest_marts_build(connection).covers("", [2025])
+
+
+def test_a_partial_build_rests_on_the_chain_of_audited_builds_below_it(connection) -> None:
+    record_marts_build(connection, "run-1", "inputs-a", [2025], project="p")
+    mark_audited(connection, "run-1")
+    record_marts_build(connection, "run-2", "inputs-b", [2025], project="p", base="run-1")
+    mark_audited(connection, "run-2")
+    record_marts_build(connection, "run-3", "inputs-c", [2025], project="p", base="run-2")
+
+    latest = latest_marts_build(connection)
+    assert (latest.run_id, latest.project, latest.base) == ("run-3", "p", "run-2")
+    assert audited_base_runs(connection, latest) == ["run-2", "run-1"]
+    assert latest_marts_build(connection, "run-1").base is None  # a whole build
+
+
+def test_an_unaudited_build_breaks_the_chain(connection) -> None:
+    record_marts_build(connection, "run-1", "inputs-a", [2025], project="p")
+    mark_audited(connection, "run-1")
+    record_marts_build(connection, "run-2", "inputs-b", [2025], project="p", base="run-1")
+    record_marts_build(connection, "run-3", "inputs-c", [2025], project="p", base="run-2")
+
+    assert audited_base_runs(connection, latest_marts_build(connection)) == []

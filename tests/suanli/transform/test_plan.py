@@ -1,15 +1,23 @@
-"""When a run is needed: only when something it reads has changed, or an output is gone."""
+"""When a run is needed: only when something it reads has changed, or an output is gone; and
+when it may rebuild only what reads the sources whose deliveries changed."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from suanli.transform.builds import MartsBuild
 from suanli.transform.plan import (
     Outputs,
+    RebuildPlan,
+    changed_sources,
     dbt_inputs,
     inputs_fingerprint,
+    landed_files,
+    rebuild_plan,
     tree_digest,
     up_to_date_reason,
 )
@@ -106,3 +114,64 @@ def test_dbt_inputs_are_the_deliveries_in_force_by_content(tmp_path: Path) -> No
     # the same bytes received again, listed in another order: the same inputs
     assert dbt_inputs(list(reversed(delivered("a" * 64, "2026-02-02"))), tmp_path) == before
     assert dbt_inputs(delivered("b" * 64), tmp_path) != before
+
+
+REGISTRY_2025 = {
+    "source": "compute_centres", "partition": "2025", "file": "compute_centres_2025.csv"
+}  # fmt: skip
+PATENTS = {"source": "patents", "partition": None, "file": "patents.csv", "sha256": "p" * 64}
+
+
+def test_landed_files_are_each_sources_files_by_name_and_content(landing: Path) -> None:
+    (landing / "compute_centres" / "README.txt").write_text("not a delivery", encoding="utf-8")
+    (landing / "patents").mkdir()
+    registry = landing / "compute_centres" / "compute_centres_2025.csv"
+    patterns = {
+        "compute_centres": "compute_centres/compute_centres_{year}.csv",
+        "patents": "patents/patents.csv",  # nothing delivered yet
+    }
+
+    landed = landed_files(dict.fromkeys(patterns, landing), patterns)
+
+    sha256 = hashlib.sha256(registry.read_bytes()).hexdigest()
+    assert landed == {"compute_centres": {("compute_centres_2025.csv", sha256)}, "patents": set()}
+    # a source at a URL: its files are known only by fetching them
+    assert landed_files({**dict.fromkeys(patterns, landing), "patents": None}, patterns) is None
+
+
+def test_a_source_changes_with_a_new_landing_file_or_other_deliveries_in_force() -> None:
+    built_from = [{**REGISTRY_2025, "sha256": "a" * 64}, PATENTS]
+    landed = {"compute_centres": {("compute_centres_2025.csv", "a" * 64)}, "patents": set()}
+    assert changed_sources(built_from, built_from, landed) == []
+
+    # a corrected registry waits in the landing location
+    corrected = {"compute_centres": {("compute_centres_2025.csv", "b" * 64)}, "patents": set()}
+    assert changed_sources(built_from, built_from, corrected) == ["compute_centres"]
+    # the same bytes under another year's name are another delivery
+    renamed = {"compute_centres": {("compute_centres_2024.csv", "a" * 64)}, "patents": set()}
+    assert changed_sources(built_from, built_from, renamed) == ["compute_centres"]
+    # a run of the patents alone came between the build and now
+    in_force = [{**REGISTRY_2025, "sha256": "a" * 64}, {**PATENTS, "sha256": "q" * 64}]
+    assert changed_sources(built_from, in_force, landed) == ["patents"]
+
+
+def build(**fields) -> MartsBuild:
+    defaults = {"run_id": "run-1", "built_at": datetime(2026, 12, 1), "deliveries": []}
+    audited = {"audited_at": datetime(2026, 12, 1, 0, 1), "project": "p"}
+    return MartsBuild(**{**defaults, **audited, **fields})
+
+
+def test_a_partial_rebuild_needs_an_audited_build_of_the_same_project() -> None:
+    plan, why = rebuild_plan(build(), "p", ["compute_centres"])
+    assert plan == RebuildPlan("run-1", ("compute_centres",))
+    assert why == "rebuilding what reads compute_centres on the audited build of run run-1"
+
+    for latest, project, sources, expected in [
+        (None, "p", ["compute_centres"], "no build on record to build on"),
+        (build(audited_at=None), "p", ["compute_centres"], "was not audited"),
+        (build(), "q", ["compute_centres"], "the project changed since"),
+        (build(project=""), "p", ["compute_centres"], "the project changed since"),
+        (build(), "p", [], "no delivery changed"),
+    ]:
+        plan, why = rebuild_plan(latest, project, sources)
+        assert plan is None and expected in why

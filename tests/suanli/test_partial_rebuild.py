@@ -1,0 +1,123 @@
+"""A corrected delivery rebuilds only what reads its source, on the audited build before it, and
+publishes the marts a whole rebuild of the same deliveries publishes.
+
+Two copies of the session's first run receive the same corrected 2025 registry: one runs
+`materialize --years 2025` (planned as a partial rebuild), the other the same with `--force` (a
+whole rebuild, every model and check).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, DagsterEventType, DagsterInstance
+
+from suanli.publish.marts import last_publication
+from suanli.settings import published_marts_path
+from suanli.transform.builds import MartsBuild, latest_marts_build
+
+pytestmark = pytest.mark.integration
+
+RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
+# Columns that say when and where each copy received the same files.
+RECEIVED = {"dim_delivery": " exclude (received_at, archived_path)"}
+
+
+@dataclass
+class Rebuild:
+    env: dict[str, str]
+    result: subprocess.CompletedProcess[str]
+    run_id: str
+    base: MartsBuild  # the first run's build, which the copy started from
+    build: MartsBuild  # the build after the run
+
+    def materialised(self) -> set[AssetKey]:
+        with DagsterInstance.from_config(self.env["DAGSTER_HOME"]) as instance:
+            records = instance.get_records_for_run(
+                self.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+            ).records
+            return {record.event_log_entry.dagster_event.asset_key for record in records}
+
+
+def latest_build(environment: dict[str, str]) -> MartsBuild:
+    with duckdb.connect(environment["SUANLI_WAREHOUSE"], read_only=True) as connection:
+        build = latest_marts_build(connection)
+    assert build is not None
+    return build
+
+
+@pytest.fixture(scope="module")
+def rebuilds(
+    tmp_path_factory, copy_of_first_run, landing_with_registry, doubled_intelligent_compute, cli
+) -> dict[str, Rebuild]:
+    landing = landing_with_registry(doubled_intelligent_compute)
+    found = {}
+    for name, flags in (("partial", ()), ("whole", ("--force",))):
+        env = {**copy_of_first_run(tmp_path_factory.mktemp(name)), "SUANLI_LANDING": str(landing)}
+        base = latest_build(env)
+        result = cli(env, "materialize", "--years", "2025", *flags)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+        run_id = RUN_ID.findall(result.stdout)[-1]
+        found[name] = Rebuild(env, result, run_id, base, latest_build(env))
+    return found
+
+
+def test_the_run_says_it_rebuilds_what_reads_the_changed_source(rebuilds) -> None:
+    partial = rebuilds["partial"]
+    assert (
+        f"rebuilding what reads compute_centres on the audited build of run {partial.base.run_id}"
+    ) in partial.result.stdout
+    assert partial.build.run_id == partial.run_id
+    assert partial.build.base == partial.base.run_id
+    assert rebuilds["whole"].build.base is None
+
+
+def test_only_the_changed_source_and_what_reads_it_are_materialised(rebuilds) -> None:
+    partial, whole = rebuilds["partial"].materialised(), rebuilds["whole"].materialised()
+
+    for key in ("raw/compute_centres", "staging/stg_compute_centres", "marts/fct_index_scores",
+                "published/marts", "report/blue_book"):  # fmt: skip
+        assert AssetKey(key.split("/")) in partial, key
+    for key in ("raw/network_stats", "staging/stg_network_stats", "staging/stg_patents"):
+        assert AssetKey(key.split("/")) in whole - partial, key
+    assert len(partial) < len(whole) / 2, (len(partial), len(whole))
+
+
+def test_it_publishes_what_a_whole_rebuild_publishes(rebuilds) -> None:
+    published = {
+        name: published_marts_path(Path(rebuild.env["SUANLI_WAREHOUSE"]))
+        for name, rebuild in rebuilds.items()
+    }
+    assert last_publication(published["partial"])["built_by_run"] == rebuilds["partial"].run_id
+
+    tables, publications = {}, {}
+    for name, path in published.items():
+        with duckdb.connect(str(path), read_only=True) as connection:
+            names = [
+                table
+                for (table,) in connection.execute(
+                    "select table_name from duckdb_tables() where schema_name = 'marts' "
+                    "and table_name <> '_publication' order by table_name"
+                ).fetchall()
+            ]
+            tables[name] = {
+                table: connection.execute(
+                    f"select *{RECEIVED.get(table, '')} from marts.{table} order by all"
+                ).fetchall()
+                for table in names
+            }
+            # the same row counts, from the same delivery files (received at other times)
+            publications[name] = connection.execute(
+                "select tables, list_sort([d ->> 'sha256' for d in deliveries::json[]]) "
+                "from marts._publication"
+            ).fetchall()
+    assert publications["partial"] == publications["whole"]
+    assert tables["partial"].keys() == tables["whole"].keys()
+    assert len(tables["partial"]) > 10
+    differ = [table for table, rows in tables["whole"].items() if tables["partial"][table] != rows]
+    assert differ == []
