@@ -110,7 +110,7 @@ def dbt_models(
             latest = latest_marts_build(connection)
             base = None if whole else context.run.tags.get(BASE_TAG)
             if (
-                whole
+                (whole or base)  # a partial rebuild whose sources' deliveries stayed in force
                 and context.run.tags.get(FORCE_TAG) != "true"
                 and latest is not None
                 and latest.covers(inputs, years)
