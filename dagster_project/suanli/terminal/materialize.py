@@ -57,6 +57,7 @@ from suanli.transform.plan import (
     BASE_TAG,
     FORCE_TAG,
     INPUTS_TAG,
+    SOURCES_TAG,
     Outputs,
     RebuildPlan,
     changed_sources,
@@ -231,6 +232,7 @@ def materialize(
     tags[PID_TAG] = str(os.getpid())
     if plan is not None:
         tags[BASE_TAG] = plan.base
+        tags[SOURCES_TAG] = ",".join(plan.sources)
     if verbose:
         result = run_job(plan).execute_in_process(
             instance=instance, tags=tags, raise_on_error=False

@@ -11,9 +11,11 @@ last, so two runs never write at once.
 
 Part of it: a run planned to rebuild only what reads the sources whose deliveries changed
 (`materialize` plans it: `suanli.transform.plan.rebuild_plan`) selects those assets alone and
-names the audited build it extends in its `suanli/base_build` tag. The step records that base
-with its build, after making sure, holding the work file, that it is still the latest build,
-audited, of the same project: otherwise the plan is stale and the step fails, naming why.
+names them and the audited build it was planned on in its tags. Holding the work file, the
+step makes sure the plan still holds: the latest build is audited, of the same project, and the
+only sources whose deliveries changed since it are the planned ones (it may be another partial
+run's build, when two runs took turns). It records that build as its base; a plan that no longer
+holds fails the step, naming why.
 
 Nothing to rebuild: when the deliveries in force and the project are those of the latest
 build, that build covered the run's years and publication found it audited, the step builds
@@ -43,13 +45,20 @@ from suanli.index.partitions import run_years, year_partitions
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
 from suanli.terminal.news import progress_message
 from suanli.transform.builds import (
-    MartsBuild,
     current_deliveries,
     latest_marts_build,
     record_marts_build,
 )
 from suanli.transform.dbt_command import YEARS_ENV
-from suanli.transform.plan import BASE_TAG, FORCE_TAG, dbt_inputs, project_digest
+from suanli.transform.plan import (
+    BASE_TAG,
+    FORCE_TAG,
+    SOURCES_TAG,
+    changed_sources,
+    dbt_inputs,
+    project_digest,
+    stale_plan,
+)
 from suanli.transform.row_counts import count_metadata, relations_by_key, row_counts
 from suanli.transform.translator import SuanliDbtTranslator
 from suanli.warehouse.resource import WarehouseResource
@@ -124,12 +133,19 @@ def dbt_models(
                     f"{latest.audited_at:%Y-%m-%d %H:%M:%S} UTC: nothing to rebuild"
                 )
                 return
-            if base and (stale := stale_plan(latest, base, project)):
-                raise Failure(
-                    f"this run was planned to rebuild part of the marts on the audited build of "
-                    f"run {base}, but {stale}. Nothing was built: run again (python -m "
-                    "suanli.cli materialize) to plan anew."
-                )
+            if base:
+                planned = context.run.tags.get(SOURCES_TAG, "").split(",")
+                in_force = current_deliveries(connection)
+                changed = changed_sources(latest.deliveries, in_force, {}) if latest else []
+                if stale := stale_plan(latest, project, changed, planned):
+                    raise Failure(
+                        f"this run was planned to rebuild what reads {', '.join(planned)} on the "
+                        f"audited build of run {base}, but {stale}. Nothing was built: run again "
+                        "(python -m suanli.cli materialize) to plan anew."
+                    )
+                # Another partial run may have come between (runs take turns): this one then
+                # extends that run's build, which was audited, of the same project.
+                base = latest.run_id if latest else base
             if any(key.path[0] == "marts" for key in context.selected_asset_keys):
                 build = record_marts_build(
                     connection, context.run_id, inputs, years, project=project, base=base
@@ -146,18 +162,6 @@ def dbt_models(
             yield from with_row_counts(context, events, connection, years)
     if not invocation.is_successful():
         raise invocation.get_error() or RuntimeError("dbt build failed")
-
-
-def stale_plan(latest: MartsBuild | None, base: str, project: str) -> str:
-    """Why a partial rebuild planned on the build of run `base` may no longer run ("" if it
-    may): the work file's latest build must still be that one, audited, of this project."""
-    if latest is None or latest.run_id != base:
-        return f"the work file's latest build is now {latest.run_id if latest else 'none'}"
-    if latest.audited_at is None:
-        return "that build is not audited"
-    if latest.project != project:
-        return "the project has changed since"
-    return ""
 
 
 @contextmanager

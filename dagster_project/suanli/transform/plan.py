@@ -36,6 +36,7 @@ INPUTS_TAG = "suanli/inputs"
 FORCE_TAG = "suanli/force"
 # A run that rebuilds part of the marts: the run id of the audited build it extends.
 BASE_TAG = "suanli/base_build"
+SOURCES_TAG = "suanli/rebuilt_sources"  # …and the sources whose changes it rebuilds
 
 # What the numbers depend on besides the deliveries. dbt's target/ and logs/ are outputs.
 PROJECT_INPUTS = (
@@ -190,6 +191,23 @@ def rebuild_plan(
     return RebuildPlan(latest.run_id, tuple(sources)), (
         f"rebuilding what reads {', '.join(sources)} on the audited build of run {latest.run_id}"
     )
+
+
+def stale_plan(
+    latest: MartsBuild | None, project: str, changed: Sequence[str], planned: Sequence[str]
+) -> str:
+    """Why a partial rebuild of what reads the `planned` sources may no longer run ("" if it
+    may): the work file's latest build must be audited, of this project, and the sources whose
+    deliveries changed since it (`changed`) among those planned."""
+    if latest is None:
+        return "the work file has no build on record"
+    if latest.audited_at is None:
+        return f"its latest build (run {latest.run_id}) is not audited"
+    if latest.project != project:
+        return "the project has changed since"
+    if extra := sorted(set(changed) - set(planned)):
+        return f"the deliveries of {', '.join(extra)} have changed too"
+    return ""
 
 
 def up_to_date_reason(

@@ -18,6 +18,7 @@ from suanli.transform.plan import (
     inputs_fingerprint,
     landed_files,
     rebuild_plan,
+    stale_plan,
     tree_digest,
     up_to_date_reason,
 )
@@ -175,3 +176,17 @@ def test_a_partial_rebuild_needs_an_audited_build_of_the_same_project() -> None:
     ]:
         plan, why = rebuild_plan(latest, project, sources)
         assert plan is None and expected in why
+
+
+def test_a_partial_rebuild_still_holds_on_another_partial_runs_audited_build() -> None:
+    # Two runs took turns: the other one's build (of the patents) came between.
+    assert stale_plan(build(run_id="run-2"), "p", [], ["compute_centres"]) == ""
+    assert stale_plan(build(), "p", ["compute_centres"], ["compute_centres"]) == ""
+
+    for latest, project, changed, expected in [
+        (None, "p", [], "the work file has no build on record"),
+        (build(audited_at=None), "p", [], "its latest build (run run-1) is not audited"),
+        (build(), "q", [], "the project has changed since"),
+        (build(), "p", ["patents"], "the deliveries of patents have changed too"),
+    ]:
+        assert stale_plan(latest, project, changed, ["compute_centres"]) == expected
