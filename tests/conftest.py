@@ -45,6 +45,7 @@ LONGEST_FIRST = [
     "tests/suanli/test_write_audit_publish.py",
     "tests/suanli/deploy/test_production_instance.py",
     "tests/suanli/test_publication_gate.py",
+    "tests/suanli/test_partial_rebuild.py",
     "tests/suanli/deliveries/test_corpus.py",
     "tests/suanli/test_city_index.py",
     "tests/suanli/test_missing_values.py",

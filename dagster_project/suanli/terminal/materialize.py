@@ -35,6 +35,7 @@ from suanli.index.partitions import (
     run_years,
     year_partitions,
 )
+from suanli.intake.assets import DELIVERIES_KEY
 from suanli.intake.landing import LandingResource
 from suanli.intake.sensor import RANGE_END_TAG, RANGE_START_TAG
 from suanli.publish.exports import WORKBOOK_NAME
@@ -259,9 +260,14 @@ def run_job(plan: RebuildPlan | None) -> JobDefinition:
     if plan is None:
         return job
     graph = defs.resolve_asset_graph()
-    raw = [AssetKey(["raw", source]) for source in plan.sources]
-    # (the exposures downstream are not executable: descriptions of what reads the marts)
-    rebuilt = AssetSelection.assets(*raw).downstream().resolve(graph) & graph.executable_asset_keys
+    # The raw steps also write the deliveries log, which many models read (provenance, which
+    # delivery is in force): what reads it is rebuilt too.
+    raw = [AssetKey(["raw", source]) for source in plan.sources] + [DELIVERIES_KEY]
+    # A step that makes several assets makes them all (the index definitions, which the
+    # expert judgements feed); the exposures downstream are not executable: descriptions of
+    # what reads the marts.
+    downstream = AssetSelection.assets(*raw).downstream().required_multi_asset_neighbors()
+    rebuilt = downstream.resolve(graph) & graph.executable_asset_keys
     return job.get_subset(
         asset_selection=rebuilt, asset_check_selection=checks_reading(graph, rebuilt)
     )
