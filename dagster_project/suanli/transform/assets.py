@@ -44,11 +44,7 @@ from packaging.version import Version
 from suanli.index.partitions import run_years, year_partitions
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
 from suanli.terminal.news import progress_message
-from suanli.transform.builds import (
-    current_deliveries,
-    latest_marts_build,
-    record_marts_build,
-)
+from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
 from suanli.transform.dbt_command import YEARS_ENV
 from suanli.transform.plan import (
     BASE_TAG,
@@ -145,13 +141,15 @@ def dbt_models(
                     )
                 # Another partial run may have come between (runs take turns): this one then
                 # extends that run's build, which was audited, of the same project.
-                base = latest.run_id if latest else base
+                assert latest is not None  # (stale_plan says so when there is none)
+                base = latest.run_id
             if any(key.path[0] == "marts" for key in context.selected_asset_keys):
                 build = record_marts_build(
                     connection, context.run_id, inputs, years, project=project, base=base
                 )
                 context.log.info(
                     f"building the marts from {len(build.deliveries)} current deliveries"
+                    + (f", on the audited build of run {base}" if base else "")
                 )
         with years_in_environment(selected):
             arguments = PARTIAL_BUILD_ARGS if base else BUILD_ARGS
