@@ -22,6 +22,7 @@ OLD_DUCKDB := 1.1.3
 OLD_DUCKDB_DIR := .cache/duckdb-$(OLD_DUCKDB)
 SUPERSET_VENV := .cache/superset-venv
 SPARK_VENV := .cache/spark-venv
+DBT_MANIFEST := dbt_project/target/manifest.json
 WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckdb))
 DOCS_PORT ?= 8080
 DBT_DOCS_DIR := $(abspath $(or $(SUANLI_DBT_DOCS),dbt_project/target))
@@ -53,9 +54,9 @@ test: manifest old-duckdb superset spark system-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) $(XDIST)
 
 # Everything but the tests that need a pipeline run (marker `integration`), a system program
-# such as LibreOffice or Chromium, or dbt beyond its unit tests (marker `slow`), with fewer
-# property-test examples: for iterating, not instead of `make test`.
-check: manifest
+# such as LibreOffice or Chromium, dbt beyond its unit tests, or seconds by design (marker
+# `slow`), with fewer property-test examples: for iterating, not instead of `make test`.
+check: $(DBT_MANIFEST)
 	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n $(CHECK_WORKERS) $(XDIST) -m "not integration and not slow" -q
 
 ui: manifest
@@ -75,6 +76,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # and with it the partial-parse state each run's dbt starts from: parsed by suanli-dbt, as
 # runs invoke dbt, so that a run re-parses only what changed (suanli.transform.dbt_command).
 manifest: env
+	cd dbt_project && $(BIN)/suanli-dbt --quiet parse --profiles-dir .
+
+# make check parses only when a file dbt parses (or the environment) is newer than the manifest:
+# 3 s of every check otherwise. (run, test and benchmark always parse: an environment variable
+# read at parse time, such as SUANLI_LAKE, is no file.)
+DBT_PARSED := $(shell find dbt_project/dbt_project.yml dbt_project/profiles.yml dbt_project/models \
+	dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
+$(DBT_MANIFEST): $(VENV)/.installed $(DBT_PARSED)
 	cd dbt_project && $(BIN)/suanli-dbt --quiet parse --profiles-dir .
 
 lint: env

@@ -134,6 +134,7 @@ publish_marts(Path(sys.argv[1]), Path(sys.argv[2]), run_id="killed-run")
 """
 
 
+@pytest.mark.slow  # 3 M rows written, then a publisher killed mid-copy: ~8 s
 def test_kill_9_in_the_middle_of_publishing_leaves_the_published_marts_as_they_were(
     tmp_path: Path,
 ) -> None:
