@@ -9,6 +9,12 @@ asked for, no run came after it, and the work file, the published file, the expo
 report are all still there, a new run would recompute the same numbers: `python
 -m suanli.cli materialize` says so and starts none (`--force` runs anyway).
 
+And when a run is needed, may it be partial? `changed_sources` finds the sources a run may
+change (a landing file not in force, deliveries in force unlike those the latest build read);
+`rebuild_plan` lets the run rebuild only what reads them when that build was audited and made
+from the same project (`project_digest`); `stale_plan` says, when the run's dbt step starts,
+whether the plan still holds.
+
 Conservative on purpose: a landing location at a URL cannot be digested without downloading
 it (the run does that), so its fingerprint is unknown and a run always starts. So
 does one after a change no file shows (an environment setting such as `SUANLI_MAX_CELL_CHARS`):
