@@ -111,7 +111,8 @@ def dbt_models(
     with warehouse.lock(f"dbt build {years[0]}…{years[-1]}"):
         with warehouse.connect(what="dbt build") as connection:
             project = project_digest(index_systems_dir())
-            inputs = dbt_inputs(current_deliveries(connection), index_systems_dir(), project)
+            in_force = current_deliveries(connection)
+            inputs = dbt_inputs(in_force, index_systems_dir(), project)
             latest = latest_marts_build(connection)
             base = None if whole else context.run.tags.get(BASE_TAG)
             if (
@@ -131,7 +132,6 @@ def dbt_models(
                 return
             if base:
                 planned = context.run.tags.get(SOURCES_TAG, "").split(",")
-                in_force = current_deliveries(connection)
                 changed = changed_sources(latest.deliveries, in_force, {}) if latest else []
                 if stale := stale_plan(latest, project, changed, planned):
                     raise Failure(

@@ -130,6 +130,7 @@ def landed_files(
     """(file name, sha256) of every file in the landing location that matches a source's
     pattern, by source; None when a source lands at a URL (known only by fetching)."""
     from suanli.intake.landing import delivery_files, pattern_regex
+    from suanli.intake.sensor import sha256_of  # in chunks: month files can be large
 
     landed: dict[str, set[tuple[str, str]]] = {}
     listed: dict[Path, list[str]] = {}
@@ -141,7 +142,7 @@ def landed_files(
             listed[directory] = delivery_files(directory) if directory.is_dir() else []
         regex = pattern_regex(pattern)
         landed[source] = {
-            (Path(path).name, hashlib.sha256((directory / path).read_bytes()).hexdigest())
+            (Path(path).name, sha256_of(directory / path))
             for path in listed[directory]
             if regex.fullmatch(path)
         }
