@@ -1,6 +1,7 @@
 """Runs of `python -m suanli.cli materialize --years 2025` on a copy of the session's first run,
-and what they leave: shared by the stories of runs that die (test_write_audit_publish) and runs
-that collide (test_concurrent_runs)."""
+and what they leave: shared by the stories of runs that die (test_write_audit_publish), runs
+that collide (test_concurrent_runs), publication alone (test_publication_gate) and partial
+rebuilds (test_partial_rebuild)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+import duckdb
+
+from suanli.transform.builds import MartsBuild, latest_marts_build
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
@@ -22,6 +27,15 @@ def paths(environment: dict[str, str]) -> tuple[Path, Path]:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def marts_build(work: Path) -> MartsBuild:
+    """The latest marts build on record in a work file."""
+    # Closed before the next run: DuckDB lets no writer in while another process reads.
+    with duckdb.connect(str(work), read_only=True) as connection:
+        build = latest_marts_build(connection)
+    assert build is not None
+    return build
 
 
 def start_run(environment: dict[str, str]) -> subprocess.Popen[str]:

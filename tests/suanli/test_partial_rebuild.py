@@ -8,22 +8,19 @@ whole rebuild, every model and check).
 
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pytest
+from cli_runs import RUN_ID, marts_build, paths
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 
 from suanli.publish.marts import last_publication
-from suanli.settings import published_marts_path
-from suanli.transform.builds import MartsBuild, latest_marts_build
+from suanli.transform.builds import MartsBuild
 
 pytestmark = pytest.mark.integration
 
-RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
 # Columns that say when and where each copy received the same files.
 RECEIVED = {"dim_delivery": " exclude (received_at, archived_path)"}
 
@@ -44,13 +41,6 @@ class Rebuild:
             return {record.event_log_entry.dagster_event.asset_key for record in records}
 
 
-def latest_build(environment: dict[str, str]) -> MartsBuild:
-    with duckdb.connect(environment["SUANLI_WAREHOUSE"], read_only=True) as connection:
-        build = latest_marts_build(connection)
-    assert build is not None
-    return build
-
-
 @pytest.fixture(scope="module")
 def rebuilds(
     tmp_path_factory, copy_of_first_run, landing_with_registry, doubled_intelligent_compute, cli
@@ -59,11 +49,11 @@ def rebuilds(
     found = {}
     for name, flags in (("partial", ()), ("whole", ("--force",))):
         env = {**copy_of_first_run(tmp_path_factory.mktemp(name)), "SUANLI_LANDING": str(landing)}
-        base = latest_build(env)
+        base = marts_build(paths(env)[0])
         result = cli(env, "materialize", "--years", "2025", *flags)
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         run_id = RUN_ID.findall(result.stdout)[-1]
-        found[name] = Rebuild(env, result, run_id, base, latest_build(env))
+        found[name] = Rebuild(env, result, run_id, base, marts_build(paths(env)[0]))
     return found
 
 
@@ -91,10 +81,7 @@ def test_only_the_changed_source_and_what_reads_it_are_materialised(rebuilds) ->
 
 
 def test_it_publishes_what_a_whole_rebuild_publishes(rebuilds) -> None:
-    published = {
-        name: published_marts_path(Path(rebuild.env["SUANLI_WAREHOUSE"]))
-        for name, rebuild in rebuilds.items()
-    }
+    published = {name: paths(rebuild.env)[1] for name, rebuild in rebuilds.items()}
     assert last_publication(published["partial"])["built_by_run"] == rebuilds["partial"].run_id
 
     tables, publications = {}, {}

@@ -7,8 +7,6 @@ built and audited by that run.
 
 from __future__ import annotations
 
-import hashlib
-import re
 import shutil
 import subprocess
 import sys
@@ -16,24 +14,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from cli_runs import REPO_ROOT, RUN_ID, marts_build, paths, sha256
 
 from suanli.publish.assets import mart_keys
 from suanli.publish.marts import last_publication
 from suanli.transform.assets import load_manifest
-from suanli.transform.builds import MartsBuild, current_deliveries, latest_marts_build, publications
+from suanli.transform.builds import current_deliveries, publications
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
 pytestmark = pytest.mark.integration
-
-
-def paths(environment: dict[str, str]) -> tuple[Path, Path]:
-    work = Path(environment["SUANLI_WAREHOUSE"])
-    return work, work.with_name(f"{work.stem}_marts{work.suffix}")
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def dagster_materialize(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -43,14 +31,6 @@ def dagster_materialize(environment: dict[str, str], *args: str) -> subprocess.C
          "-m", "suanli.definitions", *args],
         env=environment, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
-
-
-def marts_build(work: Path) -> MartsBuild:
-    # Closed before the next run: DuckDB lets no writer in while another process reads.
-    with duckdb.connect(str(work), read_only=True) as connection:
-        build = latest_marts_build(connection)
-    assert build is not None
-    return build
 
 
 def test_publishing_alone_after_a_failed_audit_is_refused_naming_the_check(
