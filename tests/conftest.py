@@ -191,10 +191,12 @@ def first_run_root(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> 
     return (base if worker_id == "master" else base.parent) / "first_run"
 
 
-def build_first_run(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The snapshot materialised under `root/build`, once: later callers, in this process or
-    another worker's, wait for it and get the recorded result. A failed build is recorded too,
-    so every worker reports it rather than each building again."""
+def build_once(
+    root: Path, make: Callable[[Path], subprocess.CompletedProcess[str]]
+) -> subprocess.CompletedProcess[str]:
+    """`make(root/build)` once per session: later callers, in this process or another
+    worker's, wait for it and get the recorded result. A failed build is recorded too, so
+    every worker reports it rather than each building again."""
     from filelock import FileLock
 
     root.mkdir(parents=True, exist_ok=True)
@@ -203,12 +205,19 @@ def build_first_run(root: Path, env: dict[str, str]) -> subprocess.CompletedProc
         if not recorded.exists():
             build = root / "build"
             build.mkdir()
-            result = run_cli({**env, **new_run_locations(build)}, "materialize")
+            result = make(build)
             recorded.write_text(
                 json.dumps([result.returncode, result.stdout, result.stderr]), encoding="utf-8"
             )
     returncode, stdout, stderr = json.loads(recorded.read_text(encoding="utf-8"))
     return subprocess.CompletedProcess(["materialize"], returncode, stdout, stderr)
+
+
+def build_first_run(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The snapshot materialised under `root/build`, once (`build_once`)."""
+    return build_once(
+        root, lambda build: run_cli({**env, **new_run_locations(build)}, "materialize")
+    )
 
 
 def copy_first_run(first_run_root: Path, env: dict[str, str], root: Path) -> dict[str, str]:
@@ -253,24 +262,29 @@ def warehouse(env: dict[str, str], first_run) -> duckdb.DuckDBPyConnection:
 Rows = list[dict[str, str]]
 
 
+def write_landing(landing: Path, edit: Callable[[Rows], Rows]) -> Path:
+    """A copy of the snapshot at `landing` whose 2025 compute-centre registry `edit(rows)` has
+    changed."""
+    shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing, dirs_exist_ok=True)
+    registry = landing / "compute_centres" / "compute_centres_2025.csv"
+    with registry.open(encoding="utf-8", newline="") as handle:
+        rows: Rows = list(csv.DictReader(handle))
+    fields = list(rows[0])
+    rows = edit(rows)
+    with registry.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return landing
+
+
 @pytest.fixture(scope="session")
 def landing_with_registry(tmp_path_factory: pytest.TempPathFactory):
     """`make(edit)`: a new copy of the snapshot whose 2025 compute-centre registry `edit(rows)`
     has changed (session-wide, so module fixtures can build on it too)."""
 
     def make(edit) -> Path:
-        landing = tmp_path_factory.mktemp("landing")
-        shutil.copytree(REPO_ROOT / "seeds" / "snapshot", landing, dirs_exist_ok=True)
-        registry = landing / "compute_centres" / "compute_centres_2025.csv"
-        with registry.open(encoding="utf-8", newline="") as handle:
-            rows: Rows = list(csv.DictReader(handle))
-        fields = list(rows[0])
-        rows = edit(rows)
-        with registry.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        return landing
+        return write_landing(tmp_path_factory.mktemp("landing"), edit)
 
     return make
 
@@ -328,3 +342,31 @@ def doubled_intelligent_compute():
     """`landing_with_registry(doubled_intelligent_compute)`: one centre's intelligent compute
     doubled."""
     return double_intelligent_compute
+
+
+@pytest.fixture(scope="session")
+def doubled_registry_run(
+    env: dict[str, str], first_run, first_run_root: Path
+) -> Callable[[Path], tuple[dict[str, str], subprocess.CompletedProcess[str]]]:
+    """`copy(root)`: the environment of a copy under `root` of the first run after
+    `materialize --years 2025` with one centre's intelligent compute doubled (a partial run),
+    and that run's result. The run is made once per session (`build_once`), for every story
+    that reads what such a run leaves (test_partial_rebuild, test_old_duckdb)."""
+
+    def make(build: Path) -> subprocess.CompletedProcess[str]:
+        copy_first_run(first_run_root, env, build)
+        landing = write_landing(build / "landing", double_intelligent_compute)
+        return run_cli(
+            {**env, **run_locations(build), "SUANLI_LANDING": str(landing)},
+            "materialize", "--years", "2025",
+        )  # fmt: skip
+
+    shared = first_run_root.parent / "doubled_registry_run"
+    result = build_once(shared, make)
+
+    def copy(root: Path) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
+        for part in (*FIRST_RUN_PARTS, "landing"):
+            shutil.copytree(shared / "build" / part, root / part, dirs_exist_ok=True)
+        return {**env, **run_locations(root), "SUANLI_LANDING": str(root / "landing")}, result
+
+    return copy

@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,20 +172,16 @@ class SecondRun:
 
 @pytest.fixture(scope="module")
 def after_an_incremental_run(
-    copy_of_first_run: Callable[[Path], dict[str, str]],
-    tmp_path_factory: pytest.TempPathFactory,
-    landing_with_registry,
-    doubled_intelligent_compute,
-    cli,
+    doubled_registry_run, first_run_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> SecondRun:
     """A copy of the first run after a second run of 2025 alone, whose registry doubles one
     centre's intelligent compute: dbt rewrites tables of the work file in place, and the
-    changed scores are published again."""
-    environment = copy_of_first_run(tmp_path_factory.mktemp("incremental"))
-    before = published_run(environment)
-    environment["SUANLI_LANDING"] = str(landing_with_registry(doubled_intelligent_compute))
-    again = cli(environment, "materialize", "--years", "2025")
+    changed scores are published again (the session's run, shared with test_partial_rebuild)."""
+    environment, again = doubled_registry_run(tmp_path_factory.mktemp("incremental"))
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    before = published_run(
+        {"SUANLI_WAREHOUSE": str(first_run_root / "build" / "warehouse" / "suanli.duckdb")}
+    )
     return SecondRun(environment, before)
 
 
