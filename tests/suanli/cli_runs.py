@@ -38,10 +38,12 @@ def marts_build(work: Path) -> MartsBuild:
     return build
 
 
-def start_run(environment: dict[str, str]) -> subprocess.Popen[str]:
-    """A forced run of 2025 (the copy's inputs are unchanged: unforced, nothing would run)."""
+def start_run(environment: dict[str, str], force: bool = True) -> subprocess.Popen[str]:
+    """A run of 2025, forced by default (the copy's inputs are unchanged: unforced, nothing
+    would run); unforced, a run of a changed landing rebuilds what reads the changed source."""
+    flags = ["--force"] if force else []
     return subprocess.Popen(
-        [sys.executable, "-m", "suanli.cli", "materialize", "--years", "2025", "--force"],
+        [sys.executable, "-m", "suanli.cli", "materialize", "--years", "2025", *flags],
         env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,  # its own process group: dbt dies with it
     )  # fmt: skip
