@@ -36,8 +36,9 @@ PIPELINE_FIXTURES = {"first_run"}
 # have few). Longest first keeps one worker from running a long file alone at the end
 # (longest-processing-time-first scheduling). First the files whose tests run the pipeline
 # several times: the first asks first for the session's first run, so it builds it; the second
-# builds its own from scratch (a project with one more indicator), so it does not wait. Then the longest of the rest (the linters, dbt's unit tests, the reports drawn whole),
-# which `make check` starts with; every other file follows in collection order.
+# builds its own from scratch (a project with one more indicator), so it does not wait. Then
+# the longest of the rest (the linters, dbt's unit tests, the reports drawn whole), which
+# `make check` starts with; every other file follows in collection order.
 LONGEST_FIRST = [
     "tests/suanli/alerts/test_alerts_end_to_end.py",
     "tests/test_adding_an_indicator.py",
