@@ -137,11 +137,8 @@ def plan_rebuild(landing: LandingResource) -> tuple[RebuildPlan | None, str]:
     from suanli.transform.builds import current_deliveries, latest_marts_build
 
     specs = source_specs(load_manifest())
-    landed = landed_files(
-        {spec.name: landing.directory_for(spec.name) for spec in specs},
-        {spec.name: spec.file_pattern for spec in specs},
-    )
-    if landed is None:
+    directories = {spec.name: landing.directory_for(spec.name) for spec in specs}
+    if None in directories.values():
         return None, "a landing location is a URL: its files are only known by fetching them"
     if not warehouse_path().exists():
         return None, "no work file yet"
@@ -151,7 +148,10 @@ def plan_rebuild(landing: LandingResource) -> tuple[RebuildPlan | None, str]:
             in_force = current_deliveries(connection) if latest else []
     except duckdb.Error as error:  # another run holds it: a whole run waits for it
         return None, f"the work file cannot be read now ({error})"
-    sources = changed_sources(latest.deliveries, in_force, landed) if latest else []
+    sources: list[str] = []
+    if latest is not None:  # the landing files are hashed only when there is a build to compare
+        landed = landed_files(directories, {spec.name: spec.file_pattern for spec in specs})
+        sources = changed_sources(latest.deliveries, in_force, landed or {})
     return rebuild_plan(latest, project_digest(index_systems_dir()), sources)
 
 
