@@ -75,8 +75,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # dagster-dbt reads the manifest at import time; `dbt parse` writes it (no warehouse needed),
 # and with it the partial-parse state each run's dbt starts from: parsed by suanli-dbt, as
 # runs invoke dbt, so that a run re-parses only what changed (suanli.transform.dbt_command).
+DBT_PARSE = cd dbt_project && $(BIN)/suanli-dbt --quiet parse --profiles-dir .
+
 manifest: env
-	cd dbt_project && $(BIN)/suanli-dbt --quiet parse --profiles-dir .
+	$(DBT_PARSE)
 
 # make check parses only when a file dbt parses (or the environment) is newer than the manifest:
 # 3 s of every check otherwise. (run, test and benchmark always parse: an environment variable
@@ -84,7 +86,7 @@ manifest: env
 DBT_PARSED := $(shell find dbt_project/dbt_project.yml dbt_project/profiles.yml dbt_project/models \
 	dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
 $(DBT_MANIFEST): $(VENV)/.installed $(DBT_PARSED)
-	cd dbt_project && $(BIN)/suanli-dbt --quiet parse --profiles-dir .
+	$(DBT_PARSE)
 
 lint: env
 	$(BIN)/ruff check dagster_project tools tests
