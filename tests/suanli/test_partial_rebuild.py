@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,6 +18,7 @@ from cli_runs import RUN_ID, marts_build, paths
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 
 from suanli.publish.marts import last_publication
+from suanli.report import build_report
 from suanli.transform.builds import MartsBuild
 
 pytestmark = pytest.mark.integration
@@ -33,12 +35,21 @@ class Rebuild:
     base: MartsBuild  # the first run's build, which the copy started from
     build: MartsBuild  # the build after the run
 
-    def materialised(self) -> set[AssetKey]:
+    def materialisations(self) -> dict[AssetKey, dict]:
+        """Each asset the run materialised, with its metadata values."""
         with DagsterInstance.from_config(self.env["DAGSTER_HOME"]) as instance:
             records = instance.get_records_for_run(
                 self.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
             ).records
-            return {record.event_log_entry.dagster_event.asset_key for record in records}
+        return {
+            event.asset_key: {
+                key: value.value for key, value in event.materialization.metadata.items()
+            }
+            for event in (record.event_log_entry.dagster_event for record in records)
+        }
+
+    def materialised(self) -> set[AssetKey]:
+        return set(self.materialisations())
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +132,17 @@ def test_it_publishes_what_a_whole_rebuild_publishes(rebuilds) -> None:
     assert len(tables["partial"]) > 10
     differ = [table for table, rows in tables["whole"].items() if tables["partial"][table] != rows]
     assert differ == []
+
+
+def test_the_report_draws_again_only_the_charts_the_correction_moved(rebuilds, tmp_path) -> None:
+    partial = rebuilds["partial"]
+    report = partial.materialisations()[AssetKey(["report", "blue_book"])]
+    assert 0 < report["charts_drawn"] < report["charts"]
+    # the charts kept from the first run's report are those a report drawn from scratch shows
+    scratch = build_report(paths(partial.env)[1], tmp_path)
+    assert len(scratch.charts) == report["charts"]
+
+    def pngs(folder: Path) -> dict[str, bytes]:
+        return {png.name: png.read_bytes() for png in sorted(folder.glob("charts/*.png"))}
+
+    assert pngs(Path(partial.env["SUANLI_REPORT_DIR"])) == pngs(tmp_path)

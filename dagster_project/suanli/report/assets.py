@@ -46,6 +46,8 @@ def _metadata(out_dir: Path, details: dict, fingerprint: str, unchanged: bool) -
         "pdf": MetadataValue.path(str(out_dir / PDF)),
         "systems": details["systems"],
         "charts": details["charts"],
+        # drawn by this run; the others were in place, drawn from the same data
+        "charts_drawn": 0 if unchanged else details["charts_drawn"],
         "year": details["year"],
         "gdp_delivered": details["gdp_delivered"],
         "top10": MetadataValue.md(details["top10"]),
@@ -91,6 +93,7 @@ def blue_book(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
             return result.files, {
                 "systems": len(result.systems),
                 "charts": len(result.charts),
+                "charts_drawn": len(result.drawn),
                 "year": result.year,
                 "gdp_delivered": result.gdp_fit is not None,
                 "top10": top10_markdown(result.top10),
@@ -100,7 +103,8 @@ def blue_book(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
     context.log.info(
         f"report inputs unchanged (fingerprint {fingerprint[:12]}): {out_dir} left as it is"
         if unchanged
-        else f"report of {details['year']}: {details['charts']} charts in {out_dir}"
+        else f"report of {details['year']}: {details['charts']} charts in {out_dir} "
+        f"({details['charts_drawn']} drawn, the others unchanged)"
     )
     return MaterializeResult(
         metadata=_metadata(out_dir, details, fingerprint, unchanged=unchanged),

@@ -15,7 +15,9 @@ import pandas as pd
 from suanli.data_note import DATA_NOTE_PAGE
 from suanli.report import charts, queries, summary, systems
 from suanli.report.builder import CHART_DIR, Builder, Chart, chart_workers
+from suanli.report.drawn import DrawnCharts
 from suanli.report.fonts import CjkFont, find_cjk_font
+from suanli.report.inputs import drawing_fingerprint
 from suanli.report.page import Section, TextBlock, render_body, render_page, table_from_frame
 from suanli.report.pdf import PDF, print_pdf
 from suanli.report.queries import IndexSystem
@@ -53,6 +55,7 @@ class ReportResult:
     systems: tuple[str, ...] = ()  # every system with a section, in page order
     axis_max: dict[str, float] = field(default_factory=dict)  # system → its score axis
     headings: tuple[str, ...] = ()  # the sections' titles, as the contents list them
+    drawn: tuple[str, ...] = ()  # the charts drawn by this build; the others were in place
 
     @property
     def files(self) -> list[Path]:
@@ -299,23 +302,26 @@ def build_report(
     every primary and secondary node; every other system in `marts.dim_index_system` gets a
     section of its own too. `year` defaults to the headline system's latest year with scores.
     Worker processes, one per core, draw the charts while the build queries the marts and
-    subsets the web fonts (`builder.chart_workers`). Fails before writing the page when a
-    glyph is missing from the CJK font (tofu), a chart cannot be drawn or no CJK font is
-    installed.
+    subsets the web fonts (`builder.chart_workers`); a chart whose PNG out_dir holds from its
+    last build, drawn from the same data by the same code, is kept (`suanli.report.drawn`).
+    Fails before writing the page when a glyph is missing from the CJK font (tofu), a chart
+    cannot be drawn or no CJK font is installed.
     """
     out_dir = Path(out_dir)
     font = font or find_cjk_font()
-    _clear(out_dir / CHART_DIR, "*.png")
+    (out_dir / CHART_DIR).mkdir(parents=True, exist_ok=True)
+    drawn = DrawnCharts(out_dir / CHART_DIR, drawing_fingerprint(font))
     _clear(out_dir / FONT_DIR, "*.woff")
     (out_dir / PDF).unlink(missing_ok=True)
     with chart_workers() as pool:
-        builder = Builder(out_dir, pool, font)
+        builder = Builder(out_dir, pool, font, drawn)
         with _connection(connection) as db:
             contents = _contents(builder, db, system, year)
         title = contents.title
         body = render_body(title, contents.intro, contents.sections, pdf=PDF if pdf else None)
         web_fonts = write_web_fonts(font, title + body, out_dir)  # while the charts are drawn
         builder.wait()  # every chart written before the page that shows them
+    drawn.save()
     html = out_dir / PAGE
     html.write_text(
         render_page(title, body, font_face_css(font.family, web_fonts, out_dir)), encoding="utf-8"
@@ -333,4 +339,5 @@ def build_report(
         systems=tuple(contents.shown),
         axis_max=dict(builder.axis_max),
         headings=tuple(section.heading for section in contents.sections),
+        drawn=tuple(drawn.drawn),
     )

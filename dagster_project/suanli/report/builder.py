@@ -1,5 +1,6 @@
 """What a report build collects: each chart's PNG, title and data, in page order; the charts
-are drawn by worker processes while the build goes on querying, writing the page and its fonts.
+are drawn by worker processes while the build goes on querying, writing the page and its fonts,
+all but those already in place from the folder's last build (`suanli.report.drawn`).
 
 Drawing is most of a build's work, and matplotlib draws on one core: a worker per core puts
 them all to it. The workers are forked, with matplotlib and the chart modules imported first,
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from suanli.report import charts, choropleth
+from suanli.report.drawn import DrawnCharts
 from suanli.report.fonts import CjkFont, cjk_style
 from suanli.report.page import FigureBlock
 
@@ -94,13 +96,17 @@ def draw_chart(figure: FigureFactory, path: Path, font: CjkFont) -> None:
 
 
 class Builder:
-    """Collects charts in page order and hands each to `pool` to draw; `wait` returns once
-    every PNG is written (or raises the first chart's failure)."""
+    """Collects charts in page order and hands each to `pool` to draw, unless `drawn` has it
+    in place already; `wait` returns once every PNG is written (or raises the first chart's
+    failure)."""
 
-    def __init__(self, out_dir: Path, pool: Executor, font: CjkFont) -> None:
+    def __init__(
+        self, out_dir: Path, pool: Executor, font: CjkFont, drawn: DrawnCharts | None = None
+    ) -> None:
         self.out_dir = out_dir
         self.pool = pool
         self.font = font
+        self.drawn = drawn
         self.charts: list[Chart] = []
         self.data: dict[str, pd.DataFrame] = {}
         self.axis_max: dict[str, float] = {}  # system → the score axis of its charts
@@ -110,7 +116,8 @@ class Builder:
         self, key: str, title: str, figure: FigureFactory, frame: pd.DataFrame
     ) -> FigureBlock:
         path = self.out_dir / CHART_DIR / f"{key}.png"
-        self._drawing.append(self.pool.submit(draw_chart, figure, path, self.font))
+        if self.drawn is None or not self.drawn.keep(key, figure):
+            self._drawing.append(self.pool.submit(draw_chart, figure, path, self.font))
         self.charts.append(Chart(key, title, path))
         self.data[key] = frame
         return FigureBlock(f"{CHART_DIR}/{key}.png", title)

@@ -76,6 +76,18 @@ def font_identities(font: CjkFont) -> list[dict[str, object]]:
     ]
 
 
+def drawing_fingerprint(font: CjkFont) -> str:
+    """What a chart's pixels depend on besides its own arguments: the report's code, the font
+    faces and the drawing libraries (`suanli.report.drawn`)."""
+    return document_fingerprint(
+        {
+            "code": code_digests(report_code_files()),
+            "fonts": font_identities(font),
+            "libraries": library_versions(LIBRARIES),
+        }
+    )
+
+
 def report_fingerprint(
     connection: duckdb.DuckDBPyConnection,
     font: CjkFont,
