@@ -64,6 +64,7 @@ from suanli.transform.plan import (
     changed_sources,
     inputs_fingerprint,
     landed_files,
+    own_deliveries_readers,
     project_digest,
     rebuild_plan,
     up_to_date_reason,
@@ -259,14 +260,23 @@ def run_job(plan: RebuildPlan | None) -> JobDefinition:
     job = defs.resolve_job_def(JOB_NAME)
     if plan is None:
         return job
+    from suanli.transform.assets import dbt_project_manifest
+
     graph = defs.resolve_asset_graph()
     # The raw steps also write the deliveries log, which many models read (provenance, which
-    # delivery is in force): what reads it is rebuilt too.
-    raw = [AssetKey(["raw", source]) for source in plan.sources] + [DELIVERIES_KEY]
+    # delivery is in force): what reads it is rebuilt too, but for the staging models of other
+    # sources, which read only their own source's rows of it (each the same as before).
+    unchanged = {
+        AssetKey(list(model))
+        for model, source in own_deliveries_readers(dbt_project_manifest()).items()
+        if source not in plan.sources
+    }
+    readers = graph.get(DELIVERIES_KEY).child_keys - unchanged
+    raw = [AssetKey(["raw", source]) for source in plan.sources]
     # A step that makes several assets makes them all (the index definitions, which the
     # expert judgements feed); the exposures downstream are not executable: descriptions of
     # what reads the marts.
-    downstream = AssetSelection.assets(*raw).downstream().required_multi_asset_neighbors()
+    downstream = AssetSelection.assets(*raw, *readers).downstream().required_multi_asset_neighbors()
     rebuilt = downstream.resolve(graph) & graph.executable_asset_keys
     return job.get_subset(
         asset_selection=rebuilt, asset_check_selection=checks_reading(graph, rebuilt)

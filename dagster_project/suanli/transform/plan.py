@@ -24,6 +24,7 @@ does one after a change no file shows (an environment setting such as `SUANLI_MA
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,6 +181,41 @@ class RebuildPlan:
 
     base: str
     sources: tuple[str, ...]
+
+
+# The macro through which a model reads, of the deliveries log, one source's rows alone: which
+# of that source's deliveries are in force (macros/deliveries.sql). A raw step writes rows of its
+# own source only, so such a model of another source reads the same rows after it.
+OWN_DELIVERIES_MACRO = "macro.suanli.current_delivery_rows"
+_READS_LOG = re.compile(r"""source\(\s*(?:['"]raw['"]\s*,\s*)?['"]deliveries['"]\s*\)""")
+_OWN_DELIVERIES = re.compile(r"""current_delivery_rows\(\s*['"](\w+)['"]\s*\)""")
+
+
+def own_deliveries_readers(manifest: Mapping) -> dict[tuple[str, str], str]:
+    """The dbt models that read the deliveries log only through `current_delivery_rows` of one
+    source named in their code: (schema, name) → that source. A model that reads the log in
+    any other way, itself or through any other macro, is not one of them."""
+    macros = manifest["macros"]
+    log_macros = {key for key, macro in macros.items() if _READS_LOG.search(macro["macro_sql"])}
+    while True:  # and the macros calling those, at any depth
+        calling = {
+            key
+            for key, macro in macros.items()
+            if set(macro.get("depends_on", {}).get("macros", [])) & log_macros
+        }
+        if calling <= log_macros:
+            break
+        log_macros |= calling
+    readers: dict[tuple[str, str], str] = {}
+    for node in manifest["nodes"].values():
+        code = node.get("raw_code") or ""
+        if node["resource_type"] != "model" or _READS_LOG.search(code):
+            continue
+        if set(node["depends_on"]["macros"]) & log_macros != {OWN_DELIVERIES_MACRO}:
+            continue
+        if len(sources := set(_OWN_DELIVERIES.findall(code))) == 1:
+            readers[(node["config"]["schema"], node["name"])] = sources.pop()
+    return readers
 
 
 def rebuild_plan(

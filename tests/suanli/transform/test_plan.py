@@ -4,6 +4,7 @@ when it may rebuild only what reads the sources whose deliveries changed."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from suanli.transform.plan import (
     dbt_inputs,
     inputs_fingerprint,
     landed_files,
+    own_deliveries_readers,
     rebuild_plan,
     stale_plan,
     tree_digest,
@@ -190,3 +192,79 @@ def test_a_partial_rebuild_still_holds_on_another_partial_runs_audited_build() -
         (build(), "p", ["patents"], "the deliveries of patents have changed too"),
     ]:
         assert stale_plan(latest, project, changed, ["compute_centres"]) == expected
+
+
+def manifest(models: dict[str, tuple[str, list[str]]], macros: dict[str, tuple[str, list[str]]]):
+    """A dbt manifest of staging `models` (name → code, macros called) and `macros`
+    (name → SQL, macros called)."""
+    return {
+        "macros": {
+            f"macro.suanli.{name}": {
+                "macro_sql": sql,
+                "depends_on": {"macros": [f"macro.suanli.{m}" for m in calls]},
+            }
+            for name, (sql, calls) in macros.items()
+        },
+        "nodes": {
+            f"model.suanli.{name}": {
+                "resource_type": "model",
+                "name": name,
+                "config": {"schema": "staging"},
+                "raw_code": code,
+                "depends_on": {"macros": [f"macro.suanli.{m}" for m in calls]},
+            }
+            for name, (code, calls) in models.items()
+        },
+    }
+
+
+OWN_ROWS = "select * from {{ raw_source(source_table) }} join {{ raw_source('deliveries') }}"
+
+
+def test_the_models_reading_one_sources_rows_of_the_deliveries_log_are_named_with_it() -> None:
+    macros = {
+        "current_delivery_rows": (OWN_ROWS, []),
+        "every_delivery": ("select * from {{ source('raw', 'deliveries') }}", []),
+        "via_another": ("{{ every_delivery() }}", ["every_delivery"]),
+        "cents": ("{{ column }} * 100", []),
+    }
+    models = {
+        "stg_patents": ("{{ current_delivery_rows('patents') }}", ["current_delivery_rows"]),
+        "stg_rates": (
+            "{{ current_delivery_rows('rates') }} {{ cents('x') }}",
+            ["current_delivery_rows", "cents"],
+        ),
+        # the log read again in the model's own code, through another macro, or for two sources
+        "stg_units": (
+            "{{ current_delivery_rows('units') }} join {{ source('raw', 'deliveries') }}",
+            ["current_delivery_rows"],
+        ),
+        "stg_mixed": (
+            "{{ current_delivery_rows('mixed') }} {{ via_another() }}",
+            ["current_delivery_rows", "via_another"],
+        ),
+        "stg_two": (
+            "{{ current_delivery_rows('a') }} union all {{ current_delivery_rows('b') }}",
+            ["current_delivery_rows"],
+        ),
+        "dim_delivery": ("select * from {{ source('raw', 'deliveries') }}", []),
+    }
+    assert own_deliveries_readers(manifest(models, macros)) == {
+        ("staging", "stg_patents"): "patents",
+        ("staging", "stg_rates"): "rates",
+    }
+
+
+def test_every_staging_model_of_a_delivered_source_reads_only_its_own_rows() -> None:
+    from suanli.settings import DBT_PROJECT_DIR
+
+    path = DBT_PROJECT_DIR / "target" / "manifest.json"
+    readers = own_deliveries_readers(json.loads(path.read_text(encoding="utf-8")))
+    assert readers[("staging", "stg_compute_centres")] == "compute_centres"
+    assert readers[("staging", "stg_patents")] == "patents"
+    # joins the log again for when each delivery was received: rebuilt with any source
+    assert ("staging", "stg_provincial_statistics") not in readers
+    assert all(
+        schema == "staging" and name == f"stg_{source}"
+        for (schema, name), source in readers.items()
+    )
