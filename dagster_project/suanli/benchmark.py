@@ -6,8 +6,8 @@ a corrected delivery; the robustness audit's Monte Carlo at 10,000 runs.
 
 Prints each figure with its goal on the 2-core reference machine, the steps of the full run,
 then one machine-readable `BENCHMARK {json}` line last. Runs in a temporary DAGSTER_HOME,
-warehouse and landing copy, leaving data/ untouched. Each part runs in its own process, so its
-peak memory is its own.
+warehouse, archive, report, exports, logs and landing copy, leaving data/ untouched. Each part
+runs in its own process, so its peak memory is its own.
 """
 
 from __future__ import annotations
@@ -39,6 +39,11 @@ def isolated_environment(root: Path) -> dict[str, str]:
         settings.WAREHOUSE.name: str(root / "suanli.duckdb"),
         settings.ARCHIVE.name: str(root / "archive"),
         settings.GX_DOCS.name: str(root / "gx_docs"),
+        # a report, exports and logs of its own: a report folder left by an earlier run would
+        # lend the full run the charts it holds
+        settings.REPORT_DIR.name: str(root / "report"),
+        settings.EXPORT_DIR.name: str(root / "exports"),
+        settings.LOG_DIR.name: str(root / "logs"),
     }
 
 
