@@ -9,7 +9,7 @@ each chart of the folder's last build, its key and the SHA-256 of its PNG; a PNG
 both match, so a file changed or cut short since is drawn again.
 
 A corrected delivery usually moves a few charts: a 2025 registry with one centre's racks in
-use changed, the data of 13 of the 42 charts of the bundled snapshot's report.
+use changed, the data of 14 of the 42 charts of the bundled snapshot's report.
 """
 
 from __future__ import annotations
