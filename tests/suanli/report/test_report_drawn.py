@@ -7,25 +7,11 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-import duckdb
 import pandas as pd
-import pytest
-from report_marts import SYSTEM, make_marts
 
-from suanli.report import build_report, charts, find_cjk_font, queries
+from suanli.report import build_report, charts, find_cjk_font
 from suanli.report.builder import CHART_DIR, Builder, chart_workers
 from suanli.report.drawn import DrawnCharts
-
-
-@pytest.fixture(scope="module")
-def marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_marts(tmp_path_factory.mktemp("marts") / "published.duckdb")
-
-
-@pytest.fixture(scope="module")
-def top10(marts: Path) -> pd.DataFrame:
-    with duckdb.connect(str(marts), read_only=True) as connection:
-        return queries.top_units(connection, SYSTEM, "composite", 2025)
 
 
 def pngs(out: Path) -> dict[str, bytes]:

@@ -9,12 +9,10 @@ import os
 from functools import partial
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
-from report_marts import SYSTEM, make_marts
 
-from suanli.report import build_report, charts, find_cjk_font, queries
+from suanli.report import build_report, charts, find_cjk_font
 from suanli.report.builder import Builder, chart_workers
 from suanli.report.fonts import cjk_style
 
@@ -22,17 +20,6 @@ from suanli.report.fonts import cjk_style
 def broken_chart(*args: object, **kwargs: object) -> None:
     """A figure function that fails (module level: a worker finds it by name)."""
     raise ValueError("no figure for you")
-
-
-@pytest.fixture(scope="module")
-def marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_marts(tmp_path_factory.mktemp("marts") / "published.duckdb")
-
-
-@pytest.fixture(scope="module")
-def top10(marts: Path) -> pd.DataFrame:
-    with duckdb.connect(str(marts), read_only=True) as connection:
-        return queries.top_units(connection, SYSTEM, "composite", 2025)
 
 
 def test_a_worker_draws_the_bytes_the_build_process_would(
