@@ -140,11 +140,18 @@ def write_stamp(
         },
         "details": dict(details),
     }
-    target = out_dir / STAMP
-    descriptor, temporary = tempfile.mkstemp(dir=out_dir, prefix=f"{STAMP}.", suffix=".tmp")
+    return write_json(out_dir / STAMP, stamp)
+
+
+def write_json(target: Path, document: object) -> Path:
+    """`document` as JSON at `target`, atomically: a temporary file beside it, synced and
+    renamed over it (readable by all, as other files are), or removed when writing fails."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f"{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(stamp, file, ensure_ascii=False, indent=1, sort_keys=True)
+            json.dump(document, file, ensure_ascii=False, indent=1, sort_keys=True)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, 0o644)

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from suanli.publish.stamps import file_sha256
+from suanli.publish.stamps import file_sha256, write_json
 
 RECORD = ".drawn.json"
 
@@ -45,7 +43,7 @@ class DrawnCharts:
         self.context = context
         self.earlier = _read(directory / RECORD)
         self.keys: dict[str, str] = {}  # this build's charts, name → key
-        self.kept: list[str] = []
+        self.kept: dict[str, str] = {}  # its charts already in place, name → PNG's SHA-256
 
     def key(self, figure: Callable[[], object]) -> str:
         return hashlib.sha256(self.context.encode() + pickle.dumps(figure)).hexdigest()
@@ -57,9 +55,9 @@ class DrawnCharts:
         path = self.directory / f"{name}.png"
         if earlier.get("key") != key or not path.is_file():
             return False
-        if file_sha256(path) != earlier.get("sha256"):
+        if (digest := file_sha256(path)) != earlier.get("sha256"):
             return False
-        self.kept.append(name)
+        self.kept[name] = digest
         return True
 
     @property
@@ -73,10 +71,10 @@ class DrawnCharts:
             if png.stem not in self.keys:
                 png.unlink()
         record = {
-            name: {"key": key, "sha256": file_sha256(self.directory / f"{name}.png")}
+            name: {
+                "key": key,
+                "sha256": self.kept.get(name) or file_sha256(self.directory / f"{name}.png"),
+            }
             for name, key in self.keys.items()
         }
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=RECORD)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(record, out, indent=1, sort_keys=True)
-        os.replace(temporary, self.directory / RECORD)
+        write_json(self.directory / RECORD, record)
