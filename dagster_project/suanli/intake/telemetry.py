@@ -266,35 +266,43 @@ def _problems(
         """
     )
     try:
+        # How many rows break each rule, in one scan of the kept rows (a clean month keeps only
+        # the rows bordering its gaps); the rows themselves only for the rules broken.
+        conditions = [condition for _, _, condition, _ in checks] + [duplicate, *resets]
+        counts = _counts(connection, flagged, conditions)
+        check_counts, duplicates, reset_counts = (
+            counts[: len(checks)],
+            counts[len(checks)],
+            counts[len(checks) + 1 :],
+        )
+        total = sum(counts)
         problems: list[Problem] = []
-        total = 0
-        for kind, column, condition, expected in checks:
-            found, count = _examples(connection, flagged, condition, _raw(column))
-            total += count
+        for (kind, column, condition, expected), count in zip(checks, check_counts, strict=True):
+            found = _examples(connection, flagged, count, condition, _raw(column))
             problems += [Problem(kind, name, row, column, value, expected) for row, value in found]
-        found, count = _examples(
+        found = _examples(
             connection,
             flagged,
+            duplicates,
             duplicate,
             f"{CENTRE} || ' at ' || strftime({HOUR}, '%Y-%m-%d %H:%M')",
             "previous_row",
         )
-        total += count
         problems += [
             Problem(DUPLICATE_KEY, name, row, f"{CENTRE}, {HOUR}", value,
                     f"one reading per centre and hour: row {previous} has the same")
             for row, value, previous in found
         ]  # fmt: skip
-        for column, reset in zip(registers, resets, strict=True):
-            found, count = _examples(
+        for column, reset, count in zip(registers, resets, reset_counts, strict=True):
+            found = _examples(
                 connection,
                 flagged,
+                count,
                 reset,
                 _raw(column),
                 f"{_previous(column)}::varchar",
                 "previous_row",
             )
-            total += count
             problems += [
                 Problem(METER_RESET, name, row, column, value,
                         f"a register never lower than the centre's previous reading, {before} "
@@ -309,20 +317,27 @@ def _problems(
         connection.execute(f"drop table if exists {flagged}")
 
 
+def _counts(
+    connection: duckdb.DuckDBPyConnection, flagged: str, conditions: list[str]
+) -> list[int]:
+    """How many rows meet each condition."""
+    filters = ", ".join(
+        f"count(*) filter (where coalesce({condition}, false))" for condition in conditions
+    )
+    return list(connection.execute(f"select {filters} from {flagged}").fetchone())
+
+
 def _examples(
-    connection: duckdb.DuckDBPyConnection, flagged: str, condition: str, *shown: str
-) -> tuple[list[tuple], int]:
-    """The first rows (by row number) meeting `condition`, with `shown` values, and how many."""
-    (count,) = connection.execute(
-        f"select count(*) from {flagged} where coalesce({condition}, false)"
-    ).fetchone()
+    connection: duckdb.DuckDBPyConnection, flagged: str, count: int, condition: str, *shown: str
+) -> list[tuple]:
+    """The first rows (by row number) meeting `condition`, with `shown` values; none when
+    `count`, how many meet it, is 0."""
     if not count:
-        return [], 0
-    rows = connection.execute(
+        return []
+    return connection.execute(
         f"select _row_number, {', '.join(shown)} from {flagged} "
         f"where coalesce({condition}, false) order by _row_number limit {MAX_PROBLEMS}"
     ).fetchall()
-    return rows, count
 
 
 def _after_gap(start: dt.datetime) -> str:

@@ -138,6 +138,23 @@ def test_each_bad_cell_is_named(tmp_path: Path, edit: str, expected: str) -> Non
     assert f"centre_energy_2025-03.parquet: {expected}" in refused(month_file(tmp_path, edit))
 
 
+def test_every_broken_rule_is_counted_and_its_rows_named_in_row_order(tmp_path: Path) -> None:
+    # 3 negative readings, 2 missing centres, 1 reset: counted apart, each row named once
+    edit = (
+        "update m set clean_kwh = -1 where rowid in (40, 41, 42);"
+        "update m set centre_id = null where rowid in (3, 5);"
+        "update m set it_kwh = 12.5 where rowid = 1500"
+    )
+    with pytest.raises(DeliveryError) as raised:
+        read(month_file(tmp_path, edit))
+    problems = raised.value.problems
+    assert raised.value.total == len(problems) == 6
+    assert [(problem.row, problem.column) for problem in problems] == [
+        (4, "centre_id"), (6, "centre_id"), (41, "clean_kwh"), (42, "clean_kwh"),
+        (43, "clean_kwh"), (1501, "it_kwh"),
+    ]  # fmt: skip
+
+
 def test_a_text_cell_in_a_csv_register_is_not_a_number(tmp_path: Path) -> None:
     path = month_file(tmp_path, suffix=".csv")
     lines = path.read_text().splitlines()
