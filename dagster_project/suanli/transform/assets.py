@@ -62,7 +62,7 @@ from suanli.warehouse.resource import WarehouseResource
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 # Neither build writes dbt's JSON artifacts (manifest.json twice, run_results.json) into its
-# run's target folder: 1.5–2.5 s of every build, and nothing reads them. Each node's result is
+# run's target folder: 1–1.5 s of every build, and nothing reads them. Each node's result is
 # in the run's Dagster events and its dbt.log; the manifest the code reads is `make manifest`'s.
 NO_ARTIFACTS = "--no-write-json"
 # Tests run only once every model they read is built or upstream of this step.
