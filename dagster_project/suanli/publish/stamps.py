@@ -90,11 +90,16 @@ def marts_content(connection: duckdb.DuckDBPyConnection) -> str:
 
 
 def read_stamp(out_dir: Path) -> dict | None:
+    return read_json(Path(out_dir) / STAMP)
+
+
+def read_json(path: Path) -> dict | None:
+    """The JSON object at `path`; None when it is missing, unreadable or not an object."""
     try:
-        stamp = json.loads((Path(out_dir) / STAMP).read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return stamp if isinstance(stamp, dict) else None
+    return document if isinstance(document, dict) else None
 
 
 def current_stamp(out_dir: Path, fingerprint: str) -> dict | None:

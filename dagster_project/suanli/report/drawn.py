@@ -15,22 +15,13 @@ use changed, the data of 14 of the 42 charts of the bundled snapshot's report.
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 
-from suanli.publish.stamps import file_sha256, write_json
+from suanli.publish.stamps import file_sha256, read_json, write_json
 
 RECORD = ".drawn.json"
-
-
-def _read(record: Path) -> dict[str, dict[str, str]]:
-    try:
-        earlier = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return earlier if isinstance(earlier, dict) else {}
 
 
 class DrawnCharts:
@@ -41,7 +32,7 @@ class DrawnCharts:
     def __init__(self, directory: Path, context: str) -> None:
         self.directory = directory
         self.context = context
-        self.earlier = _read(directory / RECORD)
+        self.earlier: dict[str, dict[str, str]] = read_json(directory / RECORD) or {}
         self.keys: dict[str, str] = {}  # this build's charts, name → key
         self.kept: dict[str, str] = {}  # its charts already in place, name → PNG's SHA-256
 

@@ -76,16 +76,19 @@ def font_identities(font: CjkFont) -> list[dict[str, object]]:
     ]
 
 
+def drawing_inputs(font: CjkFont, extra_code: Iterable[Path] = ()) -> dict[str, object]:
+    """What the report is drawn with besides the marts: its code (this package and
+    `extra_code`), the font faces and the libraries."""
+    return {
+        "code": code_digests([*report_code_files(), *extra_code]),
+        "fonts": font_identities(font),
+        "libraries": library_versions(LIBRARIES),
+    }
+
+
 def drawing_fingerprint(font: CjkFont) -> str:
-    """What a chart's pixels depend on besides its own arguments: the report's code, the font
-    faces and the drawing libraries (`suanli.report.drawn`)."""
-    return document_fingerprint(
-        {
-            "code": code_digests(report_code_files()),
-            "fonts": font_identities(font),
-            "libraries": library_versions(LIBRARIES),
-        }
-    )
+    """What a chart's pixels depend on besides its own arguments (`suanli.report.drawn`)."""
+    return document_fingerprint(drawing_inputs(font))
 
 
 def report_fingerprint(
@@ -101,8 +104,6 @@ def report_fingerprint(
     `printer` describes the browser that prints the PDF edition (none: no PDF)."""
     return inputs_fingerprint(
         marts_content=marts_content(connection),
-        code=code_digests([*report_code_files(), *extra_code]),
-        fonts=font_identities(font),
-        libraries=library_versions(LIBRARIES),
+        **drawing_inputs(font, extra_code),
         parameters={"system": system, "year": year, "pdf_printer": dict(printer or {})},
     )
