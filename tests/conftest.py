@@ -8,12 +8,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 from hypothesis import settings
+
+from suanli.transform.dbt_command import ZYGOTE_ENV
 
 # Property tests: 60 examples each in the full suite; `make check` loads `fast` (15).
 settings.register_profile("full", max_examples=60)
@@ -29,6 +32,8 @@ TEST_UNCERTAINTY = REPO_ROOT / "tests" / "uncertainty_few_runs.yml"
 # A test that needs the session's pipeline run (directly or through another fixture) is an
 # integration test, whether or not its module says so: `make check` leaves them out.
 PIPELINE_FIXTURES = {"first_run"}
+
+DBT_SERVER = pytest.StashKey[tuple[subprocess.Popen, Path]]()
 
 
 # The order in which pytest-xdist hands whole files to workers (the Makefile's
@@ -64,6 +69,38 @@ LONGEST_FIRST = [
     "tests/suanli/alerts/test_sensors.py",
     "tests/suanli/publish/test_publish.py",
 ]
+
+
+# ------------------------------------------------------------------------------ dbt's import
+# Some 40 dbt commands run in a session (each pipeline run's build, the dbt tests' own), each
+# paying 2.2 s of CPU for importing dbt before it reads a file. The session starts one dbt fork
+# server (suanli.transform.dbt_zygote) and names it to every process it starts: each
+# `suanli-dbt` is then a fork of a dbt already imported. The pytest-xdist workers inherit the
+# variable from the process that starts them. test_dbt_zygote.py tests the server itself, and
+# runs dbt without it too.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or os.environ.get(ZYGOTE_ENV):
+        return  # a worker, or a session inside one: the server is already named
+    folder = Path(tempfile.mkdtemp(prefix="suanli-dbt-"))  # short: a socket path has 108 bytes
+    log = (folder / "server.log").open("w", encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "suanli.transform.dbt_zygote", str(folder / "dbt.sock")],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    os.environ[ZYGOTE_ENV] = str(folder / "dbt.sock")
+    config.stash[DBT_SERVER] = (server, folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if DBT_SERVER not in config.stash:
+        return
+    server, folder = config.stash[DBT_SERVER]
+    server.terminate()
+    server.wait(timeout=30)
+    os.environ.pop(ZYGOTE_ENV, None)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

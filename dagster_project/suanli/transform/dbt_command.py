@@ -23,9 +23,12 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 YEARS_ENV = "SUANLI_DBT_YEARS"
 LOG_LEVEL_FILE_ENV = "DBT_LOG_LEVEL_FILE"
+# The socket of a dbt fork server (suanli.transform.dbt_zygote) to run in, when set.
+ZYGOTE_ENV = "SUANLI_DBT_ZYGOTE"
 
 
 def selected_years(configured: list | str | int | None) -> list[int]:
@@ -49,13 +52,28 @@ def without_path(connection_keys: Callable[..., tuple[str, ...]]) -> Callable[..
     return keys
 
 
-def main() -> None:
+def run_dbt() -> NoReturn:
+    """dbt with these arguments (`sys.argv`), here; exits as dbt does."""
     from dbt.adapters.duckdb.credentials import DuckDBCredentials
     from dbt.cli.main import cli
 
     DuckDBCredentials._connection_keys = without_path(DuckDBCredentials._connection_keys)  # type: ignore[method-assign]
     os.environ.setdefault(LOG_LEVEL_FILE_ENV, "info")
-    sys.exit(cli())
+    # The name the command was called by (click would read a fork server's `python -m`).
+    sys.exit(cli(prog_name=os.path.basename(sys.argv[0])))
+
+
+def main() -> NoReturn:
+    """`suanli-dbt`: in the dbt fork server `SUANLI_DBT_ZYGOTE` names when one answers there
+    (suanli.transform.dbt_zygote: dbt already imported), else in this process."""
+    zygote = os.environ.get(ZYGOTE_ENV)
+    if zygote:
+        from suanli.transform.dbt_zygote import run_in_zygote
+
+        code = run_in_zygote(zygote, sys.argv)
+        if code is not None:
+            sys.exit(code)
+    run_dbt()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,253 @@
+"""A dbt fork server: dbt imported once, each `suanli-dbt` command a fork of it.
+
+Every dbt process spends about 2.2 s of CPU importing dbt, its DuckDB adapter and what the
+Python models import (pandas, SciPy through SALib) before it reads a file. A process that runs
+many dbt commands (a test session: 40 of them) can start this server once, `python -m
+suanli.transform.dbt_zygote SOCKET`, and set `SUANLI_DBT_ZYGOTE=SOCKET` for the commands it
+starts. `suanli-dbt` then hands its arguments, environment, working directory and standard
+streams to the server, which forks a child that runs dbt with them, exactly as `suanli-dbt`
+would have, and `suanli-dbt` exits as that child does (code or signal). Without the variable,
+or when no server answers on the socket, `suanli-dbt` runs dbt itself.
+
+The child is tied to the command that asked for it: SIGINT and SIGTERM sent to `suanli-dbt`
+(dagster-dbt interrupting a step) reach the child, and if `suanli-dbt` dies (kill -9 of a run's
+process group) the server kills the child at once, as the group's kill would have. Only
+third-party modules are imported ahead (`PRELOAD`); suanli's own code is imported by each child,
+so a changed working copy is what runs. The server is single-threaded, so that every fork is of
+a process with one thread, and it ends with the process that started it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+# What every dbt command imports, and the Python models' heavy imports.
+PRELOAD = (
+    "dbt.cli.main",
+    "dbt.adapters.duckdb",
+    "dbt.adapters.duckdb.impl",
+    "dbt.adapters.duckdb.environments.local",
+    "dbt.task.build",
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "SALib.analyze.sobol",
+)
+STREAMS = (0, 1, 2)
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
+POLL_SECONDS = 0.05
+
+
+# ---------------------------------------------------------------------------------- client
+
+
+def run_in_zygote(path: str, argv: list[str]) -> int | None:
+    """Run `argv` (suanli-dbt's) in the server at `path`; its exit code (a signal that ended
+    it is raised on this process, as if dbt had received it here). None when no server answers:
+    the caller runs dbt itself."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except OSError:
+        connection.close()
+        return None
+    payload = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    socket.send_fds(connection, [f"{len(payload)}\n".encode()], list(STREAMS))
+    connection.sendall(payload)
+    previous = {number: signal.getsignal(number) for number in FORWARDED}
+    for number in FORWARDED:  # dagster-dbt interrupts a step with SIGINT: dbt must get it
+        signal.signal(number, lambda number, _: _send(connection, f"signal {number}\n"))
+    reply = b""
+    while not reply.endswith(b"\n"):
+        chunk = connection.recv(64)
+        if not chunk:
+            print(f"suanli-dbt: the dbt fork server at {path} went away", file=sys.stderr)
+            return 1
+        reply += chunk
+    kind, _, number = reply.decode().strip().partition(" ")
+    for signal_number, handler in previous.items():
+        signal.signal(signal_number, handler)
+    if kind == "signal":
+        signal.signal(int(number), signal.SIG_DFL)
+        os.kill(os.getpid(), int(number))
+    return int(number)
+
+
+def _send(connection: socket.socket, message: str) -> None:
+    with contextlib.suppress(OSError):  # the other end is gone: its reader finds out
+        connection.sendall(message.encode())
+
+
+# ---------------------------------------------------------------------------------- server
+
+
+@dataclass
+class Request:
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    streams: list[int]
+
+
+def read_request(connection: socket.socket) -> Request:
+    data, streams, _, _ = socket.recv_fds(connection, 65536, len(STREAMS))
+    while b"\n" not in data:
+        data += _recv(connection)
+    length, _, payload = data.partition(b"\n")
+    while len(payload) < int(length):
+        payload += _recv(connection)
+    request = json.loads(payload[: int(length)])
+    return Request(request["argv"], request["env"], request["cwd"], streams)
+
+
+def _recv(connection: socket.socket) -> bytes:
+    chunk = connection.recv(65536)
+    if not chunk:
+        raise ConnectionError("the client closed the connection mid-request")
+    return chunk
+
+
+def run_child(request: Request, inherited: list[int]) -> None:
+    """In the forked child: become the `suanli-dbt` that asked, run dbt, exit as it exits."""
+    code = 1
+    try:
+        for descriptor in inherited:  # the listening socket, the other clients' connections
+            os.close(descriptor)
+        for number in (*FORWARDED, signal.SIGCHLD):
+            signal.signal(number, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for target, descriptor in zip(STREAMS, request.streams, strict=True):
+            os.dup2(descriptor, target)
+            os.close(descriptor)
+        os.chdir(request.cwd)
+        os.environ.clear()
+        os.environ.update(request.env)
+        sys.argv = list(request.argv)
+        from suanli.transform.dbt_command import run_dbt
+
+        run_dbt()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        try:
+            atexit._run_exitfuncs()  # what the interpreter's exit would run (log handlers)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _status_line(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}\n"
+    return f"exit {os.WEXITSTATUS(status)}\n"
+
+
+def serve(path: str, log=sys.stderr) -> None:
+    """Listen on `path`, import `PRELOAD`, then fork a dbt child per request until the process
+    that started the server is gone (or SIGTERM)."""
+    parent = os.getppid()
+    Path(path).unlink(missing_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)  # commands that come while dbt imports wait for it, no longer
+    started = time.perf_counter()
+    for module in PRELOAD:
+        importlib.import_module(module)
+    print(f"dbt fork server on {path}: imports took {time.perf_counter() - started:.1f} s",
+          file=log, flush=True)  # fmt: skip
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    children: dict[int, socket.socket] = {}  # child pid → its client's connection
+    try:
+        while not stopping and os.getppid() == parent:
+            for key, _ in selector.select(POLL_SECONDS):
+                if key.fileobj is listener:
+                    connection, _ = listener.accept()
+                    try:
+                        request = read_request(connection)
+                    except (OSError, ValueError, ConnectionError) as error:
+                        print(f"dbt fork server: a bad request ({error!r})", file=log, flush=True)
+                        connection.close()
+                        continue
+                    inherited = [listener.fileno(), connection.fileno(), selector.fileno()] + [
+                        kept.fileno() for kept in children.values()
+                    ]
+                    for stream in (sys.stdout, sys.stderr):
+                        stream.flush()
+                    pid = os.fork()
+                    if pid == 0:
+                        run_child(request, inherited)
+                    for descriptor in request.streams:
+                        os.close(descriptor)
+                    children[pid] = connection
+                    selector.register(connection, selectors.EVENT_READ, pid)
+                    print(f"dbt fork server: child {pid} runs {' '.join(request.argv[1:])}",
+                          file=log, flush=True)  # fmt: skip
+                elif not _from_client(key.fileobj, key.data):
+                    selector.unregister(key.fileobj)  # gone: its child is reaped below
+            _reap(children, selector)
+    finally:
+        for pid in children:
+            _kill(pid, signal.SIGKILL)
+        listener.close()
+        Path(path).unlink(missing_ok=True)
+
+
+def _from_client(connection: socket.socket, pid: int) -> bool:
+    """A client forwards a signal (True), or has gone, killed: its child is killed with it
+    (False)."""
+    try:
+        message = connection.recv(64).decode()
+    except OSError:
+        message = ""
+    if not message:
+        _kill(pid, signal.SIGKILL)
+        return False
+    for line in message.splitlines():
+        kind, _, number = line.partition(" ")
+        if kind == "signal" and number.isdigit():
+            _kill(pid, int(number))
+    return True
+
+
+def _kill(pid: int, number: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it has just ended
+        os.kill(pid, number)
+
+
+def _reap(children: dict[int, socket.socket], selector: selectors.BaseSelector) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        connection = children.pop(pid, None)
+        if connection is None:
+            continue
+        if connection in (key.fileobj for key in selector.get_map().values()):
+            selector.unregister(connection)
+        _send(connection, _status_line(status))
+        connection.close()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
