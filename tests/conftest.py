@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from hypothesis import settings
 
-from suanli.transform.dbt_command import ZYGOTE_ENV
+from suanli.transform.dbt_zygote import dbt_server
 
 # Property tests: 60 examples each in the full suite; `make check` loads `fast` (15).
 settings.register_profile("full", max_examples=60)
@@ -33,7 +33,7 @@ TEST_UNCERTAINTY = REPO_ROOT / "tests" / "uncertainty_few_runs.yml"
 # integration test, whether or not its module says so: `make check` leaves them out.
 PIPELINE_FIXTURES = {"first_run"}
 
-DBT_SERVER = pytest.StashKey[tuple[subprocess.Popen, Path]]()
+DBT_SERVER = pytest.StashKey[contextlib.ExitStack]()
 
 
 # The order in which pytest-xdist hands whole files to workers (the Makefile's
@@ -81,26 +81,16 @@ LONGEST_FIRST = [
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput") or os.environ.get(ZYGOTE_ENV):
-        return  # a worker, or a session inside one: the server is already named
-    folder = Path(tempfile.mkdtemp(prefix="suanli-dbt-"))  # short: a socket path has 108 bytes
-    log = (folder / "server.log").open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "suanli.transform.dbt_zygote", str(folder / "dbt.sock")],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    os.environ[ZYGOTE_ENV] = str(folder / "dbt.sock")
-    config.stash[DBT_SERVER] = (server, folder)
+    if hasattr(config, "workerinput"):
+        return  # a pytest-xdist worker: the process that started it named the server
+    servers = contextlib.ExitStack()
+    servers.enter_context(dbt_server())
+    config.stash[DBT_SERVER] = servers
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if DBT_SERVER not in config.stash:
-        return
-    server, folder = config.stash[DBT_SERVER]
-    server.terminate()
-    server.wait(timeout=30)
-    os.environ.pop(ZYGOTE_ENV, None)
-    shutil.rmtree(folder, ignore_errors=True)
+    if DBT_SERVER in config.stash:
+        config.stash[DBT_SERVER].close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

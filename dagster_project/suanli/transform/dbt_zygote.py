@@ -25,13 +25,20 @@ import importlib
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from suanli.transform.dbt_command import ZYGOTE_ENV
 
 # What every dbt command imports, and the Python models' heavy imports.
 PRELOAD = (
@@ -48,6 +55,37 @@ PRELOAD = (
 STREAMS = (0, 1, 2)
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
 POLL_SECONDS = 0.05
+
+
+# --------------------------------------------------------------------------------- starting
+
+
+@contextmanager
+def dbt_server() -> Iterator[str]:
+    """A dbt fork server for the commands this process starts while inside (named to them in
+    this process's environment), stopped on leaving; or the one already named, if any. The
+    server imports dbt while this process does other work (a run's first steps)."""
+    if os.environ.get(ZYGOTE_ENV):
+        yield os.environ[ZYGOTE_ENV]
+        return
+    # mkdtemp's folder is the user's alone (0700): no one else can connect. Short: a socket's
+    # path has at most 108 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="suanli-dbt-"))
+    path = str(folder / "dbt.sock")
+    with (folder / "server.log").open("w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "suanli.transform.dbt_zygote", path],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl-C meant for the run reaches dbt through suanli-dbt
+        )  # fmt: skip
+    os.environ[ZYGOTE_ENV] = path
+    try:
+        yield path
+    finally:
+        os.environ.pop(ZYGOTE_ENV, None)
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------- client
@@ -103,6 +141,10 @@ class Request:
 
 def read_request(connection: socket.socket) -> Request:
     data, streams, _, _ = socket.recv_fds(connection, 65536, len(STREAMS))
+    if len(streams) != len(STREAMS):
+        for descriptor in streams:
+            os.close(descriptor)
+        raise ValueError(f"{len(streams)} standard streams passed, not {len(STREAMS)}")
     while b"\n" not in data:
         data += _recv(connection)
     length, _, payload = data.partition(b"\n")

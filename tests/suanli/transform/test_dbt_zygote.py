@@ -18,6 +18,7 @@ from dbt_runs import PARSED, SUANLI_DBT
 
 from suanli.settings import DBT_PROJECT_DIR
 from suanli.transform.dbt_command import ZYGOTE_ENV
+from suanli.transform.dbt_zygote import dbt_server
 
 pytestmark = pytest.mark.slow  # each test runs dbt
 
@@ -153,3 +154,25 @@ def test_the_server_ends_with_the_process_that_started_it(tmp_path: Path) -> Non
     server = int(starter.stdout.split()[0])
     wait_for(lambda: not alive(server), seconds=30)
     assert not socket.exists()
+
+
+def test_a_process_names_its_own_server_while_inside_and_stops_it_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ZYGOTE_ENV, raising=False)  # as `materialize` outside the test session
+    with dbt_server() as path:
+        assert os.environ[ZYGOTE_ENV] == path
+        log = Path(path).with_name("server.log")
+        wait_for(lambda: "imports took" in log.read_text(encoding="utf-8"))
+        code, out, _ = outcome(suanli_dbt(Path(path), "--version"))
+        assert code == 0 and "installed: 1.11." in out
+        assert "runs --version" in log.read_text(encoding="utf-8")
+    assert ZYGOTE_ENV not in os.environ
+    assert not Path(path).parent.exists()
+
+
+def test_a_server_already_named_is_the_one_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ZYGOTE_ENV, "/somewhere/dbt.sock")
+    with dbt_server() as path:
+        assert path == "/somewhere/dbt.sock"
+    assert os.environ[ZYGOTE_ENV] == "/somewhere/dbt.sock"
