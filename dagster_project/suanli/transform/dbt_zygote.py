@@ -74,7 +74,7 @@ def dbt_server() -> Iterator[str]:
     path = str(folder / "dbt.sock")
     with (folder / "server.log").open("w", encoding="utf-8") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "suanli.transform.dbt_zygote", path],
+            [sys.executable, "-m", "suanli.transform.dbt_zygote", path, str(os.getpid())],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # a Ctrl-C meant for the run reaches dbt through suanli-dbt
         )  # fmt: skip
@@ -93,32 +93,51 @@ def dbt_server() -> Iterator[str]:
 
 def run_in_zygote(path: str, argv: list[str]) -> int | None:
     """Run `argv` (suanli-dbt's) in the server at `path`; its exit code (a signal that ended
-    it is raised on this process, as if dbt had received it here). None when no server answers:
-    the caller runs dbt itself."""
+    it is raised on this process, as if dbt had received it here). None when no server answers
+    or it declines (another interpreter or PYTHONPATH): the caller runs dbt itself."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    pending: list[int] = []  # signals that came before the request was sent
+    sent = False
+
+    def forward(number: int, _frame: object) -> None:
+        if sent:
+            _send(connection, f"signal {number}\n")
+        else:
+            pending.append(number)
+
+    previous = {number: signal.signal(number, forward) for number in FORWARDED}
     try:
-        connection.connect(path)
-    except OSError:
-        connection.close()
-        return None
-    payload = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
-    socket.send_fds(connection, [f"{len(payload)}\n".encode()], list(STREAMS))
-    connection.sendall(payload)
-    previous = {number: signal.getsignal(number) for number in FORWARDED}
-    for number in FORWARDED:  # dagster-dbt interrupts a step with SIGINT: dbt must get it
-        signal.signal(number, lambda number, _: _send(connection, f"signal {number}\n"))
-    reply = b""
-    while not reply.endswith(b"\n"):
-        chunk = connection.recv(64)
-        if not chunk:
-            print(f"suanli-dbt: the dbt fork server at {path} went away", file=sys.stderr)
-            return 1
-        reply += chunk
+        try:
+            connection.connect(path)
+        except OSError:
+            connection.close()
+            return None
+        request = {
+            "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
+            "executable": sys.executable,
+        }  # fmt: skip
+        payload = json.dumps(request).encode()
+        socket.send_fds(connection, [f"{len(payload)}\n".encode()], list(STREAMS))
+        connection.sendall(payload)
+        sent = True
+        for number in pending:
+            _send(connection, f"signal {number}\n")
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = connection.recv(64)
+            if not chunk:
+                print(f"suanli-dbt: the dbt fork server at {path} went away", file=sys.stderr)
+                return 1
+            reply += chunk
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     kind, _, number = reply.decode().strip().partition(" ")
-    for signal_number, handler in previous.items():
-        signal.signal(signal_number, handler)
+    if kind == "declined":
+        return None
     if kind == "signal":
-        signal.signal(int(number), signal.SIG_DFL)
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL's action cannot be set
+            signal.signal(int(number), signal.SIG_DFL)
         os.kill(os.getpid(), int(number))
     return int(number)
 
@@ -130,46 +149,72 @@ def _send(connection: socket.socket, message: str) -> None:
 
 # ---------------------------------------------------------------------------------- server
 
+READ_TIMEOUT_SECONDS = 5  # a client that connects and sends nothing does not hold the server
+
 
 @dataclass
 class Request:
     argv: list[str]
     env: dict[str, str]
     cwd: str
+    executable: str
     streams: list[int]
+    after: bytes  # what the client sent after the request: signals it forwarded already
 
 
 def read_request(connection: socket.socket) -> Request:
-    data, streams, _, _ = socket.recv_fds(connection, 65536, len(STREAMS))
-    if len(streams) != len(STREAMS):
+    """The request and the client's three streams; raises ValueError (or OSError) for a bad
+    or slow one, having closed any streams it received."""
+    connection.settimeout(READ_TIMEOUT_SECONDS)
+    streams: list[int] = []
+    try:
+        data, streams, _, _ = socket.recv_fds(connection, 65536, len(STREAMS))
+        if len(streams) != len(STREAMS):
+            raise ValueError(f"{len(streams)} standard streams passed, not {len(STREAMS)}")
+        while b"\n" not in data:
+            data += _recv(connection)
+        length, _, payload = data.partition(b"\n")
+        while len(payload) < int(length):
+            payload += _recv(connection)
+        fields = json.loads(payload[: int(length)])
+        request = Request(
+            fields["argv"], fields["env"], fields["cwd"], fields["executable"], streams,
+            payload[int(length):],
+        )  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as error:
         for descriptor in streams:
             os.close(descriptor)
-        raise ValueError(f"{len(streams)} standard streams passed, not {len(STREAMS)}")
-    while b"\n" not in data:
-        data += _recv(connection)
-    length, _, payload = data.partition(b"\n")
-    while len(payload) < int(length):
-        payload += _recv(connection)
-    request = json.loads(payload[: int(length)])
-    return Request(request["argv"], request["env"], request["cwd"], streams)
+        raise ValueError(f"a bad request ({error!r})") from error
+    connection.settimeout(None)
+    return request
 
 
 def _recv(connection: socket.socket) -> bytes:
     chunk = connection.recv(65536)
     if not chunk:
-        raise ConnectionError("the client closed the connection mid-request")
+        raise ValueError("the client closed the connection mid-request")
     return chunk
+
+
+def same_interpreter(request: Request) -> bool:
+    """Whether a fork of this server runs what `suanli-dbt` would run in the client's own
+    process: the same Python and the same PYTHONPATH (a copy of the project has its own)."""
+    return request.executable == sys.executable and request.env.get(
+        "PYTHONPATH", ""
+    ) == os.environ.get("PYTHONPATH", "")
 
 
 def run_child(request: Request, inherited: list[int]) -> None:
     """In the forked child: become the `suanli-dbt` that asked, run dbt, exit as it exits."""
     code = 1
     try:
+        _die_with_parent()
         for descriptor in inherited:  # the listening socket, the other clients' connections
             os.close(descriptor)
         for number in (*FORWARDED, signal.SIGCHLD):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
         for target, descriptor in zip(STREAMS, request.streams, strict=True):
             os.dup2(descriptor, target)
             os.close(descriptor)
@@ -181,7 +226,10 @@ def run_child(request: Request, inherited: list[int]) -> None:
 
         run_dbt()
     except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        if isinstance(exit_.code, int) or exit_.code is None:
+            code = exit_.code or 0
+        else:  # sys.exit("message"): printed, as the interpreter would
+            print(exit_.code, file=sys.stderr)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -193,16 +241,27 @@ def run_child(request: Request, inherited: list[int]) -> None:
             os._exit(code)
 
 
+def _die_with_parent() -> None:
+    """The child is killed if the server dies (even by SIGKILL): it would otherwise hold its
+    client's output open with no one to report its end."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _status_line(status: int) -> str:
     if os.WIFSIGNALED(status):
         return f"signal {os.WTERMSIG(status)}\n"
     return f"exit {os.WEXITSTATUS(status)}\n"
 
 
-def serve(path: str, log=sys.stderr) -> None:
+def serve(path: str, parent: int | None = None, log=sys.stderr) -> None:
     """Listen on `path`, import `PRELOAD`, then fork a dbt child per request until the process
-    that started the server is gone (or SIGTERM)."""
-    parent = os.getppid()
+    that started it, `parent` (its pid, given by the starter: read here it could already be
+    init's), is gone, or SIGTERM."""
+    parent = os.getppid() if parent is None else parent
     Path(path).unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -218,30 +277,10 @@ def serve(path: str, log=sys.stderr) -> None:
     selector.register(listener, selectors.EVENT_READ)
     children: dict[int, socket.socket] = {}  # child pid → its client's connection
     try:
-        while not stopping and os.getppid() == parent:
+        while not stopping and os.getppid() == parent:  # else its starter is gone
             for key, _ in selector.select(POLL_SECONDS):
                 if key.fileobj is listener:
-                    connection, _ = listener.accept()
-                    try:
-                        request = read_request(connection)
-                    except (OSError, ValueError, ConnectionError) as error:
-                        print(f"dbt fork server: a bad request ({error!r})", file=log, flush=True)
-                        connection.close()
-                        continue
-                    inherited = [listener.fileno(), connection.fileno(), selector.fileno()] + [
-                        kept.fileno() for kept in children.values()
-                    ]
-                    for stream in (sys.stdout, sys.stderr):
-                        stream.flush()
-                    pid = os.fork()
-                    if pid == 0:
-                        run_child(request, inherited)
-                    for descriptor in request.streams:
-                        os.close(descriptor)
-                    children[pid] = connection
-                    selector.register(connection, selectors.EVENT_READ, pid)
-                    print(f"dbt fork server: child {pid} runs {' '.join(request.argv[1:])}",
-                          file=log, flush=True)  # fmt: skip
+                    _accept(listener, selector, children, log)
                 elif not _from_client(key.fileobj, key.data):
                     selector.unregister(key.fileobj)  # gone: its child is reaped below
             _reap(children, selector)
@@ -252,21 +291,77 @@ def serve(path: str, log=sys.stderr) -> None:
         Path(path).unlink(missing_ok=True)
 
 
+def _accept(
+    listener: socket.socket,
+    selector: selectors.BaseSelector,
+    children: dict[int, socket.socket],
+    log,
+) -> None:
+    """One request: fork its child, or say why not and go on serving the others."""
+    try:
+        connection, _ = listener.accept()
+    except OSError as error:  # out of descriptors: the client retries nothing, it waits
+        print(f"dbt fork server: accept failed ({error!r})", file=log, flush=True)
+        return
+    try:
+        request = read_request(connection)
+    except ValueError as error:
+        print(f"dbt fork server: {error}", file=log, flush=True)
+        connection.close()
+        return
+    if not same_interpreter(request):
+        for descriptor in request.streams:
+            os.close(descriptor)
+        _send(connection, "declined\n")
+        connection.close()
+        return
+    inherited = [listener.fileno(), connection.fileno(), selector.fileno()] + [
+        kept.fileno() for kept in children.values()
+    ]
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    # A SIGTERM meant for the child, between the fork and its own handlers, would meet the
+    # server's: the signals wait until the child has reset them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
+    try:
+        pid = os.fork()
+    except OSError as error:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
+        print(f"dbt fork server: fork failed ({error!r})", file=log, flush=True)
+        for descriptor in request.streams:
+            os.close(descriptor)
+        connection.close()  # the client says the server went away and exits 1
+        return
+    if pid == 0:
+        run_child(request, inherited)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
+    for descriptor in request.streams:
+        os.close(descriptor)
+    children[pid] = connection
+    selector.register(connection, selectors.EVENT_READ, pid)
+    print(f"dbt fork server: child {pid} runs {' '.join(request.argv[1:])}", file=log, flush=True)
+    _forward(request.after.decode(errors="replace"), pid)
+
+
 def _from_client(connection: socket.socket, pid: int) -> bool:
     """A client forwards a signal (True), or has gone, killed: its child is killed with it
     (False)."""
     try:
-        message = connection.recv(64).decode()
+        message = connection.recv(64).decode(errors="replace")
     except OSError:
         message = ""
     if not message:
         _kill(pid, signal.SIGKILL)
         return False
+    _forward(message, pid)
+    return True
+
+
+def _forward(message: str, pid: int) -> None:
     for line in message.splitlines():
         kind, _, number = line.partition(" ")
         if kind == "signal" and number.isdigit():
             _kill(pid, int(number))
-    return True
 
 
 def _kill(pid: int, number: int) -> None:
@@ -292,4 +387,4 @@ def _reap(children: dict[int, socket.socket], selector: selectors.BaseSelector) 
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)

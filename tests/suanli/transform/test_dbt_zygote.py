@@ -141,12 +141,36 @@ def test_an_interrupt_reaches_the_dbt_child_and_its_exit_is_the_commands(
     assert not alive(child)
 
 
+def test_a_child_killed_by_a_signal_ends_its_command_by_that_signal(
+    server: Server, tmp_path: Path
+) -> None:
+    client = long_query(server, tmp_path)
+    os.kill(started_child(server, client), signal.SIGKILL)  # the kernel's OOM killer, say
+    assert outcome(client)[0] == -signal.SIGKILL
+
+
+def test_a_terminate_reaches_the_dbt_child(server: Server, tmp_path: Path) -> None:
+    client = long_query(server, tmp_path)
+    child = started_child(server, client)
+    client.terminate()
+    assert outcome(client)[0] != 0
+    assert not alive(child)
+
+
+def test_a_command_with_another_pythonpath_runs_dbt_itself(server: Server) -> None:
+    # a copy of the project runs its own code: the server's imports are not its
+    code, out, _ = outcome(suanli_dbt(server.socket, "--version", env={"PYTHONPATH": "/copy"}))
+    assert code == 0 and "installed: 1.11." in out
+    assert server.children() == []
+
+
 def test_the_server_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
     socket = tmp_path / "dbt.sock"
     starter = subprocess.run(
         [sys.executable, "-c",
-         "import subprocess, sys, time; "
-         f"server = subprocess.Popen({[*SERVER, str(socket)]!r}, stdout=subprocess.DEVNULL, "
+         "import os, subprocess, sys, time; "
+         f"server = subprocess.Popen({[*SERVER, str(socket)]!r} + [str(os.getpid())], "
+         "stdout=subprocess.DEVNULL, "
          "stderr=subprocess.DEVNULL); print(server.pid, flush=True); "
          "time.sleep(1)"],
         capture_output=True, text=True, timeout=60, check=True,
