@@ -12,9 +12,12 @@ or when no server answers on the socket, `suanli-dbt` runs dbt itself.
 The child is tied to the command that asked for it: SIGINT and SIGTERM sent to `suanli-dbt`
 (dagster-dbt interrupting a step) reach the child, and if `suanli-dbt` dies (kill -9 of a run's
 process group) the server kills the child at once, as the group's kill would have. Only
-third-party modules are imported ahead (`PRELOAD`); suanli's own code is imported by each child,
-so a changed working copy is what runs. The server is single-threaded, so that every fork is of
-a process with one thread, and it ends with the process that started it.
+third-party modules are imported ahead (`PRELOAD`); suanli's own, but for this module and the
+package's `__init__`, are imported by each child, so a changed working copy is what runs, and a
+command from another interpreter or PYTHONPATH (a copy of the project) is declined: it runs dbt
+itself. The server's loop runs on one thread (the only other threads are OpenBLAS's, which
+numpy starts and which survive a fork by design); it ends with the process that started it, and
+its children with it.
 """
 
 from __future__ import annotations
@@ -84,7 +87,11 @@ def dbt_server() -> Iterator[str]:
     finally:
         os.environ.pop(ZYGOTE_ENV, None)
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -94,46 +101,52 @@ def dbt_server() -> Iterator[str]:
 def run_in_zygote(path: str, argv: list[str]) -> int | None:
     """Run `argv` (suanli-dbt's) in the server at `path`; its exit code (a signal that ended
     it is raised on this process, as if dbt had received it here). None when no server answers
-    or it declines (another interpreter or PYTHONPATH): the caller runs dbt itself."""
+    or it declines (another interpreter or PYTHONPATH): the caller runs dbt itself, and a
+    signal that came meanwhile is raised on this process again."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    pending: list[int] = []  # signals that came before the request was sent
+    received: list[int] = []
     sent = False
 
     def forward(number: int, _frame: object) -> None:
-        if sent:
+        received.append(number)
+        if sent:  # before, the request carries them
             _send(connection, f"signal {number}\n")
-        else:
-            pending.append(number)
 
     previous = {number: signal.signal(number, forward) for number in FORWARDED}
+    reply = b""
     try:
-        try:
-            connection.connect(path)
-        except OSError:
-            connection.close()
-            return None
         request = {
             "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
             "executable": sys.executable,
         }  # fmt: skip
         payload = json.dumps(request).encode()
-        socket.send_fds(connection, [f"{len(payload)}\n".encode()], list(STREAMS))
-        connection.sendall(payload)
-        sent = True
-        for number in pending:
-            _send(connection, f"signal {number}\n")
-        reply = b""
-        while not reply.endswith(b"\n"):
-            chunk = connection.recv(64)
-            if not chunk:
-                print(f"suanli-dbt: the dbt fork server at {path} went away", file=sys.stderr)
-                return 1
-            reply += chunk
+        try:
+            connection.connect(path)
+            socket.send_fds(connection, [f"{len(payload)}\n".encode()], list(STREAMS))
+            connection.sendall(payload)
+        except OSError:  # no server there (any more): nothing of the command ran
+            pass
+        else:
+            sent = True
+            for number in received:
+                _send(connection, f"signal {number}\n")
+            while not reply.endswith(b"\n"):
+                try:
+                    chunk = connection.recv(64)
+                except OSError:
+                    chunk = b""
+                if not chunk:  # dbt may have run in part: never run it a second time here
+                    print(f"suanli-dbt: the dbt fork server at {path} went away", file=sys.stderr)
+                    return 1
+                reply += chunk
     finally:
+        connection.close()
         for number, handler in previous.items():
             signal.signal(number, handler)
     kind, _, number = reply.decode().strip().partition(" ")
-    if kind == "declined":
+    if kind not in ("exit", "signal"):  # no server, or declined: dbt runs here
+        for signal_number in received:
+            os.kill(os.getpid(), signal_number)
         return None
     if kind == "signal":
         with contextlib.suppress(OSError, ValueError):  # SIGKILL's action cannot be set
