@@ -30,14 +30,15 @@ class Server:
     socket: Path
     log: Path
 
-    def children(self) -> list[tuple[int, str]]:
-        """(pid, arguments) of each command it forked, from its log."""
+    def children(self, after: int = 0) -> list[tuple[int, str]]:
+        """(pid, arguments) of each command it forked, from its log; those after the first
+        `after` (a test's own, the server being the module's)."""
         lines = self.log.read_text(encoding="utf-8").splitlines()
         return [
             (int(line.split()[4]), line.split(" runs ", 1)[1])
             for line in lines
             if line.startswith("dbt fork server: child ")
-        ]
+        ][after:]
 
 
 def wait_for(condition, seconds: float = 60) -> None:
@@ -47,9 +48,10 @@ def wait_for(condition, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    socket, log = tmp_path / "dbt.sock", tmp_path / "server.log"
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("server")
+    socket, log = folder / "dbt.sock", folder / "server.log"
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen([*SERVER, str(socket)], stdout=out, stderr=subprocess.STDOUT)
     wait_for(lambda: "imports took" in log.read_text(encoding="utf-8"))
@@ -78,13 +80,14 @@ def outcome(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 def test_a_command_in_the_server_prints_and_exits_as_it_does_alone(server: Server) -> None:
     # a usage error: dbt's own message on stderr and its exit code 2, whoever runs it
+    before = len(server.children())
     alone = outcome(suanli_dbt(None, "nonsense"))
     forked = outcome(suanli_dbt(server.socket, "nonsense"))
     assert alone[0] == 2 and "No such command 'nonsense'" in alone[2]
     assert forked == alone
     code, out, _ = outcome(suanli_dbt(server.socket, "--version"))
     assert code == 0 and "installed: 1.11." in out
-    assert [arguments for _, arguments in server.children()] == ["nonsense", "--version"]
+    assert [arguments for _, arguments in server.children(before)] == ["nonsense", "--version"]
 
 
 def test_without_a_server_answering_it_runs_dbt_itself(tmp_path: Path) -> None:
@@ -92,13 +95,21 @@ def test_without_a_server_answering_it_runs_dbt_itself(tmp_path: Path) -> None:
     assert code == 0 and "installed: 1.11." in out
 
 
-def long_query(server: Server, scratch: Path) -> subprocess.Popen[str]:
-    """A dbt command that runs for minutes (DuckDB counting to 10^12), on a scratch target."""
+def long_query(server: Server, scratch: Path, *, busy: bool = False) -> subprocess.Popen[str]:
+    """A dbt command that runs until it is stopped, on a scratch target: idle (DuckDB opening a
+    named pipe no one writes to, which no signal but a fatal one ends) or `busy` (DuckDB
+    counting to 10^12, which an interrupt stops)."""
     (scratch / "target").mkdir(parents=True)
     (scratch / "w").mkdir()
     (scratch / "target" / PARSED.name).write_bytes(PARSED.read_bytes())
+    os.mkfifo(scratch / "never_written.csv")
+    query = (
+        "select count(*) as n from range(1000000000000)"
+        if busy
+        else f"select * from read_csv('{scratch / 'never_written.csv'}')"
+    )
     return suanli_dbt(
-        server.socket, "show", "--inline", "select count(*) as n from range(1000000000000)",
+        server.socket, "show", "--inline", query,
         "--profiles-dir", ".", "--target-path", str(scratch / "target"),
         "--log-path", str(scratch / "logs"),
         env={"SUANLI_WAREHOUSE": str(scratch / "w" / "suanli.duckdb")},
@@ -113,18 +124,19 @@ def alive(pid: int) -> bool:
         return False
 
 
-def started_child(server: Server, client: subprocess.Popen[str]) -> int:
-    wait_for(lambda: server.children())
-    ((pid, arguments),) = server.children()
+def started_child(server: Server, client: subprocess.Popen[str], before: int) -> int:
+    wait_for(lambda: server.children(before))
+    ((pid, arguments),) = server.children(before)
     assert arguments.startswith("show --inline") and alive(pid)
-    time.sleep(3)  # dbt parses, then DuckDB counts
+    time.sleep(3)  # dbt parses, then DuckDB waits on the pipe or counts
     assert client.poll() is None and alive(pid)
     return pid
 
 
 def test_a_killed_command_takes_its_dbt_child_with_it(server: Server, tmp_path: Path) -> None:
+    before = len(server.children())
     client = long_query(server, tmp_path)
-    child = started_child(server, client)
+    child = started_child(server, client, before)
     client.kill()  # kill -9: nothing of it can forward anything
     client.wait(timeout=30)
     wait_for(lambda: not alive(child), seconds=10)
@@ -133,8 +145,9 @@ def test_a_killed_command_takes_its_dbt_child_with_it(server: Server, tmp_path: 
 def test_an_interrupt_reaches_the_dbt_child_and_its_exit_is_the_commands(
     server: Server, tmp_path: Path
 ) -> None:
-    client = long_query(server, tmp_path)
-    child = started_child(server, client)
+    before = len(server.children())
+    client = long_query(server, tmp_path, busy=True)
+    child = started_child(server, client, before)
     client.send_signal(signal.SIGINT)  # as dagster-dbt interrupts a step
     code, _, _ = outcome(client)
     assert code != 0
@@ -144,14 +157,16 @@ def test_an_interrupt_reaches_the_dbt_child_and_its_exit_is_the_commands(
 def test_a_child_killed_by_a_signal_ends_its_command_by_that_signal(
     server: Server, tmp_path: Path
 ) -> None:
+    before = len(server.children())
     client = long_query(server, tmp_path)
-    os.kill(started_child(server, client), signal.SIGKILL)  # the kernel's OOM killer, say
+    os.kill(started_child(server, client, before), signal.SIGKILL)  # the kernel's OOM killer, say
     assert outcome(client)[0] == -signal.SIGKILL
 
 
 def test_a_terminate_reaches_the_dbt_child(server: Server, tmp_path: Path) -> None:
+    before = len(server.children())
     client = long_query(server, tmp_path)
-    child = started_child(server, client)
+    child = started_child(server, client, before)
     client.terminate()
     assert outcome(client)[0] != 0
     assert not alive(child)
@@ -159,9 +174,10 @@ def test_a_terminate_reaches_the_dbt_child(server: Server, tmp_path: Path) -> No
 
 def test_a_command_with_another_pythonpath_runs_dbt_itself(server: Server) -> None:
     # a copy of the project runs its own code: the server's imports are not its
+    before = len(server.children())
     code, out, _ = outcome(suanli_dbt(server.socket, "--version", env={"PYTHONPATH": "/copy"}))
     assert code == 0 and "installed: 1.11." in out
-    assert server.children() == []
+    assert server.children(before) == []
 
 
 def test_the_server_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
