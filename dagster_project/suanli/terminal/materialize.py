@@ -6,6 +6,7 @@ without Dagster and the pipeline's modules.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -184,12 +185,14 @@ def materialize(
     dry_run: bool = False,
     verbose: bool = False,
     queue: bool = False,
+    servers: contextlib.ExitStack | None = None,
 ) -> bool:
     """One run over a range of consecutive years on the persistent instance (visible in the UI),
     unless nothing it reads has changed since a run that covered those years
     (`suanli.transform.plan`). `verbose`: Dagster's and dbt's whole log on the terminal instead
     of the progress view and the log file. `queue`: submit the run to the instance's run queue
-    (`dagster job launch`), for the daemon to start, rather than execute it here."""
+    (`dagster job launch`), for the daemon to start, rather than execute it here. `servers`:
+    where the dbt fork server a run starts stays open (default: for this run alone)."""
     started = time.perf_counter()
     instance = DagsterInstance.get()
     for run_id in fail_dead_runs(instance):
@@ -237,8 +240,10 @@ def materialize(
         tags[BASE_TAG] = plan.base
         tags[SOURCES_TAG] = ",".join(plan.sources)
     # dbt imports itself in a process of its own while the run loads and takes in deliveries:
-    # the dbt step forks it (suanli.transform.dbt_zygote), 2–3 s sooner done.
-    with dbt_server():
+    # the dbt step forks it (suanli.transform.dbt_zygote), 2–3 s sooner done. It lives on in
+    # `servers` (run_blocks': the later blocks' runs fork the same), else for this run alone.
+    with contextlib.ExitStack() as own:
+        (own if servers is None else servers).enter_context(dbt_server())
         if verbose:
             result = run_job(plan).execute_in_process(
                 instance=instance, tags=tags, raise_on_error=False
@@ -364,7 +369,8 @@ def run_blocks(
     except YearsError as error:
         print(f"materialize: --years: {error}", file=sys.stderr)
         return 2
-    results = [materialize(block, force, dry_run, verbose, queue) for block in blocks]
+    with contextlib.ExitStack() as servers:  # one dbt fork server for every block that runs
+        results = [materialize(block, force, dry_run, verbose, queue, servers) for block in blocks]
     latest = log_dir() / LATEST_LOG
     if not (verbose or queue) and latest.exists():
         stderr_to(latest)

@@ -393,7 +393,7 @@ def _reap(children: dict[int, socket.socket], selector: selectors.BaseSelector) 
         connection = children.pop(pid, None)
         if connection is None:
             continue
-        if connection in (key.fileobj for key in selector.get_map().values()):
+        if connection in selector.get_map():  # not if its client has gone already
             selector.unregister(connection)
         _send(connection, _status_line(status))
         connection.close()
