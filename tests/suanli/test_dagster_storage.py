@@ -117,10 +117,16 @@ def test_a_forked_child_inherits_no_open_connection_and_the_parent_goes_on(
     engines = instance.event_log_storage.__dict__["_suanli_engines"].values()
     assert sum(engine.pool.checkedin() for engine in engines) > 0  # kept open until the fork
     _inherited[:] = [instance]
+    # Closed and joined, not terminated (the pool's `with`): pytest-xdist's workers ignore
+    # SIGTERM, and so do their forks: a terminate that found the child waiting for the task
+    # queue's lock, which terminate itself holds, waited for the child for ever (a CI run hung
+    # there).
+    pool = multiprocessing.get_context("fork").Pool(1)
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            assert pool.apply(_in_child, (run.run_id,)) == (0, stored)
+        assert pool.apply(_in_child, (run.run_id,)) == (0, stored)
     finally:
+        pool.close()
+        pool.join()
         _inherited.clear()
     again = one_step.execute_in_process(instance=instance)
     success = DagsterEventType.RUN_SUCCESS
