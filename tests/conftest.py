@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from hypothesis import settings
 
-from suanli.transform.dbt_zygote import dbt_server
+from suanli.zygote import fork_server
 
 # Property tests: 60 examples each in the full suite; `make check` loads `fast` (15).
 settings.register_profile("full", max_examples=60)
@@ -71,20 +71,26 @@ LONGEST_FIRST = [
 ]
 
 
-# ------------------------------------------------------------------------------ dbt's import
+# ----------------------------------------------------------------------- imports, done once
 # Some 40 dbt commands run in a session (each pipeline run's build, the dbt tests' own), each
-# paying 2.2 s of CPU for importing dbt before it reads a file. The session starts one dbt fork
-# server (suanli.transform.dbt_zygote) and names it to every process it starts: each
-# `suanli-dbt` is then a fork of a dbt already imported. The pytest-xdist workers inherit the
-# variable from the process that starts them. test_dbt_zygote.py tests the server itself, and
-# runs dbt without it too.
+# paying 2.2 s of CPU for importing dbt before it reads a file, and some 30 runs of `python -m
+# suanli.cli materialize`, each paying 5 s for Dagster, dbt, Great Expectations and the report's
+# libraries. The session starts one fork server (suanli.zygote) for both and names it to every
+# process it starts: each `suanli-dbt` and each `python -m suanli.cli` is then a fork of an
+# interpreter with those imported, running the working copy's own code. The pytest-xdist
+# workers inherit the variables from the process that starts them. test_zygote.py tests the
+# server itself; the runs that lead their own process group (to be killed with what they
+# start), the copies of the project and the benchmark start their own interpreter.
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # a pytest-xdist worker: the process that started it named the server
+    # What every run sets before it imports GX (suanli.quality.suites), set before the server
+    # imports it: a command that inherits it from a worker's earlier checks is still forked.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     servers = contextlib.ExitStack()
-    servers.enter_context(dbt_server())
+    servers.enter_context(fork_server("dbt", "cli"))
     config.stash[DBT_SERVER] = servers
 
 

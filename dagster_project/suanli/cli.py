@@ -224,4 +224,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from suanli.zygote import hand_over
+
+    hand_over("cli")  # in the fork server `SUANLI_CLI_ZYGOTE` names, when one answers (tests)
     sys.exit(main())

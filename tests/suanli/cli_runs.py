@@ -38,12 +38,16 @@ def marts_build(work: Path) -> MartsBuild:
     return build
 
 
-def start_run(environment: dict[str, str], force: bool = True) -> subprocess.Popen[str]:
+def start_run(
+    environment: dict[str, str], force: bool = True, own_group: bool = False
+) -> subprocess.Popen[str]:
     """A run of 2025, forced by default (the copy's inputs are unchanged: unforced, nothing
-    would run); unforced, a run of a changed landing rebuilds what reads the changed source."""
+    would run); unforced, a run of a changed landing rebuilds what reads the changed source.
+    In a process group of its own when it is to be killed with its dbt (`os.killpg`); such a
+    run starts its own interpreter, not a fork of the session's server (suanli.zygote)."""
     flags = ["--force"] if force else []
     return subprocess.Popen(
         [sys.executable, "-m", "suanli.cli", "materialize", "--years", "2025", *flags],
         env=environment, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,  # its own process group: dbt dies with it
+        text=True, start_new_session=own_group,
     )  # fmt: skip

@@ -55,7 +55,6 @@ from suanli.terminal.capture import new_log_path, output_to, stderr_to
 from suanli.terminal.news import news_logger, step_parts
 from suanli.terminal.progress import RunView, Ticker, step_label
 from suanli.terminal.summary import Output, summary_lines
-from suanli.transform.dbt_zygote import dbt_server
 from suanli.transform.plan import (
     BASE_TAG,
     FORCE_TAG,
@@ -71,6 +70,7 @@ from suanli.transform.plan import (
     rebuild_plan,
     up_to_date_reason,
 )
+from suanli.zygote import fork_server
 
 # The CLI's own instance (run records, skipped runs) as the runs' (suanli.definitions).
 reuse_event_log_engines()
@@ -240,10 +240,10 @@ def materialize(
         tags[BASE_TAG] = plan.base
         tags[SOURCES_TAG] = ",".join(plan.sources)
     # dbt imports itself in a process of its own while the run loads and takes in deliveries:
-    # the dbt step forks it (suanli.transform.dbt_zygote), 2–3 s sooner done. It lives on in
+    # the dbt step forks it (suanli.zygote), 2–3 s sooner done. It lives on in
     # `servers` (run_blocks': the later blocks' runs fork the same), else for this run alone.
     with contextlib.ExitStack() as own:
-        (own if servers is None else servers).enter_context(dbt_server())
+        (own if servers is None else servers).enter_context(fork_server("dbt"))
         if verbose:
             result = run_job(plan).execute_in_process(
                 instance=instance, tags=tags, raise_on_error=False

@@ -27,8 +27,6 @@ from typing import NoReturn
 
 YEARS_ENV = "SUANLI_DBT_YEARS"
 LOG_LEVEL_FILE_ENV = "DBT_LOG_LEVEL_FILE"
-# The socket of a dbt fork server (suanli.transform.dbt_zygote) to run in, when set.
-ZYGOTE_ENV = "SUANLI_DBT_ZYGOTE"
 
 
 def selected_years(configured: list | str | int | None) -> list[int]:
@@ -64,15 +62,11 @@ def run_dbt() -> NoReturn:
 
 
 def main() -> NoReturn:
-    """`suanli-dbt`: in the dbt fork server `SUANLI_DBT_ZYGOTE` names when one answers there
-    (suanli.transform.dbt_zygote: dbt already imported), else in this process."""
-    zygote = os.environ.get(ZYGOTE_ENV)
-    if zygote:
-        from suanli.transform.dbt_zygote import run_in_zygote
+    """`suanli-dbt`: in the fork server `SUANLI_DBT_ZYGOTE` names when one answers there
+    (suanli.zygote: dbt already imported), else in this process."""
+    from suanli.zygote import hand_over
 
-        code = run_in_zygote(zygote, sys.argv)
-        if code is not None:
-            sys.exit(code)
+    hand_over("dbt")
     run_dbt()
 
 

@@ -1,32 +1,40 @@
-"""A dbt fork server: dbt imported once, each `suanli-dbt` command a fork of it.
+"""A fork server: a command's heavy imports done once, each command a fork of them.
 
 Every dbt process spends about 2.2 s of CPU importing dbt, its DuckDB adapter and what the
-Python models import (pandas, SciPy through SALib) before it reads a file. A process that runs
-many dbt commands (a test session: 40 of them) can start this server once, `python -m
-suanli.transform.dbt_zygote SOCKET`, and set `SUANLI_DBT_ZYGOTE=SOCKET` for the commands it
-starts. `suanli-dbt` then hands its arguments, environment, working directory and standard
-streams to the server, which forks a child that runs dbt with them, exactly as `suanli-dbt`
-would have, and `suanli-dbt` exits as that child does (code or signal). Without the variable,
-or when no server answers on the socket, `suanli-dbt` runs dbt itself.
+Python models import (pandas, SciPy through SALib) before it reads a file; every `python -m
+suanli.cli materialize` about 5 s importing Dagster, dbt, Great Expectations and what the report
+draws with. A process that starts many such commands (a test session: some 40 dbt builds and 30
+runs) can start this server once, `python -m suanli.zygote SOCKET --serve dbt cli`, and name it
+to the commands it starts in each program's variable (`PROGRAMS`). The command (`suanli-dbt`, or
+`python -m suanli.cli`) then hands its arguments, environment, working directory and standard
+streams to the server, which forks a child that runs the command with them, exactly as the
+command would have in its own process, and the command exits as that child does (code or
+signal). Without the variable, or when no server answers on the socket or it declines, the
+command runs in its own process.
 
-The child is tied to the command that asked for it: SIGINT and SIGTERM sent to `suanli-dbt`
-(dagster-dbt interrupting a step) reach the child, and if `suanli-dbt` dies (kill -9 of a run's
+The child is tied to the command that asked for it: SIGINT and SIGTERM sent to the command
+(dagster-dbt interrupting a step) reach the child, and if the command dies (kill -9 of a run's
 process group) the server kills the child at once, as the group's kill would have. Only
-third-party modules are imported ahead (`PRELOAD`); suanli's own, but for this module and the
-package's `__init__`, are imported by each child, so a changed working copy is what runs, and a
-command from another interpreter or PYTHONPATH (a copy of the project) is declined: it runs dbt
-itself. The server's loop runs on one thread (the only other threads are OpenBLAS's, which
-numpy starts and which survive a fork by design); it ends with the process that started it, and
-its children with it.
+third-party modules are imported ahead; suanli's own, but for this module and the package's
+`__init__`, are imported by each child, so a changed working copy is what runs. The server
+declines what a fork would not run as the command's own process would: another interpreter,
+another PYTHONPATH (a copy of the project), another setting read when the preloaded modules were
+imported (locale, time zone, home, `PYTHON*`, `MPL*`, `GX_*`), and a command that leads its own
+process group, which starts processes of its own (`python -m suanli.cli`): a signal to its group
+would not reach them in the server's. The server's loop runs on one thread (the only other
+threads are OpenBLAS's, which numpy starts and which survive a fork by design); it ends with the
+process that started it, and its children with it.
 """
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import contextlib
 import importlib
 import json
 import os
+import runpy
 import selectors
 import shutil
 import signal
@@ -41,10 +49,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from suanli.transform.dbt_command import ZYGOTE_ENV
+
+@dataclass(frozen=True)
+class Program:
+    variable: str  # names the server's socket to the program's commands
+    preload: tuple[str, ...]  # what its commands import, imported ahead
+    # The environment read as they are imported (prefixes): a fork would keep the server's.
+    start_settings: tuple[str, ...]
+    own_processes: bool  # starts processes of its own (run in the server only outside a group)
+
 
 # What every dbt command imports, and the Python models' heavy imports.
-PRELOAD = (
+DBT_PRELOAD = (
     "dbt.cli.main",
     "dbt.adapters.duckdb",
     "dbt.adapters.duckdb.impl",
@@ -55,37 +71,75 @@ PRELOAD = (
     "scipy.stats",
     "SALib.analyze.sobol",
 )
+# What `materialize` imports beyond dbt: Dagster, the checks, the exports and the report.
+CLI_PRELOAD = (
+    "dagster",
+    "dagster_dbt",
+    "great_expectations",
+    "great_expectations.render.view",
+    "matplotlib.pyplot",
+    "altair",
+    "openpyxl",
+    "xlsxwriter",
+    "sqlglot",
+    "sqlalchemy",
+    "alembic",
+    "duckdb",
+    "grpc",
+)
+# The interpreter's, and NumPy's threads.
+INTERPRETER_SETTINGS = ("PYTHON", "LANG", "LC_", "TZ", "HOME", "XDG_", "OPENBLAS_", "OMP_", "MKL_")
+NOT_READ_HERE = {"PYTHONLEGACYWINDOWSSTDIO"}  # Windows only; dagster-dbt sets it for dbt
+PROGRAMS = {
+    "dbt": Program("SUANLI_DBT_ZYGOTE", DBT_PRELOAD, INTERPRETER_SETTINGS, own_processes=False),
+    "cli": Program(
+        "SUANLI_CLI_ZYGOTE",
+        DBT_PRELOAD + CLI_PRELOAD,
+        (*INTERPRETER_SETTINGS, "MPL", "GX_"),  # matplotlib's backend and home, GX's analytics
+        own_processes=True,
+    ),
+}
 STREAMS = (0, 1, 2)
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
+RESET = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 POLL_SECONDS = 0.05
+_in_child = False  # this process is a server's child: its command runs here
 
 
 # --------------------------------------------------------------------------------- starting
 
 
 @contextmanager
-def dbt_server() -> Iterator[str]:
-    """A dbt fork server for the commands this process starts while inside (named to them in
-    this process's environment), stopped on leaving; or the one already named, if any. The
-    server imports dbt while this process does other work (a run's first steps)."""
-    if os.environ.get(ZYGOTE_ENV):
-        yield os.environ[ZYGOTE_ENV]
+def fork_server(*programs: str) -> Iterator[str]:
+    """A fork server for `programs`' commands that this process starts while inside (named to
+    them in this process's environment), stopped on leaving; or the one already named, if every
+    program has one. The server imports while this process does other work (a run's first
+    steps)."""
+    variables = [PROGRAMS[program].variable for program in programs]
+    if all(os.environ.get(variable) for variable in variables):
+        yield os.environ[variables[0]]
         return
     # mkdtemp's folder is the user's alone (0700): no one else can connect. Short: a socket's
     # path has at most 108 bytes.
-    folder = Path(tempfile.mkdtemp(prefix="suanli-dbt-"))
-    path = str(folder / "dbt.sock")
+    folder = Path(tempfile.mkdtemp(prefix="suanli-fork-"))
+    path = str(folder / "fork.sock")
     with (folder / "server.log").open("w", encoding="utf-8") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "suanli.transform.dbt_zygote", path, str(os.getpid())],
+            [sys.executable, "-m", "suanli.zygote", path, "--starter", str(os.getpid()),
+             "--serve", *programs],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # a Ctrl-C meant for the run reaches dbt through suanli-dbt
         )  # fmt: skip
-    os.environ[ZYGOTE_ENV] = path
+    previous = {variable: os.environ.get(variable) for variable in variables}
+    os.environ.update(dict.fromkeys(variables, path))
     try:
         yield path
     finally:
-        os.environ.pop(ZYGOTE_ENV, None)
+        for variable, value in previous.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
         server.terminate()
         try:
             server.wait(timeout=10)
@@ -98,26 +152,43 @@ def dbt_server() -> Iterator[str]:
 # ---------------------------------------------------------------------------------- client
 
 
-def run_in_zygote(path: str, argv: list[str]) -> int | None:
-    """Run `argv` (suanli-dbt's) in the server at `path`; its exit code (a signal that ended
-    it is raised on this process, as if dbt had received it here). None when no server answers
-    or it declines (another interpreter or PYTHONPATH): the caller runs dbt itself, and a
-    signal that came meanwhile is raised on this process again."""
+def hand_over(program: str) -> None:
+    """Run this command (`sys.argv`) in the fork server its program's variable names, and exit
+    as it ends there; return, for it to run here, when none is named, none answers, it
+    declines, or this process is already a server's child."""
+    path = os.environ.get(PROGRAMS[program].variable)
+    if not path or _in_child:
+        return
+    code = run_in_zygote(path, program, sys.argv)
+    if code is not None:
+        sys.exit(code)
+
+
+def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
+    """Run `argv` (a `program` command's) in the server at `path`; its exit code (a signal that
+    ended it is raised on this process, as if the command had received it here). None when no
+    server answers or it declines: the caller runs the command itself, and a signal that came
+    meanwhile is raised on this process again."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     received: list[int] = []
     sent = False
+    # What this process ignores, as inherited (a pytest-xdist worker's SIGTERM): the child too.
+    ignored = [int(number) for number in RESET if signal.getsignal(number) == signal.SIG_IGN]
 
     def forward(number: int, _frame: object) -> None:
         received.append(number)
         if sent:  # before, the request carries them
             _send(connection, f"signal {number}\n")
 
-    previous = {number: signal.signal(number, forward) for number in FORWARDED}
+    previous = {
+        number: signal.signal(number, forward) for number in FORWARDED if number not in ignored
+    }
     reply = b""
     try:
         request = {
-            "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
-            "executable": sys.executable,
+            "program": program, "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
+            "executable": sys.executable, "group_leader": os.getpgrp() == os.getpid(),
+            "ignored": ignored,
         }  # fmt: skip
         payload = json.dumps(request).encode()
         try:
@@ -135,8 +206,8 @@ def run_in_zygote(path: str, argv: list[str]) -> int | None:
                     chunk = connection.recv(64)
                 except OSError:
                     chunk = b""
-                if not chunk:  # dbt may have run in part: never run it a second time here
-                    print(f"suanli-dbt: the dbt fork server at {path} went away", file=sys.stderr)
+                if not chunk:  # it may have run in part: never run it a second time here
+                    print(f"{program}: the fork server at {path} went away", file=sys.stderr)
                     return 1
                 reply += chunk
     finally:
@@ -144,7 +215,7 @@ def run_in_zygote(path: str, argv: list[str]) -> int | None:
         for number, handler in previous.items():
             signal.signal(number, handler)
     kind, _, number = reply.decode().strip().partition(" ")
-    if kind not in ("exit", "signal"):  # no server, or declined: dbt runs here
+    if kind not in ("exit", "signal"):  # no server, or declined: the command runs here
         for signal_number in received:
             os.kill(os.getpid(), signal_number)
         return None
@@ -167,10 +238,13 @@ READ_TIMEOUT_SECONDS = 5  # a client that connects and sends nothing does not ho
 
 @dataclass
 class Request:
+    program: str
     argv: list[str]
     env: dict[str, str]
     cwd: str
     executable: str
+    group_leader: bool  # the command leads its process group
+    ignored: list[int]  # the signals it ignores
     streams: list[int]
     after: bytes  # what the client sent after the request: signals it forwarded already
 
@@ -191,7 +265,8 @@ def read_request(connection: socket.socket) -> Request:
             payload += _recv(connection)
         fields = json.loads(payload[: int(length)])
         request = Request(
-            fields["argv"], fields["env"], fields["cwd"], fields["executable"], streams,
+            fields["program"], fields["argv"], fields["env"], fields["cwd"],
+            fields["executable"], fields["group_leader"], fields["ignored"], streams,
             payload[int(length):],
         )  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
@@ -209,35 +284,56 @@ def _recv(connection: socket.socket) -> bytes:
     return chunk
 
 
-def same_interpreter(request: Request) -> bool:
-    """Whether a fork of this server runs what `suanli-dbt` would run in the client's own
-    process: the same Python and the same PYTHONPATH (a copy of the project has its own)."""
-    return request.executable == sys.executable and request.env.get(
-        "PYTHONPATH", ""
-    ) == os.environ.get("PYTHONPATH", "")
+def why_not(request: Request, served: tuple[str, ...]) -> str | None:
+    """Why a fork of this server would not run the command as its own process would (None: it
+    would): another program, Python, PYTHONPATH (a copy of the project), or start-up setting,
+    or a command with processes of its own that leads its process group."""
+    if request.program not in served:
+        return f"it serves {', '.join(served)}, not {request.program}"
+    if request.executable != sys.executable:
+        return f"another Python ({request.executable})"
+    prefixes = PROGRAMS[request.program].start_settings
+    names = {name for name in (*request.env, *os.environ) if name.startswith(prefixes)}
+    changed = sorted(
+        name for name in names - NOT_READ_HERE if request.env.get(name) != os.environ.get(name)
+    )
+    if changed:
+        return f"other start-up settings ({', '.join(changed)})"
+    if request.group_leader and PROGRAMS[request.program].own_processes:
+        return "it leads its process group: a signal to the group would miss its processes"
+    return None
 
 
 def run_child(request: Request, inherited: list[int]) -> None:
-    """In the forked child: become the `suanli-dbt` that asked, run dbt, exit as it exits."""
+    """In the forked child: become the command that asked, run it, exit as it exits."""
+    global _in_child
+    _in_child = True
     code = 1
     try:
         _die_with_parent()
         for descriptor in inherited:  # the listening socket, the other clients' connections
             os.close(descriptor)
-        for number in (*FORWARDED, signal.SIGCHLD):
+        for number in (*RESET, signal.SIGCHLD):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in request.ignored:
+            signal.signal(number, signal.SIG_IGN)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
         for target, descriptor in zip(STREAMS, request.streams, strict=True):
             os.dup2(descriptor, target)
             os.close(descriptor)
+        sys.stdout.reconfigure(line_buffering=os.isatty(1))  # as Python sets it up
         os.chdir(request.cwd)
         os.environ.clear()
         os.environ.update(request.env)
         sys.argv = list(request.argv)
-        from suanli.transform.dbt_command import run_dbt
+        if request.program == "dbt":
+            from suanli.transform.dbt_command import run_dbt
 
-        run_dbt()
+            run_dbt()
+        else:  # as `python -m suanli.cli` runs: its folder first on the path, as `__main__`
+            sys.path[0] = request.cwd
+            runpy.run_module("suanli.cli", run_name="__main__", alter_sys=True)
     except SystemExit as exit_:
         if isinstance(exit_.code, int) or exit_.code is None:
             code = exit_.code or 0
@@ -270,20 +366,22 @@ def _status_line(status: int) -> str:
     return f"exit {os.WEXITSTATUS(status)}\n"
 
 
-def serve(path: str, parent: int | None = None, log=sys.stderr) -> None:
-    """Listen on `path`, import `PRELOAD`, then fork a dbt child per request until the process
-    that started it, `parent` (its pid, given by the starter: read here it could already be
-    init's), is gone, or SIGTERM."""
+def serve(
+    path: str, parent: int | None = None, served: tuple[str, ...] = ("dbt",), log=sys.stderr
+) -> None:
+    """Listen on `path`, import what the `served` programs import, then fork a child per request
+    until the process that started it, `parent` (its pid, given by the starter: read here it
+    could already be init's), is gone, or SIGTERM."""
     parent = os.getppid() if parent is None else parent
     Path(path).unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
-    listener.listen(64)  # commands that come while dbt imports wait for it, no longer
+    listener.listen(64)  # commands that come while it imports wait for it, no longer
     started = time.perf_counter()
-    for module in PRELOAD:
+    for module in dict.fromkeys(m for program in served for m in PROGRAMS[program].preload):
         importlib.import_module(module)
-    print(f"dbt fork server on {path}: imports took {time.perf_counter() - started:.1f} s",
-          file=log, flush=True)  # fmt: skip
+    print(f"fork server on {path} for {', '.join(served)}: imports took "
+          f"{time.perf_counter() - started:.1f} s", file=log, flush=True)  # fmt: skip
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     selector = selectors.DefaultSelector()
@@ -293,7 +391,7 @@ def serve(path: str, parent: int | None = None, log=sys.stderr) -> None:
         while not stopping and os.getppid() == parent:  # else its starter is gone
             for key, _ in selector.select(POLL_SECONDS):
                 if key.fileobj is listener:
-                    _accept(listener, selector, children, log)
+                    _accept(listener, selector, children, served, log)
                 elif not _from_client(key.fileobj, key.data):
                     selector.unregister(key.fileobj)  # gone: its child is reaped below
             _reap(children, selector)
@@ -308,21 +406,25 @@ def _accept(
     listener: socket.socket,
     selector: selectors.BaseSelector,
     children: dict[int, socket.socket],
+    served: tuple[str, ...],
     log,
 ) -> None:
     """One request: fork its child, or say why not and go on serving the others."""
     try:
         connection, _ = listener.accept()
     except OSError as error:  # out of descriptors: the client retries nothing, it waits
-        print(f"dbt fork server: accept failed ({error!r})", file=log, flush=True)
+        print(f"fork server: accept failed ({error!r})", file=log, flush=True)
         return
     try:
         request = read_request(connection)
     except ValueError as error:
-        print(f"dbt fork server: {error}", file=log, flush=True)
+        print(f"fork server: {error}", file=log, flush=True)
         connection.close()
         return
-    if not same_interpreter(request):
+    command = " ".join([request.program, *request.argv[1:]])
+    reason = why_not(request, served)
+    if reason is not None:
+        print(f"fork server: declined {command}: {reason}", file=log, flush=True)
         for descriptor in request.streams:
             os.close(descriptor)
         _send(connection, "declined\n")
@@ -340,7 +442,7 @@ def _accept(
         pid = os.fork()
     except OSError as error:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
-        print(f"dbt fork server: fork failed ({error!r})", file=log, flush=True)
+        print(f"fork server: fork failed ({error!r})", file=log, flush=True)
         for descriptor in request.streams:
             os.close(descriptor)
         connection.close()  # the client says the server went away and exits 1
@@ -352,7 +454,7 @@ def _accept(
         os.close(descriptor)
     children[pid] = connection
     selector.register(connection, selectors.EVENT_READ, pid)
-    print(f"dbt fork server: child {pid} runs {' '.join(request.argv[1:])}", file=log, flush=True)
+    print(f"fork server: child {pid} runs {command}", file=log, flush=True)
     _forward(request.after.decode(errors="replace"), pid)
 
 
@@ -399,5 +501,19 @@ def _reap(children: dict[int, socket.socket], selector: selectors.BaseSelector) 
         connection.close()
 
 
-if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m suanli.zygote", description=__doc__)
+    parser.add_argument("socket", help="the UNIX socket to listen on")
+    parser.add_argument("--starter", type=int, help="the pid it ends with (default: its parent's)")
+    parser.add_argument(
+        "--serve", nargs="+", choices=sorted(PROGRAMS), default=["dbt"],
+        help="the programs whose commands it runs (default: dbt)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    serve(args.socket, args.starter, tuple(args.serve))
+
+
+if __name__ == "__main__":  # run as suanli.zygote: a child's hand_over must see _in_child
+    from suanli.zygote import main as main_of_the_module
+
+    main_of_the_module()

@@ -1,0 +1,330 @@
+"""The fork server: `suanli-dbt` and `python -m suanli.cli` run in it behave as they do alone,
+a child lives and dies with the command that asked for it, the server declines what a fork would
+not run as the command's own process would, and it ends with the process that started it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from dbt_runs import PARSED, SUANLI_DBT
+
+from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
+from suanli.zygote import PROGRAMS, fork_server
+
+pytestmark = pytest.mark.slow  # each test runs dbt or the command line
+
+SERVER = [sys.executable, "-m", "suanli.zygote"]
+DBT_VARIABLE, CLI_VARIABLE = PROGRAMS["dbt"].variable, PROGRAMS["cli"].variable
+CLI = [sys.executable, "-m", "suanli.cli"]
+
+
+@dataclass
+class Server:
+    socket: Path
+    log: Path
+
+    def lines(self, kind: str, after: int = 0) -> list[str]:
+        """What follows `fork server: KIND ` in its log, from its `after`-th such line on."""
+        prefix = f"fork server: {kind} "
+        lines = self.log.read_text(encoding="utf-8").splitlines()
+        return [line.removeprefix(prefix) for line in lines if line.startswith(prefix)][after:]
+
+    def children(self, after: int = 0) -> list[tuple[int, str]]:
+        """(pid, command) of each command it forked, from its log; those after the first
+        `after` (a test's own, the server being the module's)."""
+        return [
+            (int(line.split()[0]), line.split(" runs ", 1)[1])
+            for line in self.lines("child", after)
+        ]
+
+
+def wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def start_server(folder: Path, *programs: str) -> tuple[Server, subprocess.Popen[bytes]]:
+    socket, log = folder / "fork.sock", folder / "server.log"
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [*SERVER, str(socket), "--serve", *programs], stdout=out, stderr=subprocess.STDOUT
+        )
+    wait_for(lambda: "imports took" in log.read_text(encoding="utf-8"))
+    return Server(socket, log), process
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    served, process = start_server(tmp_path_factory.mktemp("server"), "dbt", "cli")
+    yield served
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def environment(socket: Path | None, env: dict[str, str] | None) -> dict[str, str]:
+    """This process's environment naming the server at `socket` (None: none) to both programs."""
+    names = (DBT_VARIABLE, CLI_VARIABLE)
+    environment = {key: value for key, value in os.environ.items() if key not in names}
+    if socket is not None:
+        environment.update(dict.fromkeys(names, str(socket)))
+    return {**environment, **(env or {})}
+
+
+def suanli_dbt(
+    socket: Path | None, *args: str, env: dict[str, str] | None = None, **popen
+) -> subprocess.Popen[str]:
+    """`suanli-dbt ARGS` in the project, in the server at `socket` (None: none named)."""
+    return subprocess.Popen(
+        [str(SUANLI_DBT), *args], env=environment(socket, env), cwd=DBT_PROJECT_DIR,
+        text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen,
+    )  # fmt: skip
+
+
+def suanli_cli(
+    socket: Path | None, *args: str, env: dict[str, str] | None = None, **popen
+) -> subprocess.Popen[str]:
+    """`python -m suanli.cli ARGS` from the repository, in the server at `socket`."""
+    return subprocess.Popen(
+        [*CLI, *args], env=environment(socket, env), cwd=REPO_ROOT,
+        text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen,
+    )  # fmt: skip
+
+
+def outcome(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
+
+
+def test_a_dbt_command_in_the_server_prints_and_exits_as_it_does_alone(server: Server) -> None:
+    # a usage error: dbt's own message on stderr and its exit code 2, whoever runs it
+    before = len(server.children())
+    alone = outcome(suanli_dbt(None, "nonsense"))
+    forked = outcome(suanli_dbt(server.socket, "nonsense"))
+    assert alone[0] == 2 and "No such command 'nonsense'" in alone[2]
+    assert forked == alone
+    code, out, _ = outcome(suanli_dbt(server.socket, "--version"))
+    assert code == 0 and "installed: 1.11." in out
+    assert [command for _, command in server.children(before)] == [
+        "dbt nonsense", "dbt --version"
+    ]  # fmt: skip
+
+
+def test_a_cli_command_in_the_server_prints_and_exits_as_it_does_alone(
+    server: Server, tmp_path: Path
+) -> None:
+    # Chinese names in the help, a refusal with exit code 2 and the working copy's own code
+    before = len(server.children())
+    help_alone = outcome(suanli_cli(None, "explain", "--help"))
+    assert help_alone[0] == 0 and "河北" in help_alone[1]
+    assert outcome(suanli_cli(server.socket, "explain", "--help")) == help_alone
+    nothing_built = {"SUANLI_WAREHOUSE": str(tmp_path / "suanli.duckdb")}
+    alone = outcome(suanli_cli(None, "top10", env=nothing_built))
+    assert alone[0] == 2 and "no published marts at" in alone[2]
+    assert outcome(suanli_cli(server.socket, "top10", env=nothing_built)) == alone
+    assert [command for _, command in server.children(before)] == [
+        "cli explain --help", "cli top10"
+    ]  # fmt: skip
+
+
+def test_without_a_server_answering_a_command_runs_itself(tmp_path: Path) -> None:
+    code, out, _ = outcome(suanli_dbt(tmp_path / "nobody.sock", "--version"))
+    assert code == 0 and "installed: 1.11." in out
+    code, out, _ = outcome(suanli_cli(tmp_path / "nobody.sock", "--help"))
+    assert code == 0 and "materialize" in out
+
+
+def long_query(
+    server: Server, scratch: Path, *, busy: bool = False, **popen
+) -> subprocess.Popen[str]:
+    """A dbt command that runs until it is stopped, on a scratch target: idle (DuckDB opening a
+    named pipe no one writes to, which no signal but a fatal one ends) or `busy` (DuckDB
+    counting to 10^12, which an interrupt stops)."""
+    (scratch / "target").mkdir(parents=True)
+    (scratch / "w").mkdir()
+    (scratch / "target" / PARSED.name).write_bytes(PARSED.read_bytes())
+    os.mkfifo(scratch / "never_written.csv")
+    query = (
+        "select count(*) as n from range(1000000000000)"
+        if busy
+        else f"select * from read_csv('{scratch / 'never_written.csv'}')"
+    )
+    return suanli_dbt(
+        server.socket, "show", "--inline", query,
+        "--profiles-dir", ".", "--target-path", str(scratch / "target"),
+        "--log-path", str(scratch / "logs"),
+        env={"SUANLI_WAREHOUSE": str(scratch / "w" / "suanli.duckdb")}, **popen,
+    )  # fmt: skip
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def started_child(server: Server, client: subprocess.Popen[str], before: int) -> int:
+    wait_for(lambda: server.children(before))
+    ((pid, command),) = server.children(before)
+    assert command.startswith("dbt show --inline") and alive(pid)
+    time.sleep(3)  # dbt parses, then DuckDB waits on the pipe or counts
+    assert client.poll() is None and alive(pid)
+    return pid
+
+
+def test_a_killed_command_takes_its_child_with_it(server: Server, tmp_path: Path) -> None:
+    before = len(server.children())
+    client = long_query(server, tmp_path)
+    child = started_child(server, client, before)
+    client.kill()  # kill -9: nothing of it can forward anything
+    client.wait(timeout=30)
+    wait_for(lambda: not alive(child), seconds=10)
+
+
+def test_an_interrupt_reaches_the_child_and_its_exit_is_the_commands(
+    server: Server, tmp_path: Path
+) -> None:
+    before = len(server.children())
+    client = long_query(server, tmp_path, busy=True)
+    child = started_child(server, client, before)
+    client.send_signal(signal.SIGINT)  # as dagster-dbt interrupts a step
+    code, _, _ = outcome(client)
+    assert code != 0
+    assert not alive(child)
+
+
+def test_a_child_killed_by_a_signal_ends_its_command_by_that_signal(
+    server: Server, tmp_path: Path
+) -> None:
+    before = len(server.children())
+    client = long_query(server, tmp_path)
+    os.kill(started_child(server, client, before), signal.SIGKILL)  # the kernel's OOM killer, say
+    assert outcome(client)[0] == -signal.SIGKILL
+
+
+def test_a_terminate_reaches_the_child(server: Server, tmp_path: Path) -> None:
+    before = len(server.children())
+    client = long_query(server, tmp_path)
+    child = started_child(server, client, before)
+    client.terminate()
+    assert outcome(client)[0] != 0
+    assert not alive(child)
+
+
+def test_a_signal_the_command_ignores_its_child_ignores(server: Server, tmp_path: Path) -> None:
+    # what a pytest-xdist worker, which ignores SIGTERM, passes on to the commands it starts
+    before = len(server.children())
+    client = long_query(
+        server, tmp_path, preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    )
+    child = started_child(server, client, before)
+    client.terminate()
+    os.kill(child, signal.SIGTERM)
+    time.sleep(1)
+    assert client.poll() is None and alive(child)
+    client.kill()
+    client.wait(timeout=30)
+    wait_for(lambda: not alive(child), seconds=10)
+
+
+@pytest.mark.parametrize(
+    ("command", "env", "reason"),
+    [
+        (suanli_dbt, {"PYTHONPATH": "/copy"}, "PYTHONPATH"),  # a copy of the project
+        (suanli_dbt, {"TZ": "Asia/Shanghai"}, "TZ"),
+        (suanli_cli, {"MPLBACKEND": "svg"}, "MPLBACKEND"),  # what the report draws with
+    ],
+)
+def test_a_command_with_other_start_up_settings_runs_itself(
+    server: Server, command, env: dict[str, str], reason: str
+) -> None:
+    # what the server's preloaded modules read as they were imported would not be the command's
+    before = len(server.lines("declined"))
+    code, out, _ = outcome(command(server.socket, "--help", env=env))
+    assert code == 0 and "Usage" in out.title()
+    (declined,) = server.lines("declined", before)
+    assert declined.endswith(f" --help: other start-up settings ({reason})")
+
+
+def test_a_dbt_command_is_forked_whatever_the_report_reads(server: Server) -> None:
+    # set by a run (GX's analytics) or by dagster-dbt (a Windows-only switch), read by no dbt
+    before = len(server.children())
+    env = {"MPLBACKEND": "svg", "GX_ANALYTICS_ENABLED": "true", "PYTHONLEGACYWINDOWSSTDIO": "1"}
+    assert outcome(suanli_dbt(server.socket, "--version", env=env))[0] == 0
+    assert [command for _, command in server.children(before)] == ["dbt --version"]
+
+
+def test_a_cli_command_that_leads_its_process_group_runs_itself(server: Server) -> None:
+    # a signal to its group (a kill of the run, a Ctrl-C) must reach dbt and Chromium too
+    before, declined = len(server.children()), len(server.lines("declined"))
+    code, out, _ = outcome(suanli_cli(server.socket, "--help", start_new_session=True))
+    assert code == 0 and "materialize" in out
+    assert server.children(before) == []
+    assert server.lines("declined", declined) == [
+        "cli --help: it leads its process group: a signal to the group would miss its processes"
+    ]
+    # dbt starts nothing of its own: a group's kill reaches the child through its command
+    assert outcome(suanli_dbt(server.socket, "--version", start_new_session=True))[0] == 0
+    assert [command for _, command in server.children(before)] == ["dbt --version"]
+
+
+def test_a_server_runs_only_the_programs_it_serves(tmp_path: Path) -> None:
+    dbt_only, process = start_server(tmp_path, "dbt")
+    try:
+        code, out, _ = outcome(suanli_cli(dbt_only.socket, "--help"))
+        assert code == 0 and "materialize" in out
+        assert dbt_only.lines("declined") == ["cli --help: it serves dbt, not cli"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_server_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
+    socket = tmp_path / "fork.sock"
+    starter = subprocess.run(
+        [sys.executable, "-c",
+         "import os, subprocess, sys, time; "
+         f"server = subprocess.Popen({[*SERVER, str(socket)]!r} + ['--starter', str(os.getpid())], "
+         "stdout=subprocess.DEVNULL, "
+         "stderr=subprocess.DEVNULL); print(server.pid, flush=True); "
+         "time.sleep(1)"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    server = int(starter.stdout.split()[0])
+    wait_for(lambda: not alive(server), seconds=30)
+    assert not socket.exists()
+
+
+def test_a_process_names_its_own_server_while_inside_and_stops_it_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(DBT_VARIABLE, raising=False)  # as `materialize` outside the test session
+    monkeypatch.delenv(CLI_VARIABLE, raising=False)
+    with fork_server("dbt") as path:
+        assert os.environ[DBT_VARIABLE] == path
+        assert CLI_VARIABLE not in os.environ
+        log = Path(path).with_name("server.log")
+        wait_for(lambda: "imports took" in log.read_text(encoding="utf-8"))
+        code, out, _ = outcome(suanli_dbt(Path(path), "--version"))
+        assert code == 0 and "installed: 1.11." in out
+        assert "runs dbt --version" in log.read_text(encoding="utf-8")
+    assert DBT_VARIABLE not in os.environ
+    assert not Path(path).parent.exists()
+
+
+def test_a_server_already_named_is_the_one_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DBT_VARIABLE, "/somewhere/fork.sock")
+    with fork_server("dbt") as path:
+        assert path == "/somewhere/fork.sock"
+    assert os.environ[DBT_VARIABLE] == "/somewhere/fork.sock"
