@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -380,6 +381,10 @@ def serve(
     started = time.perf_counter()
     for module in dict.fromkeys(m for program in served for m in PROGRAMS[program].preload):
         importlib.import_module(module)
+    # What the imports made is out of the children's garbage collector's reach: a collection
+    # that walked it would write to every page of it, and copy them all into each child.
+    gc.collect()
+    gc.freeze()
     print(f"fork server on {path} for {', '.join(served)}: imports took "
           f"{time.perf_counter() - started:.1f} s", file=log, flush=True)  # fmt: skip
     stopping = []

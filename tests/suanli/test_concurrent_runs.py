@@ -12,6 +12,7 @@ from cli_runs import REPO_ROOT, RUN_ID, paths, sha256, start_run
 from dagster import DagsterEventType, DagsterInstance
 
 from suanli.publish.marts import last_publication
+from suanli.terminal.materialize import PID_TAG
 from suanli.transform.builds import publications
 
 pytestmark = pytest.mark.integration
@@ -67,11 +68,13 @@ def test_two_runs_started_together_take_turns_and_each_publishes_its_own_deliver
     network_of = {run_id: sha for run_id, (_, sha) in zip(run_ids, landings, strict=True)}
     with DagsterInstance.from_config(copied_warehouse["DAGSTER_HOME"]) as instance:
         windows = {run_id: step_window(instance, run_id) for run_id in run_ids}
+        # the process that ran it (the command's own, or its fork in the session's server)
+        pid_of = {run_id: instance.get_run_by_id(run_id).tags[PID_TAG] for run_id in run_ids}
     first, second = sorted(run_ids, key=lambda run_id: windows[run_id][0])
     assert windows[first][1] < windows[second][0], f"steps interleave: {windows}"
     waited = outputs[run_ids.index(second)]
     assert (
-        f"waiting for warehouse {work}: in use by process {runs[run_ids.index(first)].pid} "
+        f"waiting for warehouse {work}: in use by process {pid_of[first]} "
         f"(run {first} of materialize_all, since "
     ) in waited
     assert "waiting for warehouse" not in outputs[run_ids.index(first)]

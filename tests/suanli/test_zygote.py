@@ -143,12 +143,20 @@ def test_without_a_server_answering_a_command_runs_itself(tmp_path: Path) -> Non
     assert code == 0 and "materialize" in out
 
 
+def as_a_shell_starts_it(ignored: tuple[int, ...] = ()) -> None:
+    """SIGINT and SIGTERM as a shell leaves them to a command it starts, but for `ignored`: a
+    CI job's background shell ignores SIGINT, a pytest-xdist worker SIGTERM, and the commands
+    they start inherit that (so would the command run alone, and so does its child)."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN if number in ignored else signal.SIG_DFL)
+
+
 def long_query(
-    server: Server, scratch: Path, *, busy: bool = False, **popen
+    server: Server, scratch: Path, *, busy: bool = False, ignored: tuple[int, ...] = ()
 ) -> subprocess.Popen[str]:
     """A dbt command that runs until it is stopped, on a scratch target: idle (DuckDB opening a
     named pipe no one writes to, which no signal but a fatal one ends) or `busy` (DuckDB
-    counting to 10^12, which an interrupt stops)."""
+    counting to 10^12, which an interrupt stops); it ignores the `ignored` signals."""
     (scratch / "target").mkdir(parents=True)
     (scratch / "w").mkdir()
     (scratch / "target" / PARSED.name).write_bytes(PARSED.read_bytes())
@@ -162,7 +170,8 @@ def long_query(
         server.socket, "show", "--inline", query,
         "--profiles-dir", ".", "--target-path", str(scratch / "target"),
         "--log-path", str(scratch / "logs"),
-        env={"SUANLI_WAREHOUSE": str(scratch / "w" / "suanli.duckdb")}, **popen,
+        env={"SUANLI_WAREHOUSE": str(scratch / "w" / "suanli.duckdb")},
+        preexec_fn=lambda: as_a_shell_starts_it(ignored),
     )  # fmt: skip
 
 
@@ -225,9 +234,7 @@ def test_a_terminate_reaches_the_child(server: Server, tmp_path: Path) -> None:
 def test_a_signal_the_command_ignores_its_child_ignores(server: Server, tmp_path: Path) -> None:
     # what a pytest-xdist worker, which ignores SIGTERM, passes on to the commands it starts
     before = len(server.children())
-    client = long_query(
-        server, tmp_path, preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    )
+    client = long_query(server, tmp_path, ignored=(signal.SIGTERM,))
     child = started_child(server, client, before)
     client.terminate()
     os.kill(child, signal.SIGTERM)
