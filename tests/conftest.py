@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +34,8 @@ TEST_UNCERTAINTY = REPO_ROOT / "tests" / "uncertainty_few_runs.yml"
 # integration test, whether or not its module says so: `make check` leaves them out.
 PIPELINE_FIXTURES = {"first_run"}
 
-DBT_SERVER = pytest.StashKey[contextlib.ExitStack]()
+FORK_SERVERS = pytest.StashKey[contextlib.ExitStack]()
+FORK_LOGS = pytest.StashKey[dict[str, Path]]()
 
 
 # The order in which pytest-xdist hands whole files to workers (the Makefile's
@@ -75,12 +77,13 @@ LONGEST_FIRST = [
 # Some 40 dbt commands run in a session (each pipeline run's build, the dbt tests' own), each
 # paying 2.2 s of CPU for importing dbt before it reads a file, and some 30 runs of `python -m
 # suanli.cli materialize`, each paying 5 s for Dagster, dbt, Great Expectations and the report's
-# libraries. The session starts one fork server (suanli.zygote) for both and names it to every
-# process it starts: each `suanli-dbt` and each `python -m suanli.cli` is then a fork of an
-# interpreter with those imported, running the working copy's own code. The pytest-xdist
-# workers inherit the variables from the process that starts them. test_zygote.py tests the
-# server itself; the runs that lead their own process group (to be killed with what they
-# start), the copies of the project and the benchmark start their own interpreter.
+# libraries. The session starts two fork servers (suanli.zygote), one with dbt's imports (as a
+# run's own) and one with the runs', and names them to every process it starts: each
+# `suanli-dbt` and each `materialize` is then a fork of an interpreter with those imported,
+# running the working copy's own code. The pytest-xdist workers inherit the variables from the
+# process that starts them. test_zygote.py tests the server itself; a run that leads its own
+# process group (to be killed with what it starts), a copy of the project or a command with
+# other start-up settings starts its own interpreter, as the server declines it.
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -90,13 +93,32 @@ def pytest_configure(config: pytest.Config) -> None:
     # imports it: a command that inherits it from a worker's earlier checks is still forked.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     servers = contextlib.ExitStack()
-    servers.enter_context(fork_server("dbt", "cli"))
-    config.stash[DBT_SERVER] = servers
+    config.stash[FORK_SERVERS] = servers
+    config.stash[FORK_LOGS] = {
+        program: Path(servers.enter_context(fork_server(program))).with_name("server.log")
+        for program in ("dbt", "cli")  # dbt's imports alone, as a run's own; then the runs'
+    }
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """How many commands the session's fork servers ran, and why they declined the others (a
+    decline costs time, not correctness: the command starts its own interpreter)."""
+    for program, log in config.stash.get(FORK_LOGS, {}).items():
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        forked = sum(line.startswith("fork server: child ") for line in lines)
+        reasons = Counter(
+            line.rsplit(": ", 1)[-1] for line in lines if line.startswith("fork server: declined ")
+        )
+        said = "; ".join(f"{count} × {reason}" for reason, count in reasons.items())
+        terminalreporter.write_line(
+            f"fork server ({program}): {forked} commands forked, {sum(reasons.values())} "
+            f"declined{': ' + said if said else ''}"
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if DBT_SERVER in config.stash:
-        config.stash[DBT_SERVER].close()
+    if FORK_SERVERS in config.stash:
+        config.stash[FORK_SERVERS].close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

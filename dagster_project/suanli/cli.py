@@ -226,5 +226,6 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     from suanli.zygote import hand_over
 
-    hand_over("cli")  # in the fork server `SUANLI_CLI_ZYGOTE` names, when one answers (tests)
+    if sys.argv[1:2] == ["materialize"]:  # the command that imports Dagster, dbt, GX, …
+        hand_over("cli")  # in the fork server `SUANLI_CLI_ZYGOTE` names, if one answers (tests)
     sys.exit(main())

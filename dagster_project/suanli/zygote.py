@@ -4,26 +4,31 @@ Every dbt process spends about 2.2 s of CPU importing dbt, its DuckDB adapter an
 Python models import (pandas, SciPy through SALib) before it reads a file; every `python -m
 suanli.cli materialize` about 5 s importing Dagster, dbt, Great Expectations and what the report
 draws with. A process that starts many such commands (a test session: some 40 dbt builds and 30
-runs) can start this server once, `python -m suanli.zygote SOCKET --serve dbt cli`, and name it
-to the commands it starts in each program's variable (`PROGRAMS`). The command (`suanli-dbt`, or
-`python -m suanli.cli`) then hands its arguments, environment, working directory and standard
-streams to the server, which forks a child that runs the command with them, exactly as the
+runs) can start a server once, `python -m suanli.zygote SOCKET --serve dbt` (or `cli`), and name
+it to the commands it starts in the program's variable (`PROGRAMS`). The command (`suanli-dbt`,
+or `python -m suanli.cli materialize`) then hands its arguments, environment, working directory
+and standard streams to the server, which forks a child that runs the command with them, as the
 command would have in its own process, and the command exits as that child does (code or
-signal). Without the variable, or when no server answers on the socket or it declines, the
-command runs in its own process.
+signal, an unhandled Ctrl-C included). Without the variable, or when no server answers on the
+socket, declines, or ends before it forks, the command runs in its own process.
 
 The child is tied to the command that asked for it: SIGINT and SIGTERM sent to the command
-(dagster-dbt interrupting a step) reach the child, and if the command dies (kill -9 of a run's
-process group) the server kills the child at once, as the group's kill would have. Only
-third-party modules are imported ahead; suanli's own, but for this module and the package's
-`__init__`, are imported by each child, so a changed working copy is what runs. The server
-declines what a fork would not run as the command's own process would: another interpreter,
-another PYTHONPATH (a copy of the project), another setting read when the preloaded modules were
-imported (locale, time zone, home, `PYTHON*`, `MPL*`, `GX_*`), and a command that leads its own
-process group, which starts processes of its own (`python -m suanli.cli`): a signal to its group
-would not reach them in the server's. The server's loop runs on one thread (the only other
-threads are OpenBLAS's, which numpy starts and which survive a fork by design); it ends with the
-process that started it, and its children with it.
+(dagster-dbt interrupting a step) reach the child, signals the command ignores the child ignores,
+and if the command dies (kill -9 of a run's process group) the server kills the child at once,
+with the processes it started (a `cli` child leads a process group of its own). Only third-party
+modules are imported ahead; suanli's own, but for this module, the package's `__init__` and what
+that imports (`suanli.dagster_storage`), are imported by each child, so a changed working copy is
+what runs. The server declines what a fork would not run as the command's own process would:
+another interpreter or other options of it, another `suanli` (a copy of the project), another
+setting read when the preloaded modules were imported (locale, time zone, home, `PYTHON*`,
+NumPy's, pandas', SciPy's; for `cli` also `DAGSTER_*` but its home, gRPC's, matplotlib's, GX's),
+and a `cli` command that leads its own process group: a signal to its group would not reach the
+processes it starts. What differs still: the child's pid and parent are not the command's, its
+hash seed and NumPy's legacy global generator are the server's (suanli seeds its own), warnings
+shown while the server imported are not shown again, and it ends by `os._exit` after what a
+normal exit runs (threads joined, atexit), without the interpreter's finalisation. The server's
+loop runs on one thread (the only other threads, checked with every preload, are OpenBLAS's,
+which survive a fork by design); it ends with the process that started it, its children with it.
 """
 
 from __future__ import annotations
@@ -43,8 +48,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,7 +62,9 @@ class Program:
     preload: tuple[str, ...]  # what its commands import, imported ahead
     # The environment read as they are imported (prefixes): a fork would keep the server's.
     start_settings: tuple[str, ...]
-    own_processes: bool  # starts processes of its own (run in the server only outside a group)
+    # Starts processes of its own: forked only when it does not lead its process group, and
+    # its child then leads one, which its client's death kills whole.
+    own_processes: bool
 
 
 # What every dbt command imports, and the Python models' heavy imports.
@@ -72,7 +79,8 @@ DBT_PRELOAD = (
     "scipy.stats",
     "SALib.analyze.sobol",
 )
-# What `materialize` imports beyond dbt: Dagster, the checks, the exports and the report.
+# What `materialize` (the only command handed over) imports beyond dbt: Dagster, the checks,
+# the exports and the report.
 CLI_PRELOAD = (
     "dagster",
     "dagster_dbt",
@@ -88,15 +96,20 @@ CLI_PRELOAD = (
     "duckdb",
     "grpc",
 )
-# The interpreter's, and NumPy's threads.
-INTERPRETER_SETTINGS = ("PYTHON", "LANG", "LC_", "TZ", "HOME", "XDG_", "OPENBLAS_", "OMP_", "MKL_")
-NOT_READ_HERE = {"PYTHONLEGACYWINDOWSSTDIO"}  # Windows only; dagster-dbt sets it for dbt
+# The interpreter's, NumPy's, pandas' and SciPy's (some read as they are imported).
+INTERPRETER_SETTINGS = (
+    "PYTHON", "LANG", "LC_", "TZ", "HOME", "XDG_", "OPENBLAS_", "OMP_", "MKL_", "NPY_", "NUMPY_",
+    "PANDAS_", "SCIPY_",
+)  # fmt: skip
+# Read at run time, or not on this platform (dagster-dbt sets the Windows switch for dbt).
+NOT_READ_AT_IMPORT = {"DAGSTER_HOME", "PYTHONLEGACYWINDOWSSTDIO"}
 PROGRAMS = {
     "dbt": Program("SUANLI_DBT_ZYGOTE", DBT_PRELOAD, INTERPRETER_SETTINGS, own_processes=False),
     "cli": Program(
         "SUANLI_CLI_ZYGOTE",
         DBT_PRELOAD + CLI_PRELOAD,
-        (*INTERPRETER_SETTINGS, "MPL", "GX_"),  # matplotlib's backend and home, GX's analytics
+        # Dagster's, gRPC's, matplotlib's (its backend and home), Qt's and GX's analytics.
+        (*INTERPRETER_SETTINGS, "DAGSTER_", "GRPC_", "MPL", "QT_API", "DISPLAY", "GX_"),
         own_processes=True,
     ),
 }
@@ -173,23 +186,29 @@ def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     received: list[int] = []
     sent = False
+    forwarded = 0  # of `received`, how many went to the server
     # What this process ignores, as inherited (a pytest-xdist worker's SIGTERM): the child too.
     ignored = [int(number) for number in RESET if signal.getsignal(number) == signal.SIG_IGN]
 
     def forward(number: int, _frame: object) -> None:
+        nonlocal forwarded
         received.append(number)
         if sent:  # before, the request carries them
-            _send(connection, f"signal {number}\n")
+            while forwarded < len(received):
+                forwarded += 1
+                _send(connection, f"signal {received[forwarded - 1]}\n")
 
     previous = {
         number: signal.signal(number, forward) for number in FORWARDED if number not in ignored
     }
     reply = b""
     try:
+        import suanli
+
         request = {
             "program": program, "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
             "executable": sys.executable, "group_leader": os.getpgrp() == os.getpid(),
-            "ignored": ignored,
+            "ignored": ignored, "interpreter": interpreter(), "package": suanli.__file__,
         }  # fmt: skip
         payload = json.dumps(request).encode()
         try:
@@ -200,17 +219,14 @@ def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
             pass
         else:
             sent = True
-            for number in received:
-                _send(connection, f"signal {number}\n")
-            while not reply.endswith(b"\n"):
-                try:
-                    chunk = connection.recv(64)
-                except OSError:
-                    chunk = b""
-                if not chunk:  # it may have run in part: never run it a second time here
-                    print(f"{program}: the fork server at {path} went away", file=sys.stderr)
-                    return 1
-                reply += chunk
+            while forwarded < len(received):  # what came while the request was sent
+                forwarded += 1
+                _send(connection, f"signal {received[forwarded - 1]}\n")
+            reply = _reply(connection)
+            if reply is None:
+                # It may have run in part: never run it a second time here.
+                print(f"{program}: the fork server at {path} went away", file=sys.stderr)
+                return 1
     finally:
         connection.close()
         for number, handler in previous.items():
@@ -225,6 +241,32 @@ def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
             signal.signal(int(number), signal.SIG_DFL)
         os.kill(os.getpid(), int(number))
     return int(number)
+
+
+def _reply(connection: socket.socket) -> bytes | None:
+    """The server's last line: `exit N` or `signal N` once the child has ended, `declined`; or
+    b"" when the connection closed before `started` (no child: the command may run here), None
+    when it closed after (the child may have run in part)."""
+    received, started = b"", False
+    while True:
+        while b"\n" not in received:
+            try:
+                chunk = connection.recv(64)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                return None if started else b""
+            received += chunk
+        line, _, received = received.partition(b"\n")
+        if line.startswith(b"started "):
+            started = True
+            continue
+        return line + b"\n"
+
+
+def interpreter() -> list:
+    """What makes this interpreter run code differently: its command-line options."""
+    return [list(sys.flags), list(sys.warnoptions), sorted(map(str, sys._xoptions.items()))]
 
 
 def _send(connection: socket.socket, message: str) -> None:
@@ -246,6 +288,8 @@ class Request:
     executable: str
     group_leader: bool  # the command leads its process group
     ignored: list[int]  # the signals it ignores
+    interpreter: list  # its command-line options (`interpreter()`)
+    package: str  # where it imported suanli from
     streams: list[int]
     after: bytes  # what the client sent after the request: signals it forwarded already
 
@@ -267,8 +311,8 @@ def read_request(connection: socket.socket) -> Request:
         fields = json.loads(payload[: int(length)])
         request = Request(
             fields["program"], fields["argv"], fields["env"], fields["cwd"],
-            fields["executable"], fields["group_leader"], fields["ignored"], streams,
-            payload[int(length):],
+            fields["executable"], fields["group_leader"], fields["ignored"],
+            fields["interpreter"], fields["package"], streams, payload[int(length):],
         )  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
         for descriptor in streams:
@@ -291,17 +335,21 @@ def why_not(request: Request, served: tuple[str, ...]) -> str | None:
     or a command with processes of its own that leads its process group."""
     if request.program not in served:
         return f"it serves {', '.join(served)}, not {request.program}"
-    if request.executable != sys.executable:
-        return f"another Python ({request.executable})"
+    if request.executable != sys.executable or request.interpreter != interpreter():
+        return f"another Python, or other options of it ({request.executable})"
+    import suanli
+
+    if request.package != suanli.__file__:  # a copy of the project, found from its folder
+        return f"another suanli ({request.package})"
     prefixes = PROGRAMS[request.program].start_settings
     names = {name for name in (*request.env, *os.environ) if name.startswith(prefixes)}
     changed = sorted(
-        name for name in names - NOT_READ_HERE if request.env.get(name) != os.environ.get(name)
+        name for name in names - NOT_READ_AT_IMPORT if request.env.get(name) != os.environ.get(name)
     )
     if changed:
         return f"other start-up settings ({', '.join(changed)})"
     if request.group_leader and PROGRAMS[request.program].own_processes:
-        return "it leads its process group: a signal to the group would miss its processes"
+        return "it leads its process group (a signal to the group would miss its processes)"
     return None
 
 
@@ -309,9 +357,11 @@ def run_child(request: Request, inherited: list[int]) -> None:
     """In the forked child: become the command that asked, run it, exit as it exits."""
     global _in_child
     _in_child = True
-    code = 1
+    code, interrupted = 1, False
     try:
         _die_with_parent()
+        if PROGRAMS[request.program].own_processes:
+            os.setpgid(0, 0)  # its processes with it: its client's death kills the group
         for descriptor in inherited:  # the listening socket, the other clients' connections
             os.close(descriptor)
         for number in (*RESET, signal.SIGCHLD):
@@ -333,20 +383,28 @@ def run_child(request: Request, inherited: list[int]) -> None:
 
             run_dbt()
         else:  # as `python -m suanli.cli` runs: its folder first on the path, as `__main__`
-            sys.path[0] = request.cwd
+            if not sys.flags.safe_path:
+                sys.path[0] = request.cwd
             runpy.run_module("suanli.cli", run_name="__main__", alter_sys=True)
     except SystemExit as exit_:
         if isinstance(exit_.code, int) or exit_.code is None:
             code = exit_.code or 0
         else:  # sys.exit("message"): printed, as the interpreter would
             print(exit_.code, file=sys.stderr)
+    except KeyboardInterrupt:  # the interpreter prints it, then dies by SIGINT
+        interrupted = True
+        sys.excepthook(*sys.exc_info())
     except BaseException:
-        traceback.print_exc()
+        sys.excepthook(*sys.exc_info())
     finally:
-        try:
-            atexit._run_exitfuncs()  # what the interpreter's exit would run (log handlers)
+        try:  # what the interpreter's exit runs: non-daemon threads joined, then atexit's
+            threading._shutdown()  # type: ignore[attr-defined]
+            atexit._run_exitfuncs()
             sys.stdout.flush()
             sys.stderr.flush()
+            if interrupted:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGINT)
         finally:
             os._exit(code)
 
@@ -380,7 +438,10 @@ def serve(
     listener.listen(64)  # commands that come while it imports wait for it, no longer
     started = time.perf_counter()
     for module in dict.fromkeys(m for program in served for m in PROGRAMS[program].preload):
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # a child imports it itself, and fails as the command would
+            print(f"fork server: cannot import {module} ahead ({error!r})", file=log, flush=True)
     # What the imports made is out of the children's garbage collector's reach: a collection
     # that walked it would write to every page of it, and copy them all into each child.
     gc.collect()
@@ -401,8 +462,9 @@ def serve(
                     selector.unregister(key.fileobj)  # gone: its child is reaped below
             _reap(children, selector)
     finally:
+        leaders = {key.data[0] for key in selector.get_map().values() if key.data and key.data[1]}
         for pid in children:
-            _kill(pid, signal.SIGKILL)
+            _kill_child(pid, pid in leaders)
         listener.close()
         Path(path).unlink(missing_ok=True)
 
@@ -426,6 +488,27 @@ def _accept(
         print(f"fork server: {error}", file=log, flush=True)
         connection.close()
         return
+    try:
+        _start(listener, selector, children, served, log, connection, request)
+    except Exception as error:  # this command, not the server: it runs in its own process
+        print(f"fork server: failed ({error!r})", file=log, flush=True)
+        if connection not in children.values():
+            for descriptor in request.streams:
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
+            connection.close()
+
+
+def _start(
+    listener: socket.socket,
+    selector: selectors.BaseSelector,
+    children: dict[int, socket.socket],
+    served: tuple[str, ...],
+    log,
+    connection: socket.socket,
+    request: Request,
+) -> None:
+    """Fork the request's child, or decline it."""
     command = " ".join([request.program, *request.argv[1:]])
     reason = why_not(request, served)
     if reason is not None:
@@ -450,31 +533,44 @@ def _accept(
         print(f"fork server: fork failed ({error!r})", file=log, flush=True)
         for descriptor in request.streams:
             os.close(descriptor)
-        connection.close()  # the client says the server went away and exits 1
+        connection.close()  # no child, no `started`: the client runs the command itself
         return
     if pid == 0:
         run_child(request, inherited)
+    leads = PROGRAMS[request.program].own_processes
+    if leads:  # as the child does (whichever comes first): a kill of its group finds it
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
     for descriptor in request.streams:
         os.close(descriptor)
     children[pid] = connection
-    selector.register(connection, selectors.EVENT_READ, pid)
+    selector.register(connection, selectors.EVENT_READ, (pid, leads))
+    _send(connection, f"started {pid}\n")  # from here on, the command may have run in part
     print(f"fork server: child {pid} runs {command}", file=log, flush=True)
     _forward(request.after.decode(errors="replace"), pid)
 
 
-def _from_client(connection: socket.socket, pid: int) -> bool:
-    """A client forwards a signal (True), or has gone, killed: its child is killed with it
-    (False)."""
+def _from_client(connection: socket.socket, child: tuple[int, bool]) -> bool:
+    """A client forwards a signal (True), or has gone, killed: its child is killed with it, and
+    with the child the processes it started when it leads their group (False)."""
+    pid, leads = child
     try:
         message = connection.recv(64).decode(errors="replace")
     except OSError:
         message = ""
     if not message:
-        _kill(pid, signal.SIGKILL)
+        _kill_child(pid, leads)
         return False
     _forward(message, pid)
     return True
+
+
+def _kill_child(pid: int, leads: bool) -> None:
+    if leads:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # gone, or not yet a group
+            os.killpg(pid, signal.SIGKILL)
+    _kill(pid, signal.SIGKILL)
 
 
 def _forward(message: str, pid: int) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,7 +103,12 @@ def suanli_cli(
 
 
 def outcome(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=120)
+    try:
+        out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()  # and, through the server, its child
+        process.communicate()
+        raise
     return process.returncode, out, err
 
 
@@ -119,28 +126,58 @@ def test_a_dbt_command_in_the_server_prints_and_exits_as_it_does_alone(server: S
     ]  # fmt: skip
 
 
-def test_a_cli_command_in_the_server_prints_and_exits_as_it_does_alone(
-    server: Server, tmp_path: Path
-) -> None:
-    # Chinese names in the help, a refusal with exit code 2 and the working copy's own code
+def test_materialize_in_the_server_prints_and_exits_as_it_does_alone(server: Server) -> None:
+    # its help, and a refusal with exit code 2 once Dagster and the pipeline are imported
     before = len(server.children())
-    help_alone = outcome(suanli_cli(None, "explain", "--help"))
-    assert help_alone[0] == 0 and "河北" in help_alone[1]
-    assert outcome(suanli_cli(server.socket, "explain", "--help")) == help_alone
-    nothing_built = {"SUANLI_WAREHOUSE": str(tmp_path / "suanli.duckdb")}
-    alone = outcome(suanli_cli(None, "top10", env=nothing_built))
-    assert alone[0] == 2 and "no published marts at" in alone[2]
-    assert outcome(suanli_cli(server.socket, "top10", env=nothing_built)) == alone
+    help_alone = outcome(suanli_cli(None, "materialize", "--help"))
+    assert help_alone[0] == 0 and "--years" in help_alone[1]
+    assert outcome(suanli_cli(server.socket, "materialize", "--help")) == help_alone
+    alone = outcome(suanli_cli(None, "materialize", "--years", "1900"))
+    assert alone[0] == 2 and "no partition for 1900" in alone[2]
+    assert outcome(suanli_cli(server.socket, "materialize", "--years", "1900")) == alone
     assert [command for _, command in server.children(before)] == [
-        "cli explain --help", "cli top10"
+        "cli materialize --help", "cli materialize --years 1900"
     ]  # fmt: skip
+
+
+def test_only_materialize_is_handed_over(server: Server) -> None:
+    # the light commands import little: a fork of the run's imports would change, not speed them
+    before = len(server.lines("child")) + len(server.lines("declined"))
+    code, out, _ = outcome(suanli_cli(server.socket, "explain", "--help"))
+    assert code == 0 and "河北" in out
+    assert len(server.lines("child")) + len(server.lines("declined")) == before
 
 
 def test_without_a_server_answering_a_command_runs_itself(tmp_path: Path) -> None:
     code, out, _ = outcome(suanli_dbt(tmp_path / "nobody.sock", "--version"))
     assert code == 0 and "installed: 1.11." in out
-    code, out, _ = outcome(suanli_cli(tmp_path / "nobody.sock", "--help"))
-    assert code == 0 and "materialize" in out
+    code, out, _ = outcome(suanli_cli(tmp_path / "nobody.sock", "materialize", "--help"))
+    assert code == 0 and "--years" in out
+
+
+def test_a_server_that_ends_before_it_forks_leaves_the_command_to_run_itself(
+    tmp_path: Path,
+) -> None:
+    # it died importing, or was killed, with commands waiting: none of them ran, each runs here
+    path = tmp_path / "dying.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def take_the_request_and_die() -> None:
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.close()
+
+    dying = threading.Thread(target=take_the_request_and_die)
+    dying.start()
+    try:
+        code, out, err = outcome(suanli_dbt(path, "--version"))
+    finally:
+        dying.join(timeout=30)
+        listener.close()
+    assert code == 0 and "installed: 1.11." in out, err
+    assert "went away" not in err
 
 
 def as_a_shell_starts_it(ignored: tuple[int, ...] = ()) -> None:
@@ -152,7 +189,7 @@ def as_a_shell_starts_it(ignored: tuple[int, ...] = ()) -> None:
 
 
 def long_query(
-    server: Server, scratch: Path, *, busy: bool = False, ignored: tuple[int, ...] = ()
+    server: Server | None, scratch: Path, *, busy: bool = False, ignored: tuple[int, ...] = ()
 ) -> subprocess.Popen[str]:
     """A dbt command that runs until it is stopped, on a scratch target: idle (DuckDB opening a
     named pipe no one writes to, which no signal but a fatal one ends) or `busy` (DuckDB
@@ -167,7 +204,7 @@ def long_query(
         else f"select * from read_csv('{scratch / 'never_written.csv'}')"
     )
     return suanli_dbt(
-        server.socket, "show", "--inline", query,
+        server.socket if server else None, "show", "--inline", query,
         "--profiles-dir", ".", "--target-path", str(scratch / "target"),
         "--log-path", str(scratch / "logs"),
         env={"SUANLI_WAREHOUSE": str(scratch / "w" / "suanli.duckdb")},
@@ -183,11 +220,18 @@ def alive(pid: int) -> bool:
         return False
 
 
-def started_child(server: Server, client: subprocess.Popen[str], before: int) -> int:
+def running(scratch: Path) -> None:
+    """Wait until the long query's dbt has parsed and started its node (its log says so)."""
+    log = scratch / "logs" / "dbt.log"
+    wait_for(lambda: log.exists() and "Concurrency" in log.read_text(encoding="utf-8"))
+    time.sleep(1)  # DuckDB now waits on the pipe, or counts
+
+
+def started_child(server: Server, client: subprocess.Popen[str], before: int, scratch: Path) -> int:
     wait_for(lambda: server.children(before))
     ((pid, command),) = server.children(before)
     assert command.startswith("dbt show --inline") and alive(pid)
-    time.sleep(3)  # dbt parses, then DuckDB waits on the pipe or counts
+    running(scratch)
     assert client.poll() is None and alive(pid)
     return pid
 
@@ -195,7 +239,7 @@ def started_child(server: Server, client: subprocess.Popen[str], before: int) ->
 def test_a_killed_command_takes_its_child_with_it(server: Server, tmp_path: Path) -> None:
     before = len(server.children())
     client = long_query(server, tmp_path)
-    child = started_child(server, client, before)
+    child = started_child(server, client, before, tmp_path)
     client.kill()  # kill -9: nothing of it can forward anything
     client.wait(timeout=30)
     wait_for(lambda: not alive(child), seconds=10)
@@ -204,12 +248,17 @@ def test_a_killed_command_takes_its_child_with_it(server: Server, tmp_path: Path
 def test_an_interrupt_reaches_the_child_and_its_exit_is_the_commands(
     server: Server, tmp_path: Path
 ) -> None:
+    alone = long_query(None, tmp_path / "alone", busy=True)
+    running(tmp_path / "alone")
+    alone.send_signal(signal.SIGINT)
+    code_alone = outcome(alone)[0]
+    assert code_alone != 0
+
     before = len(server.children())
-    client = long_query(server, tmp_path, busy=True)
-    child = started_child(server, client, before)
+    client = long_query(server, tmp_path / "forked", busy=True)
+    child = started_child(server, client, before, tmp_path / "forked")
     client.send_signal(signal.SIGINT)  # as dagster-dbt interrupts a step
-    code, _, _ = outcome(client)
-    assert code != 0
+    assert outcome(client)[0] == code_alone
     assert not alive(child)
 
 
@@ -218,16 +267,16 @@ def test_a_child_killed_by_a_signal_ends_its_command_by_that_signal(
 ) -> None:
     before = len(server.children())
     client = long_query(server, tmp_path)
-    os.kill(started_child(server, client, before), signal.SIGKILL)  # the kernel's OOM killer, say
+    os.kill(started_child(server, client, before, tmp_path), signal.SIGKILL)  # the OOM killer
     assert outcome(client)[0] == -signal.SIGKILL
 
 
 def test_a_terminate_reaches_the_child(server: Server, tmp_path: Path) -> None:
     before = len(server.children())
     client = long_query(server, tmp_path)
-    child = started_child(server, client, before)
+    child = started_child(server, client, before, tmp_path)
     client.terminate()
-    assert outcome(client)[0] != 0
+    assert outcome(client)[0] == -signal.SIGTERM  # as dbt alone: no handler of its own
     assert not alive(child)
 
 
@@ -235,7 +284,7 @@ def test_a_signal_the_command_ignores_its_child_ignores(server: Server, tmp_path
     # what a pytest-xdist worker, which ignores SIGTERM, passes on to the commands it starts
     before = len(server.children())
     client = long_query(server, tmp_path, ignored=(signal.SIGTERM,))
-    child = started_child(server, client, before)
+    child = started_child(server, client, before, tmp_path)
     client.terminate()
     os.kill(child, signal.SIGTERM)
     time.sleep(1)
@@ -245,23 +294,42 @@ def test_a_signal_the_command_ignores_its_child_ignores(server: Server, tmp_path
     wait_for(lambda: not alive(child), seconds=10)
 
 
+DBT_VERSION = (suanli_dbt, ("--version",), "installed: 1.11.")
+MATERIALIZE_HELP = (suanli_cli, ("materialize", "--help"), "--years")
+
+
 @pytest.mark.parametrize(
     ("command", "env", "reason"),
     [
-        (suanli_dbt, {"PYTHONPATH": "/copy"}, "PYTHONPATH"),  # a copy of the project
-        (suanli_dbt, {"TZ": "Asia/Shanghai"}, "TZ"),
-        (suanli_cli, {"MPLBACKEND": "svg"}, "MPLBACKEND"),  # what the report draws with
+        (DBT_VERSION, {"PYTHONPATH": "/copy"}, "PYTHONPATH"),  # a copy of the project
+        (DBT_VERSION, {"TZ": "Asia/Shanghai"}, "TZ"),
+        (MATERIALIZE_HELP, {"MPLBACKEND": "svg"}, "MPLBACKEND"),  # what the report draws with
+        (MATERIALIZE_HELP, {"DAGSTER_TIMEZONE": "UTC"}, "DAGSTER_TIMEZONE"),  # not its home
     ],
 )
 def test_a_command_with_other_start_up_settings_runs_itself(
-    server: Server, command, env: dict[str, str], reason: str
+    server: Server, command: tuple, env: dict[str, str], reason: str
 ) -> None:
     # what the server's preloaded modules read as they were imported would not be the command's
+    start, args, shown = command
     before = len(server.lines("declined"))
-    code, out, _ = outcome(command(server.socket, "--help", env=env))
-    assert code == 0 and "Usage" in out.title()
+    code, out, _ = outcome(start(server.socket, *args, env=env))
+    assert code == 0 and shown in out
     (declined,) = server.lines("declined", before)
-    assert declined.endswith(f" --help: other start-up settings ({reason})")
+    assert declined.endswith(f" {' '.join(args)}: other start-up settings ({reason})")
+
+
+def test_a_command_with_other_python_options_runs_itself(server: Server) -> None:
+    before = len(server.lines("declined"))
+    process = subprocess.Popen(
+        [sys.executable, "-X", "dev", "-m", "suanli.cli", "materialize", "--help"],
+        env=environment(server.socket, None), cwd=REPO_ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    code, out, _ = outcome(process)
+    assert code == 0 and "--years" in out
+    (declined,) = server.lines("declined", before)
+    assert declined.startswith("cli materialize --help: another Python, or other options of it")
 
 
 def test_a_dbt_command_is_forked_whatever_the_report_reads(server: Server) -> None:
@@ -275,11 +343,14 @@ def test_a_dbt_command_is_forked_whatever_the_report_reads(server: Server) -> No
 def test_a_cli_command_that_leads_its_process_group_runs_itself(server: Server) -> None:
     # a signal to its group (a kill of the run, a Ctrl-C) must reach dbt and Chromium too
     before, declined = len(server.children()), len(server.lines("declined"))
-    code, out, _ = outcome(suanli_cli(server.socket, "--help", start_new_session=True))
-    assert code == 0 and "materialize" in out
+    code, out, _ = outcome(
+        suanli_cli(server.socket, "materialize", "--help", start_new_session=True)
+    )
+    assert code == 0 and "--years" in out
     assert server.children(before) == []
     assert server.lines("declined", declined) == [
-        "cli --help: it leads its process group: a signal to the group would miss its processes"
+        "cli materialize --help: it leads its process group (a signal to the group would miss "
+        "its processes)"
     ]
     # dbt starts nothing of its own: a group's kill reaches the child through its command
     assert outcome(suanli_dbt(server.socket, "--version", start_new_session=True))[0] == 0
@@ -289,9 +360,9 @@ def test_a_cli_command_that_leads_its_process_group_runs_itself(server: Server) 
 def test_a_server_runs_only_the_programs_it_serves(tmp_path: Path) -> None:
     dbt_only, process = start_server(tmp_path, "dbt")
     try:
-        code, out, _ = outcome(suanli_cli(dbt_only.socket, "--help"))
-        assert code == 0 and "materialize" in out
-        assert dbt_only.lines("declined") == ["cli --help: it serves dbt, not cli"]
+        code, out, _ = outcome(suanli_cli(dbt_only.socket, "materialize", "--help"))
+        assert code == 0 and "--years" in out
+        assert dbt_only.lines("declined") == ["cli materialize --help: it serves dbt, not cli"]
     finally:
         process.terminate()
         process.wait(timeout=30)

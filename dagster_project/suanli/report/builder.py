@@ -81,12 +81,16 @@ def chart_workers(workers: int | None = None) -> Iterator[Executor]:
 def _fork_workers(pool: ProcessPoolExecutor) -> None:
     """Fork every worker of `pool` now (a fork context forks them all at the first task), with
     this process's objects out of their garbage collector's reach."""
+    # Frozen already (a fork server's imports, suanli.zygote): unfrozen, they would be copied
+    # into this process by its next collection; so what is frozen here stays frozen too.
+    frozen_already = gc.get_freeze_count()
     gc.collect()
     gc.freeze()
     try:
         pool.submit(int)
     finally:
-        gc.unfreeze()
+        if not frozen_already:
+            gc.unfreeze()
 
 
 def draw_chart(figure: FigureFactory, path: Path, font: CjkFont) -> None:
