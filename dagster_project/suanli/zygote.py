@@ -193,7 +193,7 @@ def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
     def forward(number: int, _frame: object) -> None:
         nonlocal forwarded
         received.append(number)
-        if sent:  # before, the request carries them
+        if sent:  # before, they follow the request (below)
             while forwarded < len(received):
                 forwarded += 1
                 _send(connection, f"signal {received[forwarded - 1]}\n")
@@ -331,8 +331,9 @@ def _recv(connection: socket.socket) -> bytes:
 
 def why_not(request: Request, served: tuple[str, ...]) -> str | None:
     """Why a fork of this server would not run the command as its own process would (None: it
-    would): another program, Python, PYTHONPATH (a copy of the project), or start-up setting,
-    or a command with processes of its own that leads its process group."""
+    would): another program, Python or options of it, `suanli` (a copy of the project), or
+    start-up setting (PYTHONPATH among them), or a command with processes of its own that leads
+    its process group."""
     if request.program not in served:
         return f"it serves {', '.join(served)}, not {request.program}"
     if request.executable != sys.executable or request.interpreter != interpreter():
@@ -353,13 +354,14 @@ def why_not(request: Request, served: tuple[str, ...]) -> str | None:
     return None
 
 
-def run_child(request: Request, inherited: list[int]) -> None:
-    """In the forked child: become the command that asked, run it, exit as it exits."""
+def run_child(request: Request, inherited: list[int], server: int) -> None:
+    """In the forked child of `server` (its pid): become the command that asked, run it, exit
+    as it exits."""
     global _in_child
     _in_child = True
     code, interrupted = 1, False
     try:
-        _die_with_parent()
+        _die_with_parent(server)
         if PROGRAMS[request.program].own_processes:
             os.setpgid(0, 0)  # its processes with it: its client's death kills the group
         for descriptor in inherited:  # the listening socket, the other clients' connections
@@ -409,14 +411,16 @@ def run_child(request: Request, inherited: list[int]) -> None:
             os._exit(code)
 
 
-def _die_with_parent() -> None:
-    """The child is killed if the server dies (even by SIGKILL): it would otherwise hold its
-    client's output open with no one to report its end."""
+def _die_with_parent(server: int) -> None:
+    """The child is killed if the server (`server`, its pid) dies, even by SIGKILL: it would
+    otherwise hold its client's output open with no one to report its end."""
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != server:  # it died before the request to the kernel was made
+        os._exit(1)
 
 
 def _status_line(status: int) -> str:
@@ -481,6 +485,7 @@ def _accept(
         connection, _ = listener.accept()
     except OSError as error:  # out of descriptors: the client retries nothing, it waits
         print(f"fork server: accept failed ({error!r})", file=log, flush=True)
+        time.sleep(1)  # until a child ends and frees some, rather than spin on the listener
         return
     try:
         request = read_request(connection)
@@ -526,6 +531,7 @@ def _start(
     # A SIGTERM meant for the child, between the fork and its own handlers, would meet the
     # server's: the signals wait until the child has reset them.
     signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
+    server = os.getpid()
     try:
         pid = os.fork()
     except OSError as error:
@@ -536,7 +542,7 @@ def _start(
         connection.close()  # no child, no `started`: the client runs the command itself
         return
     if pid == 0:
-        run_child(request, inherited)
+        run_child(request, inherited, server)
     leads = PROGRAMS[request.program].own_processes
     if leads:  # as the child does (whichever comes first): a kill of its group finds it
         with contextlib.suppress(OSError):
