@@ -1,6 +1,7 @@
-"""The fork server: `suanli-dbt` and `python -m suanli.cli` run in it behave as they do alone,
-a child lives and dies with the command that asked for it, the server declines what a fork would
-not run as the command's own process would, and it ends with the process that started it."""
+"""The fork server: `suanli-dbt` and `python -m suanli.cli materialize` run in it behave as they
+do alone, a child lives and dies with the command that asked for it, the server declines what a
+fork would not run as the command's own process would, and it ends with the process that
+started it."""
 
 from __future__ import annotations
 
