@@ -55,6 +55,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import suanli
+
 
 @dataclass(frozen=True)
 class Program:
@@ -190,21 +192,22 @@ def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
     # What this process ignores, as inherited (a pytest-xdist worker's SIGTERM): the child too.
     ignored = [int(number) for number in RESET if signal.getsignal(number) == signal.SIG_IGN]
 
-    def forward(number: int, _frame: object) -> None:
+    def send_received() -> None:
         nonlocal forwarded
+        while forwarded < len(received):
+            forwarded += 1
+            _send(connection, f"signal {received[forwarded - 1]}\n")
+
+    def forward(number: int, _frame: object) -> None:
         received.append(number)
         if sent:  # before, they follow the request (below)
-            while forwarded < len(received):
-                forwarded += 1
-                _send(connection, f"signal {received[forwarded - 1]}\n")
+            send_received()
 
     previous = {
         number: signal.signal(number, forward) for number in FORWARDED if number not in ignored
     }
     reply = b""
     try:
-        import suanli
-
         request = {
             "program": program, "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
             "executable": sys.executable, "group_leader": os.getpgrp() == os.getpid(),
@@ -219,9 +222,7 @@ def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
             pass
         else:
             sent = True
-            while forwarded < len(received):  # what came while the request was sent
-                forwarded += 1
-                _send(connection, f"signal {received[forwarded - 1]}\n")
+            send_received()  # what came while the request was sent
             reply = _reply(connection)
             if reply is None:
                 # It may have run in part: never run it a second time here.
@@ -338,8 +339,6 @@ def why_not(request: Request, served: tuple[str, ...]) -> str | None:
         return f"it serves {', '.join(served)}, not {request.program}"
     if request.executable != sys.executable or request.interpreter != interpreter():
         return f"another Python, or other options of it ({request.executable})"
-    import suanli
-
     if request.package != suanli.__file__:  # a copy of the project, found from its folder
         return f"another suanli ({request.package})"
     prefixes = PROGRAMS[request.program].start_settings
@@ -498,9 +497,7 @@ def _accept(
     except Exception as error:  # this command, not the server: it runs in its own process
         print(f"fork server: failed ({error!r})", file=log, flush=True)
         if connection not in children.values():
-            for descriptor in request.streams:
-                with contextlib.suppress(OSError):
-                    os.close(descriptor)
+            _close_streams(request)
             connection.close()
 
 
@@ -518,8 +515,7 @@ def _start(
     reason = why_not(request, served)
     if reason is not None:
         print(f"fork server: declined {command}: {reason}", file=log, flush=True)
-        for descriptor in request.streams:
-            os.close(descriptor)
+        _close_streams(request)
         _send(connection, "declined\n")
         connection.close()
         return
@@ -537,8 +533,7 @@ def _start(
     except OSError as error:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
         print(f"fork server: fork failed ({error!r})", file=log, flush=True)
-        for descriptor in request.streams:
-            os.close(descriptor)
+        _close_streams(request)
         connection.close()  # no child, no `started`: the client runs the command itself
         return
     if pid == 0:
@@ -548,13 +543,19 @@ def _start(
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
-    for descriptor in request.streams:
-        os.close(descriptor)
+    _close_streams(request)  # the child's now
     children[pid] = connection
     selector.register(connection, selectors.EVENT_READ, (pid, leads))
     _send(connection, f"started {pid}\n")  # from here on, the command may have run in part
     print(f"fork server: child {pid} runs {command}", file=log, flush=True)
     _forward(request.after.decode(errors="replace"), pid)
+
+
+def _close_streams(request: Request) -> None:
+    """The server's copies of the client's streams, each closed once (emptied as closed)."""
+    while request.streams:
+        with contextlib.suppress(OSError):
+            os.close(request.streams.pop())
 
 
 def _from_client(connection: socket.socket, child: tuple[int, bool]) -> bool:

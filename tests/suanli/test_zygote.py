@@ -83,24 +83,28 @@ def environment(socket: Path | None, env: dict[str, str] | None) -> dict[str, st
     return {**environment, **(env or {})}
 
 
+def command(
+    argv: list[str], cwd: Path, socket: Path | None, env: dict[str, str] | None, **popen
+) -> subprocess.Popen[str]:
+    """`argv` started in `cwd`, with the server at `socket` named (None: none), output kept."""
+    return subprocess.Popen(
+        argv, env=environment(socket, env), cwd=cwd, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen,
+    )  # fmt: skip
+
+
 def suanli_dbt(
     socket: Path | None, *args: str, env: dict[str, str] | None = None, **popen
 ) -> subprocess.Popen[str]:
     """`suanli-dbt ARGS` in the project, in the server at `socket` (None: none named)."""
-    return subprocess.Popen(
-        [str(SUANLI_DBT), *args], env=environment(socket, env), cwd=DBT_PROJECT_DIR,
-        text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen,
-    )  # fmt: skip
+    return command([str(SUANLI_DBT), *args], DBT_PROJECT_DIR, socket, env, **popen)
 
 
 def suanli_cli(
     socket: Path | None, *args: str, env: dict[str, str] | None = None, **popen
 ) -> subprocess.Popen[str]:
     """`python -m suanli.cli ARGS` from the repository, in the server at `socket`."""
-    return subprocess.Popen(
-        [*CLI, *args], env=environment(socket, env), cwd=REPO_ROOT,
-        text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen,
-    )  # fmt: skip
+    return command([*CLI, *args], REPO_ROOT, socket, env, **popen)
 
 
 def outcome(process: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -322,12 +326,8 @@ def test_a_command_with_other_start_up_settings_runs_itself(
 
 def test_a_command_with_other_python_options_runs_itself(server: Server) -> None:
     before = len(server.lines("declined"))
-    process = subprocess.Popen(
-        [sys.executable, "-X", "dev", "-m", "suanli.cli", "materialize", "--help"],
-        env=environment(server.socket, None), cwd=REPO_ROOT, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    code, out, _ = outcome(process)
+    argv = [sys.executable, "-X", "dev", "-m", "suanli.cli", "materialize", "--help"]
+    code, out, _ = outcome(command(argv, REPO_ROOT, server.socket, None))
     assert code == 0 and "--years" in out
     (declined,) = server.lines("declined", before)
     assert declined.startswith("cli materialize --help: another Python, or other options of it")
