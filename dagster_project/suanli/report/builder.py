@@ -15,10 +15,12 @@ and freezes what remains (`gc.freeze`) while it forks, so a worker's collector n
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -61,14 +63,37 @@ def worker_count() -> int:
     return os.cpu_count() or 1
 
 
+def _load_drawing() -> None:
+    for module in DRAWING_MODULES:
+        importlib.import_module(module)
+    choropleth.load_boundaries()
+
+
+def _preload() -> None:
+    with contextlib.suppress(Exception):  # chart_workers raises it, in the report's step
+        _load_drawing()
+
+
+_preloading: list[threading.Thread] = []
+
+
+def preload_drawing() -> None:
+    """Load the drawing modules and the map outlines on a thread of their own, once per
+    process: the dbt step, which calls this for a run that draws the report, waits on dbt, so
+    the half second they take passes then instead of in the report's step."""
+    if not _preloading:
+        _preloading.append(threading.Thread(target=_preload, name="drawing-preload"))
+        _preloading[0].start()
+
+
 @contextmanager
 def chart_workers(workers: int | None = None) -> Iterator[Executor]:
     """A pool of chart-drawing processes (default: one per core), forked with the drawing
     modules and the map outlines loaded; left, it cancels what has not started (a failed
     build stops drawing)."""
-    for module in DRAWING_MODULES:
-        importlib.import_module(module)
-    choropleth.load_boundaries()
+    for thread in _preloading:  # no fork while a module is half imported
+        thread.join()
+    _load_drawing()  # (at once when preloaded; raises what the preload met)
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=workers or worker_count(), mp_context=context)
     try:

@@ -42,6 +42,7 @@ from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 from packaging.version import Version
 
 from suanli.index.partitions import run_years, year_partitions
+from suanli.report.builder import preload_drawing
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
 from suanli.terminal.news import progress_message
 from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
@@ -162,6 +163,8 @@ def dbt_models(
         with years_in_environment(selected):
             arguments = PARTIAL_BUILD_ARGS if base else BUILD_ARGS
             invocation = dbt.cli(arguments, context=context, raise_on_error=False)
+        if any(key.path[0] == "report" for key in context.job_def.asset_layer.selected_asset_keys):
+            preload_drawing()  # while dbt builds, for the report's step after it
         # Held until dbt exits: the counts need the file dbt has open while it builds.
         events = list(logging_progress(context, invocation.stream()))
         with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:

@@ -1,6 +1,8 @@
 """Charts drawn by worker processes: the same PNG as the build's own process would draw, in
 page order whichever worker finishes first, a chart failing in a worker fails the build
-before the page is written, and a worker never finalises what its parent left to collect."""
+before the page is written, and a worker never finalises what its parent left to collect.
+The drawing modules may be loaded beforehand on a thread (while dbt builds): the workers are
+forked only once it is done."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import pandas as pd
 import pytest
 
 from suanli.report import build_report, charts, find_cjk_font
-from suanli.report.builder import Builder, chart_workers
+from suanli.report import builder as builder_module
+from suanli.report.builder import Builder, chart_workers, preload_drawing
 from suanli.report.fonts import cjk_style
 
 
@@ -91,3 +94,29 @@ def test_a_worker_never_finalises_the_garbage_of_the_process_that_forked_it(
         gc.enable()
     gc.collect()
     assert log.read_text().split() == [str(os.getpid())]
+
+
+def test_drawing_preloaded_on_a_thread_is_loaded_before_the_workers_fork(
+    top10: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(builder_module, "_preloading", [])
+    preload_drawing()
+    preload_drawing()  # once per process
+    (thread,) = builder_module._preloading
+    with chart_workers(2) as pool:
+        assert not thread.is_alive()
+        builder = Builder(tmp_path, pool, find_cjk_font())
+        builder.chart("top", "top", partial(charts.top_bar, top10, "top"), top10)
+        builder.wait()
+    assert (tmp_path / "charts" / "top.png").stat().st_size > 0
+
+
+def test_what_the_preload_met_is_raised_by_the_report_not_the_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(builder_module, "_preloading", [])
+    monkeypatch.setattr(builder_module, "DRAWING_MODULES", ("suanli_no_such_module",))
+    preload_drawing()  # the thread keeps quiet: the dbt step it runs beside is not at fault
+    builder_module._preloading[0].join()
+    with pytest.raises(ModuleNotFoundError, match="suanli_no_such_module"), chart_workers(2):
+        pass
