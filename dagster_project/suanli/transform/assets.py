@@ -45,6 +45,7 @@ from suanli.index.partitions import run_years, year_partitions
 from suanli.report.builder import preload_drawing
 from suanli.settings import DBT_PROJECT_DIR, index_systems_dir
 from suanli.terminal.news import progress_message
+from suanli.transform.build_folders import prune_build_folders
 from suanli.transform.builds import current_deliveries, latest_marts_build, record_marts_build
 from suanli.transform.dbt_command import YEARS_ENV
 from suanli.transform.plan import (
@@ -167,6 +168,7 @@ def dbt_models(
             preload_drawing()  # while dbt builds, for the report's step after it
         # Held until dbt exits: the counts need the file dbt has open while it builds.
         events = list(logging_progress(context, invocation.stream()))
+        prune_build_folders(invocation.target_path.parent, context.op_execution_context.op.name)
         with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:
             yield from with_row_counts(context, events, connection, years)
     if not invocation.is_successful():
