@@ -27,7 +27,7 @@ WAREHOUSE_FILE := $(abspath $(or $(SUANLI_WAREHOUSE),data/warehouse/suanli.duckd
 DOCS_PORT ?= 8080
 DBT_DOCS_DIR := $(abspath $(or $(SUANLI_DBT_DOCS),dbt_project/target))
 
-.PHONY: run test check ui env manifest lint benchmark benchmark-scale docs snapshot cities clean old-duckdb superset spark system-deps
+.PHONY: run test check serve ui env manifest lint benchmark benchmark-scale docs snapshot cities clean old-duckdb superset spark system-deps
 
 # make test's pytest-xdist workers: one more than the cores. Each test file runs whole on one
 # worker, so a module's shared fixture (a story's pipeline runs) is built once. A pipeline test
@@ -58,6 +58,11 @@ test: manifest old-duckdb superset spark system-deps
 # `slow`), with fewer property-test examples: for iterating, not instead of `make test`.
 check: $(DBT_MANIFEST)
 	SUANLI_HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n $(CHECK_WORKERS) $(XDIST) -m "not integration and not slow" -q
+
+# A run server in the foreground (Ctrl-C stops it): each `make run` or `materialize` of this
+# checkout forks from it, its imports done (README, "Iterating").
+serve: manifest
+	$(BIN)/python -m suanli.cli serve
 
 ui: manifest
 	$(BIN)/dagster dev -m suanli.definitions

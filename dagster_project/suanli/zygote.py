@@ -12,23 +12,29 @@ command would have in its own process, and the command exits as that child does 
 signal, an unhandled Ctrl-C included). Without the variable, or when no server answers on the
 socket, declines, or ends before it forks, the command runs in its own process.
 
+`python -m suanli.cli serve` (`make serve`, `run_server`) keeps a `cli` and a `dbt` server for
+a user's checkout while they iterate, at sockets the commands find without a variable
+(`run_server_socket`); it stops on Ctrl-C or after an idle time.
+
 The child is tied to the command that asked for it: SIGINT and SIGTERM sent to the command
-(dagster-dbt interrupting a step) reach the child, signals the command ignores the child ignores,
-and if the command dies (kill -9 of a run's process group) the server kills the child at once,
-with the processes it started (a `cli` child leads a process group of its own). Only third-party
-modules are imported ahead; suanli's own, but for this module, the package's `__init__` and what
-that imports (`suanli.dagster_storage`), are imported by each child, so a changed working copy is
-what runs. The server declines what a fork would not run as the command's own process would:
-another interpreter or other options of it, another `suanli` (a copy of the project), another
-setting read when the preloaded modules were imported (locale, time zone, home, `PYTHON*`,
-NumPy's, pandas', SciPy's; for `cli` also `DAGSTER_*` but its home, gRPC's, matplotlib's, GX's),
-and a `cli` command that leads its own process group: a signal to its group would not reach the
-processes it starts. What differs still: the child's pid and parent are not the command's, its
-hash seed and NumPy's legacy global generator are the server's (suanli seeds its own), warnings
-shown while the server imported are not shown again, and it ends by `os._exit` after what a
-normal exit runs (threads joined, atexit), without the interpreter's finalisation. The server's
-loop runs on one thread (the only other threads, checked with every preload, are OpenBLAS's,
-which survive a fork by design); it ends with the process that started it, its children with it.
+(dagster-dbt interrupting a step) reach the child (its whole group, when the command leads its
+own group as an interactive shell starts it: a Ctrl-C there), signals the command ignores the
+child ignores, and if the command dies (kill -9 of a run's process group) the server kills the
+child at once, with the processes it started (a `cli` child leads a process group of its own).
+Only third-party modules are imported ahead; suanli's own, but for this module, the package's
+`__init__` and what that imports (`suanli.dagster_storage`), are imported by each child, so a
+changed working copy is what runs. The server declines what a fork would not run as the
+command's own process would: another interpreter or other options of it, another `suanli` (a
+copy of the project), another setting read when the preloaded modules were imported (locale,
+time zone, home, `PYTHON*`, NumPy's, pandas', SciPy's; for `cli` also `DAGSTER_*` but its home,
+gRPC's, matplotlib's, GX's), and any command once a package or a module the server imported
+itself has changed since it started (`installed_stamp`). What differs still: the child's pid and
+parent are not the command's, its hash seed and NumPy's legacy global generator are the server's
+(suanli seeds its own), warnings shown while the server imported are not shown again, and it
+ends by `os._exit` after what a normal exit runs (threads joined, atexit), without the
+interpreter's finalisation. The server's loop runs on one thread (the only other threads,
+checked with every preload, are OpenBLAS's, which survive a fork by design); it ends with the
+process that started it (or, given one, after an idle time), its children with it.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import argparse
 import atexit
 import contextlib
 import gc
+import hashlib
 import importlib
 import json
 import os
@@ -64,8 +71,8 @@ class Program:
     preload: tuple[str, ...]  # what its commands import, imported ahead
     # The environment read as they are imported (prefixes): a fork would keep the server's.
     start_settings: tuple[str, ...]
-    # Starts processes of its own: forked only when it does not lead its process group, and
-    # its child then leads one, which its client's death kills whole.
+    # Starts processes of its own: its child leads a process group, which its client's death
+    # kills whole, and which gets the signals of a client that leads its own.
     own_processes: bool
 
 
@@ -126,14 +133,19 @@ _in_child = False  # this process is a server's child: its command runs here
 
 
 @contextmanager
-def fork_server(*programs: str) -> Iterator[str]:
+def fork_server(*programs: str, discover: bool = False) -> Iterator[str]:
     """A fork server for `programs`' commands that this process starts while inside (named to
     them in this process's environment), stopped on leaving; or the one already named, if every
-    program has one. The server imports while this process does other work (a run's first
-    steps)."""
+    program has one, or with `discover` the run server's (`python -m suanli.cli serve`), which
+    the commands find themselves. The server imports while this process does other work (a
+    run's first steps)."""
     variables = [PROGRAMS[program].variable for program in programs]
     if all(os.environ.get(variable) for variable in variables):
         yield os.environ[variables[0]]
+        return
+    served = [run_server_socket(program) for program in programs]
+    if discover and all(path.exists() for path in served):
+        yield str(served[0])
         return
     # mkdtemp's folder is the user's alone (0700): no one else can connect. Short: a socket's
     # path has at most 108 bytes.
@@ -165,15 +177,56 @@ def fork_server(*programs: str) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def run_server(idle_seconds: float) -> int:
+    """`python -m suanli.cli serve`: serve this checkout's `materialize` commands (here, in the
+    foreground) and their dbt builds (a server of its own, which ends with this one) at their
+    `run_server_socket`s, until Ctrl-C or `idle_seconds` without a run; 1 if one serves already."""
+    paths = {program: run_server_socket(program) for program in ("cli", "dbt")}
+    paths["cli"].parent.mkdir(mode=0o700, exist_ok=True)  # the user's alone: no one else connects
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        if probe.connect_ex(str(paths["cli"])) == 0:
+            print(f"serve: a run server already listens on {paths['cli']}", file=sys.stderr)
+            return 1
+    print(
+        f"run server on {paths['cli']}: `python -m suanli.cli materialize` (and `make run`) from "
+        "this checkout forks from it, with Dagster, dbt, GX and the report's libraries imported, "
+        f"and so do its dbt builds. Ctrl-C stops it, and the runs it forked; so do "
+        f"{idle_seconds / 60:g} min without a run.",
+        file=sys.stderr,
+        flush=True,
+    )
+    dbt_server = subprocess.Popen(
+        [sys.executable, "-m", "suanli.zygote", str(paths["dbt"]), "--starter", str(os.getpid()),
+         "--serve", "dbt"],
+        stdin=subprocess.DEVNULL, start_new_session=True,  # Ctrl-C is for this one alone
+    )  # fmt: skip
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # the way to stop it
+            serve(str(paths["cli"]), served=("cli",), idle=idle_seconds)
+    finally:
+        dbt_server.terminate()
+        dbt_server.wait()
+    return 0
+
+
 # ---------------------------------------------------------------------------------- client
 
 
+def run_server_socket(program: str) -> Path:
+    """Where `python -m suanli.cli serve` serves `program`'s commands, for them to find it: one
+    per user, checkout and Python (in a folder of the user's alone; short, for a socket's path
+    has at most 108 bytes)."""
+    digest = hashlib.sha256(f"{suanli.__file__}\0{sys.executable}".encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"suanli-{os.getuid()}" / f"{program}-{digest}.sock"
+
+
 def hand_over(program: str) -> None:
-    """Run this command (`sys.argv`) in the fork server its program's variable names, and exit
-    as it ends there; return, for it to run here, when none is named, none answers, it
-    declines, or this process is already a server's child."""
-    path = os.environ.get(PROGRAMS[program].variable)
-    if not path or _in_child:
+    """Run this command (`sys.argv`) in the fork server its program's variable names (unnamed:
+    the run server's, if one serves this checkout), and exit as it ends there; return, for it
+    to run here, when there is none, none answers, it declines, or this process is already a
+    server's child."""
+    path = os.environ.get(PROGRAMS[program].variable) or str(run_server_socket(program))
+    if _in_child or not os.path.exists(path):
         return
     code = run_in_zygote(path, program, sys.argv)
     if code is not None:
@@ -333,8 +386,8 @@ def _recv(connection: socket.socket) -> bytes:
 def why_not(request: Request, served: tuple[str, ...]) -> str | None:
     """Why a fork of this server would not run the command as its own process would (None: it
     would): another program, Python or options of it, `suanli` (a copy of the project), or
-    start-up setting (PYTHONPATH among them), or a command with processes of its own that leads
-    its process group."""
+    start-up setting (PYTHONPATH among them); or the server's own imports have changed since it
+    made them (`installed_stamp`: a long-lived run server outlives a `pip install`)."""
     if request.program not in served:
         return f"it serves {', '.join(served)}, not {request.program}"
     if request.executable != sys.executable or request.interpreter != interpreter():
@@ -348,9 +401,29 @@ def why_not(request: Request, served: tuple[str, ...]) -> str | None:
     )
     if changed:
         return f"other start-up settings ({', '.join(changed)})"
-    if request.group_leader and PROGRAMS[request.program].own_processes:
-        return "it leads its process group (a signal to the group would miss its processes)"
+    if _STAMP and installed_stamp() != _STAMP:
+        return "what the server imported has changed since it started (restart it)"
     return None
+
+
+_STAMP: dict[str, int] = {}  # the server's `installed_stamp` as it finished importing
+
+
+def installed_stamp() -> dict[str, int]:
+    """What a fork would run stale code of, as modification times: the folders Python imports
+    third-party packages from (an install or upgrade changes their entries) and suanli's
+    modules the server imported itself (the package's `__init__`, this module, …)."""
+    folders = [entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))]
+    own = [
+        module.__file__
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] == "suanli" and getattr(module, "__file__", None)
+    ]
+    stamp = {}
+    for path in (*folders, *own):
+        with contextlib.suppress(OSError):
+            stamp[path] = os.stat(path).st_mtime_ns
+    return stamp
 
 
 def run_child(request: Request, inherited: list[int], server: int) -> None:
@@ -429,11 +502,16 @@ def _status_line(status: int) -> str:
 
 
 def serve(
-    path: str, parent: int | None = None, served: tuple[str, ...] = ("dbt",), log=sys.stderr
+    path: str,
+    parent: int | None = None,
+    served: tuple[str, ...] = ("dbt",),
+    log=sys.stderr,
+    idle: float | None = None,
 ) -> None:
     """Listen on `path`, import what the `served` programs import, then fork a child per request
     until the process that started it, `parent` (its pid, given by the starter: read here it
-    could already be init's), is gone, or SIGTERM."""
+    could already be init's), is gone, SIGTERM, or `idle` seconds pass without a command."""
+    global _STAMP
     parent = os.getppid() if parent is None else parent
     Path(path).unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -449,6 +527,7 @@ def serve(
     # that walked it would write to every page of it, and copy them all into each child.
     gc.collect()
     gc.freeze()
+    _STAMP = installed_stamp()
     print(f"fork server on {path} for {', '.join(served)}: imports took "
           f"{time.perf_counter() - started:.1f} s", file=log, flush=True)  # fmt: skip
     stopping = []
@@ -456,6 +535,7 @@ def serve(
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     children: dict[int, socket.socket] = {}  # child pid → its client's connection
+    active = time.monotonic()  # when it last had a command to serve
     try:
         while not stopping and os.getppid() == parent:  # else its starter is gone
             for key, _ in selector.select(POLL_SECONDS):
@@ -464,6 +544,11 @@ def serve(
                 elif not _from_client(key.fileobj, key.data):
                     selector.unregister(key.fileobj)  # gone: its child is reaped below
             _reap(children, selector)
+            if children:
+                active = time.monotonic()
+            elif idle is not None and time.monotonic() - active > idle:
+                print(f"fork server: no command for {idle:g} s, stopping", file=log, flush=True)
+                break
     finally:
         leaders = {key.data[0] for key in selector.get_map().values() if key.data and key.data[1]}
         for pid in children:
@@ -539,16 +624,20 @@ def _start(
     if pid == 0:
         run_child(request, inherited, server)
     leads = PROGRAMS[request.program].own_processes
+    # A command that leads its process group (started by an interactive shell) is signalled as
+    # a group (Ctrl-C): what it forwards then goes to its child's group, its processes too.
+    to_group = leads and request.group_leader
     if leads:  # as the child does (whichever comes first): a kill of its group finds it
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
     _close_streams(request)  # the child's now
     children[pid] = connection
-    selector.register(connection, selectors.EVENT_READ, (pid, leads))
+    selector.register(connection, selectors.EVENT_READ, (pid, leads, to_group))
     _send(connection, f"started {pid}\n")  # from here on, the command may have run in part
-    print(f"fork server: child {pid} runs {command}", file=log, flush=True)
-    _forward(request.after.decode(errors="replace"), pid)
+    shown = command if len(command) <= 200 else command[:199] + "…"  # a build's long --select
+    print(f"fork server: child {pid} runs {shown}", file=log, flush=True)
+    _forward(request.after.decode(errors="replace"), pid, to_group)
 
 
 def _close_streams(request: Request) -> None:
@@ -558,10 +647,10 @@ def _close_streams(request: Request) -> None:
             os.close(request.streams.pop())
 
 
-def _from_client(connection: socket.socket, child: tuple[int, bool]) -> bool:
+def _from_client(connection: socket.socket, child: tuple[int, bool, bool]) -> bool:
     """A client forwards a signal (True), or has gone, killed: its child is killed with it, and
     with the child the processes it started when it leads their group (False)."""
-    pid, leads = child
+    pid, leads, to_group = child
     try:
         message = connection.recv(64).decode(errors="replace")
     except OSError:
@@ -569,7 +658,7 @@ def _from_client(connection: socket.socket, child: tuple[int, bool]) -> bool:
     if not message:
         _kill_child(pid, leads)
         return False
-    _forward(message, pid)
+    _forward(message, pid, to_group)
     return True
 
 
@@ -580,11 +669,16 @@ def _kill_child(pid: int, leads: bool) -> None:
     _kill(pid, signal.SIGKILL)
 
 
-def _forward(message: str, pid: int) -> None:
+def _forward(message: str, pid: int, to_group: bool = False) -> None:
+    """The signals a client forwarded, to its child, or to the child's process group."""
     for line in message.splitlines():
         kind, _, number = line.partition(" ")
         if kind == "signal" and number.isdigit():
-            _kill(pid, int(number))
+            if to_group:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, int(number))
+            else:
+                _kill(pid, int(number))
 
 
 def _kill(pid: int, number: int) -> None:
@@ -617,8 +711,9 @@ def main(argv: list[str] | None = None) -> None:
         "--serve", nargs="+", choices=sorted(PROGRAMS), default=["dbt"],
         help="the programs whose commands it runs (default: dbt)",
     )  # fmt: skip
+    parser.add_argument("--idle", type=float, help="stop after this many seconds without a command")
     args = parser.parse_args(argv)
-    serve(args.socket, args.starter, tuple(args.serve))
+    serve(args.socket, args.starter, tuple(args.serve), idle=args.idle)
 
 
 if __name__ == "__main__":  # run as suanli.zygote: a child's hand_over must see _in_child

@@ -5,11 +5,14 @@ started it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -19,8 +22,18 @@ from pathlib import Path
 import pytest
 from dbt_runs import PARSED, SUANLI_DBT
 
+import suanli
+from suanli import zygote
 from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
-from suanli.zygote import PROGRAMS, fork_server
+from suanli.zygote import (
+    PROGRAMS,
+    Request,
+    _forward,
+    fork_server,
+    installed_stamp,
+    interpreter,
+    why_not,
+)
 
 pytestmark = pytest.mark.slow  # each test runs dbt or the command line
 
@@ -341,21 +354,47 @@ def test_a_dbt_command_is_forked_whatever_the_report_reads(server: Server) -> No
     assert [command for _, command in server.children(before)] == ["dbt --version"]
 
 
-def test_a_cli_command_that_leads_its_process_group_runs_itself(server: Server) -> None:
-    # a signal to its group (a kill of the run, a Ctrl-C) must reach dbt and Chromium too
-    before, declined = len(server.children()), len(server.lines("declined"))
+def test_a_cli_command_that_leads_its_process_group_is_forked_too(server: Server) -> None:
+    # as an interactive shell starts it: a Ctrl-C there goes to its group, and it forwards
+    # what it receives to its child's group (below)
+    before = len(server.children())
     code, out, _ = outcome(
         suanli_cli(server.socket, "materialize", "--help", start_new_session=True)
     )
     assert code == 0 and "--years" in out
-    assert server.children(before) == []
-    assert server.lines("declined", declined) == [
-        "cli materialize --help: it leads its process group (a signal to the group would miss "
-        "its processes)"
-    ]
-    # dbt starts nothing of its own: a group's kill reaches the child through its command
-    assert outcome(suanli_dbt(server.socket, "--version", start_new_session=True))[0] == 0
-    assert [command for _, command in server.children(before)] == ["dbt --version"]
+    assert [command for _, command in server.children(before)] == ["cli materialize --help"]
+
+
+def test_what_a_group_leading_command_receives_reaches_its_child_s_whole_group() -> None:
+    """Its child's processes (dbt, Chromium) get a Ctrl-C as they would in the command's own
+    group; a command that does not lead its group forwards to its child alone."""
+    script = "sleep 60 & sleep 60 & wait"
+    group = subprocess.Popen(["sh", "-c", script], start_new_session=True)
+    alone = subprocess.Popen(["sh", "-c", script], start_new_session=True)
+    try:
+        wait_for(lambda: len(members(group.pid)) == 3 and len(members(alone.pid)) == 3)
+        _forward(f"signal {signal.SIGTERM}\n", group.pid, to_group=True)
+        _forward(f"signal {signal.SIGTERM}\n", alone.pid)
+        wait_for(lambda: members(group.pid) == [], seconds=10)
+        alone.wait(timeout=10)
+        assert len(members(alone.pid)) == 2  # its sleeps live on
+    finally:
+        for process in (group, alone):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def members(group: int) -> list[int]:
+    """The live (not zombie) processes of a process group."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == group and fields[0] != "Z":
+                    found.append(int(entry.name))
+    return found
 
 
 def test_a_server_runs_only_the_programs_it_serves(tmp_path: Path) -> None:
@@ -407,3 +446,59 @@ def test_a_server_already_named_is_the_one_used(monkeypatch: pytest.MonkeyPatch)
     with fork_server("dbt") as path:
         assert path == "/somewhere/fork.sock"
     assert os.environ[DBT_VARIABLE] == "/somewhere/fork.sock"
+
+
+def test_the_run_server_serves_materialize_and_its_dbt_builds_unnamed(tmp_path: Path) -> None:
+    """`python -m suanli.cli serve`: commands of this checkout find it without a variable."""
+    runtime = Path(tempfile.mkdtemp(prefix="srv", dir="/tmp"))  # a socket's path is short
+    env = {"TMPDIR": str(runtime)}
+    log = tmp_path / "serve.log"
+    with log.open("w", encoding="utf-8") as out:
+        serving = subprocess.Popen(
+            [*CLI, "serve", "--idle-minutes", "5"], env=environment(None, env), cwd=REPO_ROOT,
+            stdout=out, stderr=out,
+        )  # fmt: skip
+    try:
+        wait_for(lambda: log.read_text(encoding="utf-8").count("imports took") == 2)
+        code, out, _ = outcome(suanli_cli(None, "materialize", "--help", env=env))
+        assert code == 0 and "--years" in out
+        code, out, _ = outcome(suanli_dbt(None, "--version", env=env))
+        assert code == 0 and "installed: 1.11." in out
+        forked = log.read_text(encoding="utf-8")
+        assert "runs cli materialize --help" in forked and "runs dbt --version" in forked
+        code, _, err = outcome(suanli_cli(None, "serve", env=env))
+        assert code == 1 and "a run server already listens" in err
+    finally:
+        serving.send_signal(signal.SIGINT)  # Ctrl-C
+        assert serving.wait(timeout=30) == 0
+    assert list((runtime / f"suanli-{os.getuid()}").glob("*.sock")) == []
+    shutil.rmtree(runtime)
+
+
+def test_a_server_without_a_command_for_its_idle_time_stops(tmp_path: Path) -> None:
+    socket, log = tmp_path / "fork.sock", tmp_path / "server.log"
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [*SERVER, str(socket), "--serve", "dbt", "--idle", "0.5"], stdout=out, stderr=out
+        )
+    assert process.wait(timeout=60) == 0
+    assert "no command for 0.5 s, stopping" in log.read_text(encoding="utf-8")
+    assert not socket.exists()
+
+
+def test_a_server_whose_imports_changed_since_it_started_declines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long-lived run server outlives a `pip install` or an edit of what it imported."""
+    request = Request(
+        "dbt", ["suanli-dbt", "--version"], dict(os.environ), os.getcwd(), sys.executable,
+        False, [], interpreter(), suanli.__file__, [], b"",
+    )  # fmt: skip
+    stamp = installed_stamp()
+    monkeypatch.setattr(zygote, "_STAMP", stamp)
+    assert why_not(request, ("dbt",)) is None
+    edited = next(path for path in stamp if path.endswith("zygote.py"))
+    monkeypatch.setattr(zygote, "_STAMP", {**stamp, edited: stamp[edited] - 1})
+    assert why_not(request, ("dbt",)) == (
+        "what the server imported has changed since it started (restart it)"
+    )

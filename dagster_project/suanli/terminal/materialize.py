@@ -241,9 +241,10 @@ def materialize(
         tags[SOURCES_TAG] = ",".join(plan.sources)
     # dbt imports itself in a process of its own while the run loads and takes in deliveries:
     # the dbt step forks it (suanli.zygote), 2–3 s sooner done. It lives on in
-    # `servers` (run_blocks': the later blocks' runs fork the same), else for this run alone.
+    # `servers` (run_blocks': the later blocks' runs fork the same), else for this run alone;
+    # under `python -m suanli.cli serve`, the run server's, imported long before, is used.
     with contextlib.ExitStack() as own:
-        (own if servers is None else servers).enter_context(fork_server("dbt"))
+        (own if servers is None else servers).enter_context(fork_server("dbt", discover=True))
         if verbose:
             result = run_job(plan).execute_in_process(
                 instance=instance, tags=tags, raise_on_error=False
