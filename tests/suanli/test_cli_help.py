@@ -19,7 +19,7 @@ def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def test_every_command_and_option_has_help_text() -> None:
     parser = build_parser()
     commands = subcommands(parser)
-    assert set(commands) == {"materialize", "top10", "check", "explain", "questionnaire"}
+    assert set(commands) == {"materialize", "top10", "check", "explain", "questionnaire", "serve"}
     described = {action.dest for action in parser._subparsers._group_actions[0]._choices_actions}
     assert described == set(commands)  # each command's line in `--help`
     for name, command in commands.items():
