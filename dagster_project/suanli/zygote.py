@@ -61,6 +61,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR
 
 import suanli
 
@@ -144,7 +145,7 @@ def fork_server(*programs: str, discover: bool = False) -> Iterator[str]:
         yield os.environ[variables[0]]
         return
     served = [run_server_socket(program) for program in programs]
-    if discover and all(path.exists() for path in served):
+    if discover and all(_ours(path) for path in served):
         yield str(served[0])
         return
     # mkdtemp's folder is the user's alone (0700): no one else can connect. Short: a socket's
@@ -182,7 +183,11 @@ def run_server(idle_seconds: float) -> int:
     foreground) and their dbt builds (a server of its own, which ends with this one) at their
     `run_server_socket`s, until Ctrl-C or `idle_seconds` without a run; 1 if one serves already."""
     paths = {program: run_server_socket(program) for program in ("cli", "dbt")}
-    paths["cli"].parent.mkdir(mode=0o700, exist_ok=True)  # the user's alone: no one else connects
+    folder = paths["cli"].parent
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if not _private(folder):
+        print(f"serve: {folder} is not this user's alone (0700): no server there", file=sys.stderr)
+        return 1
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
         if probe.connect_ex(str(paths["cli"])) == 0:
             print(f"serve: a run server already listens on {paths['cli']}", file=sys.stderr)
@@ -220,13 +225,30 @@ def run_server_socket(program: str) -> Path:
     return Path(tempfile.gettempdir()) / f"suanli-{os.getuid()}" / f"{program}-{digest}.sock"
 
 
+def _private(folder: Path) -> bool:
+    """The folder is this user's, and no one else's to enter: a command hands a server its
+    whole environment (passwords among it)."""
+    try:
+        stat = folder.lstat()
+    except OSError:
+        return False
+    return S_ISDIR(stat.st_mode) and stat.st_uid == os.getuid() and not stat.st_mode & 0o077
+
+
+def _ours(path: Path) -> bool:
+    """A run server's socket there, in a folder of this user's alone."""
+    return path.exists() and _private(path.parent)
+
+
 def hand_over(program: str) -> None:
     """Run this command (`sys.argv`) in the fork server its program's variable names (unnamed:
     the run server's, if one serves this checkout), and exit as it ends there; return, for it
     to run here, when there is none, none answers, it declines, or this process is already a
     server's child."""
-    path = os.environ.get(PROGRAMS[program].variable) or str(run_server_socket(program))
-    if _in_child or not os.path.exists(path):
+    path = os.environ.get(PROGRAMS[program].variable)
+    if not path and _ours(run_server_socket(program)):
+        path = str(run_server_socket(program))
+    if _in_child or not path:
         return
     code = run_in_zygote(path, program, sys.argv)
     if code is not None:

@@ -502,3 +502,33 @@ def test_a_server_whose_imports_changed_since_it_started_declines(
     assert why_not(request, ("dbt",)) == (
         "what the server imported has changed since it started (restart it)"
     )
+
+
+def test_a_run_server_in_a_folder_others_may_enter_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command hands its server its whole environment, passwords among it: never to a socket
+    someone else could have put there."""
+    runtime = Path(tempfile.mkdtemp(prefix="srv", dir="/tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(runtime))  # where run_server_socket looks
+    path = zygote.run_server_socket("cli")
+    path.parent.mkdir()
+    path.parent.chmod(0o755)
+    log = tmp_path / "server.log"
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen([*SERVER, str(path), "--serve", "cli"], stdout=out, stderr=out)
+    env = {"TMPDIR": str(runtime)}
+    try:
+        wait_for(lambda: "imports took" in log.read_text(encoding="utf-8"))
+        code, out, _ = outcome(suanli_cli(None, "materialize", "--help", env=env))
+        assert code == 0 and "--years" in out
+        assert "runs cli" not in log.read_text(encoding="utf-8")
+        code, _, err = outcome(suanli_cli(None, "serve", env=env))
+        assert code == 1 and "is not this user's alone (0700)" in err
+        path.parent.chmod(0o700)  # the same server, in a folder of the user's alone: used
+        assert outcome(suanli_cli(None, "materialize", "--help", env=env))[0] == 0
+        assert "runs cli materialize --help" in log.read_text(encoding="utf-8")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(runtime)
