@@ -369,8 +369,12 @@ def test_what_a_group_leading_command_receives_reaches_its_child_s_whole_group()
     """Its child's processes (dbt, Chromium) get a Ctrl-C as they would in the command's own
     group; a command that does not lead its group forwards to its child alone."""
     script = "sleep 60 & sleep 60 & wait"
-    group = subprocess.Popen(["sh", "-c", script], start_new_session=True)
-    alone = subprocess.Popen(["sh", "-c", script], start_new_session=True)
+    group, alone = (
+        subprocess.Popen(
+            ["sh", "-c", script], start_new_session=True, preexec_fn=as_a_shell_starts_it
+        )
+        for _ in range(2)
+    )
     try:
         wait_for(lambda: len(members(group.pid)) == 3 and len(members(alone.pid)) == 3)
         _forward(f"signal {signal.SIGTERM}\n", group.pid, to_group=True)
@@ -456,7 +460,7 @@ def test_the_run_server_serves_materialize_and_its_dbt_builds_unnamed(tmp_path: 
     with log.open("w", encoding="utf-8") as out:
         serving = subprocess.Popen(
             [*CLI, "serve", "--idle-minutes", "5"], env=environment(None, env), cwd=REPO_ROOT,
-            stdout=out, stderr=out,
+            stdout=out, stderr=out, preexec_fn=as_a_shell_starts_it,  # Ctrl-C stops it
         )  # fmt: skip
     try:
         wait_for(lambda: log.read_text(encoding="utf-8").count("imports took") == 2)
