@@ -81,9 +81,8 @@ LONGEST_FIRST = [
 # run's own) and one with the runs', and names them to every process it starts: each
 # `suanli-dbt` and each `materialize` is then a fork of an interpreter with those imported,
 # running the working copy's own code. The pytest-xdist workers inherit the variables from the
-# process that starts them. test_zygote.py tests the server itself; a run that leads its own
-# process group (to be killed with what it starts), a copy of the project or a command with
-# other start-up settings starts its own interpreter, as the server declines it.
+# process that starts them. test_zygote.py tests the server itself; a copy of the project or a
+# command with other start-up settings starts its own interpreter, as the server declines it.
 
 
 def pytest_configure(config: pytest.Config) -> None:

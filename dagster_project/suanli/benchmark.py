@@ -173,7 +173,11 @@ def timed_served(command: list[str], env: dict[str, str], cwd: Path, log: Path) 
         return seconds
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def change_a_2025_delivery(landing: Path) -> None:

@@ -112,6 +112,16 @@ def serve(idle_minutes: float) -> int:
     return run_server(idle_minutes * 60)
 
 
+def _positive_minutes(text: str) -> float:
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = 0.0
+    if not minutes > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes above 0")
+    return minutes
+
+
 def _positive(text: str) -> int:
     """argparse type: a whole number of at least 1."""
     try:
@@ -215,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     server.add_argument(
         "--idle-minutes",
-        type=float,
+        type=_positive_minutes,
         default=60,
         metavar="M",
         help="stop after M minutes without a run (default: 60)",
@@ -249,5 +259,6 @@ if __name__ == "__main__":
     from suanli.zygote import hand_over
 
     if sys.argv[1:2] == ["materialize"]:  # the command that imports Dagster, dbt, GX, …
-        hand_over("cli")  # in the fork server `SUANLI_CLI_ZYGOTE` names, if one answers (tests)
+        # in the fork server `SUANLI_CLI_ZYGOTE` names (tests), else `make serve`'s, if one answers
+        hand_over("cli")
     sys.exit(main())

@@ -22,16 +22,18 @@ own group as an interactive shell starts it: a Ctrl-C there), signals the comman
 child ignores, and if the command dies (kill -9 of a run's process group) the server kills the
 child at once, with the processes it started (a `cli` child leads a process group of its own).
 Only third-party modules are imported ahead; suanli's own, but for this module, the package's
-`__init__` and what that imports (`suanli.dagster_storage`), are imported by each child, so a
-changed working copy is what runs. The server declines what a fork would not run as the
-command's own process would: another interpreter or other options of it, another `suanli` (a
-copy of the project), another setting read when the preloaded modules were imported (locale,
-time zone, home, `PYTHON*`, NumPy's, pandas', SciPy's; for `cli` also `DAGSTER_*` but its home,
-gRPC's, matplotlib's, GX's), and any command once a package or a module the server imported
-itself has changed since it started (`installed_stamp`). What differs still: the child's pid and
-parent are not the command's, its hash seed and NumPy's legacy global generator are the server's
-(suanli seeds its own), warnings shown while the server imported are not shown again, and it
-ends by `os._exit` after what a normal exit runs (threads joined, atexit), without the
+`__init__` and what that imports (`suanli.dagster_storage`; under `serve` also `suanli.cli`'s
+`suanli.settings`), are imported by each child, so a changed working copy is what runs. The
+server declines what a fork would not run as the command's own process would: another
+interpreter or other options of it, another `suanli` (a copy of the project), another setting
+read when the preloaded modules were imported (locale, time zone, home, `PYTHON*`, NumPy's,
+pandas', SciPy's; for `cli` also `DAGSTER_*` but its home, gRPC's, matplotlib's, GX's), and any
+command once a package or a module the server imported itself has changed since it started
+(`installed_stamp`). What differs still: the child's pid, parent, controlling terminal, resource
+limits and CPU affinity are not the command's (its umask and temporary folder are), a Ctrl-Z
+stops the command but not its child, its hash seed and NumPy's legacy global generator are the
+server's (suanli seeds its own), warnings shown while the server imported are not shown again,
+and it ends by `os._exit` after what a normal exit runs (threads joined, atexit), without the
 interpreter's finalisation. The server's loop runs on one thread (the only other threads,
 checked with every preload, are OpenBLAS's, which survive a fork by design); it ends with the
 process that started it (or, given one, after an idle time), its children with it.
@@ -42,6 +44,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import fcntl
 import gc
 import hashlib
 import importlib
@@ -52,6 +55,7 @@ import selectors
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -137,15 +141,17 @@ _in_child = False  # this process is a server's child: its command runs here
 def fork_server(*programs: str, discover: bool = False) -> Iterator[str]:
     """A fork server for `programs`' commands that this process starts while inside (named to
     them in this process's environment), stopped on leaving; or the one already named, if every
-    program has one, or with `discover` the run server's (`python -m suanli.cli serve`), which
-    the commands find themselves. The server imports while this process does other work (a
-    run's first steps)."""
+    program has one, or with `discover`, in a run the run server (`python -m suanli.cli serve`)
+    forked, the run server's, which the commands find themselves. The server imports while this
+    process does other work (a run's first steps)."""
     variables = [PROGRAMS[program].variable for program in programs]
     if all(os.environ.get(variable) for variable in variables):
         yield os.environ[variables[0]]
         return
+    # A run the run server forked uses its servers too (a run that was declined, or started
+    # without one, starts its own: the run server would decline its dbt builds as well).
     served = [run_server_socket(program) for program in programs]
-    if discover and all(_ours(path) for path in served):
+    if discover and _in_child and all(_ours(path) for path in served):
         yield str(served[0])
         return
     # mkdtemp's folder is the user's alone (0700): no one else can connect. Short: a socket's
@@ -188,10 +194,15 @@ def run_server(idle_seconds: float) -> int:
     if not _private(folder):
         print(f"serve: {folder} is not this user's alone (0700): no server there", file=sys.stderr)
         return 1
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        if probe.connect_ex(str(paths["cli"])) == 0:
-            print(f"serve: a run server already listens on {paths['cli']}", file=sys.stderr)
-            return 1
+    # Held while it serves: a second `serve` of the checkout stops here, and never takes (then
+    # removes, as it ends) the sockets of the first.
+    lock = (folder / f"{paths['cli'].stem}.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"serve: a run server already listens on {paths['cli']}", file=sys.stderr)
+        lock.close()
+        return 1
     print(
         f"run server on {paths['cli']}: `python -m suanli.cli materialize` (and `make run`) from "
         "this checkout forks from it, with Dagster, dbt, GX and the report's libraries imported, "
@@ -206,11 +217,12 @@ def run_server(idle_seconds: float) -> int:
         stdin=subprocess.DEVNULL, start_new_session=True,  # Ctrl-C is for this one alone
     )  # fmt: skip
     try:
-        with contextlib.suppress(KeyboardInterrupt):  # the way to stop it
+        with contextlib.suppress(KeyboardInterrupt):  # (before serve() takes Ctrl-C over)
             serve(str(paths["cli"]), served=("cli",), idle=idle_seconds)
     finally:
         dbt_server.terminate()
         dbt_server.wait()
+        lock.close()
     return 0
 
 
@@ -287,10 +299,12 @@ def run_in_zygote(path: str, program: str, argv: list[str]) -> int | None:
             "program": program, "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
             "executable": sys.executable, "group_leader": os.getpgrp() == os.getpid(),
             "ignored": ignored, "interpreter": interpreter(), "package": suanli.__file__,
+            "umask": _umask(),
         }  # fmt: skip
         payload = json.dumps(request).encode()
         try:
             connection.connect(path)
+            _same_user(connection)  # it is handed the whole environment, passwords among it
             socket.send_fds(connection, [f"{len(payload)}\n".encode()], list(STREAMS))
             connection.sendall(payload)
         except OSError:  # no server there (any more): nothing of the command ran
@@ -340,6 +354,20 @@ def _reply(connection: socket.socket) -> bytes | None:
         return line + b"\n"
 
 
+def _same_user(connection: socket.socket) -> None:
+    """Raises PermissionError unless the process at the other end is this user's."""
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    _pid, uid, _gid = struct.unpack("3i", credentials)
+    if uid != os.getuid():
+        raise PermissionError(f"the server at {connection.getpeername()} is user {uid}'s")
+
+
+def _umask() -> int:
+    mask = os.umask(0o077)  # (the only way to read it is to set it)
+    os.umask(mask)
+    return mask
+
+
 def interpreter() -> list:
     """What makes this interpreter run code differently: its command-line options."""
     return [list(sys.flags), list(sys.warnoptions), sorted(map(str, sys._xoptions.items()))]
@@ -366,6 +394,7 @@ class Request:
     ignored: list[int]  # the signals it ignores
     interpreter: list  # its command-line options (`interpreter()`)
     package: str  # where it imported suanli from
+    umask: int  # its file-mode creation mask
     streams: list[int]
     after: bytes  # what the client sent after the request: signals it forwarded already
 
@@ -388,7 +417,8 @@ def read_request(connection: socket.socket) -> Request:
         request = Request(
             fields["program"], fields["argv"], fields["env"], fields["cwd"],
             fields["executable"], fields["group_leader"], fields["ignored"],
-            fields["interpreter"], fields["package"], streams, payload[int(length):],
+            fields["interpreter"], fields["package"], fields["umask"], streams,
+            payload[int(length):],
         )  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
         for descriptor in streams:
@@ -423,7 +453,8 @@ def why_not(request: Request, served: tuple[str, ...]) -> str | None:
     )
     if changed:
         return f"other start-up settings ({', '.join(changed)})"
-    if _STAMP and installed_stamp() != _STAMP:
+    now = installed_stamp() if _STAMP else {}
+    if any(now.get(path) != stamp for path, stamp in _STAMP.items()):
         return "what the server imported has changed since it started (restart it)"
     return None
 
@@ -432,10 +463,12 @@ _STAMP: dict[str, int] = {}  # the server's `installed_stamp` as it finished imp
 
 
 def installed_stamp() -> dict[str, int]:
-    """What a fork would run stale code of, as modification times: the folders Python imports
-    third-party packages from (an install or upgrade changes their entries) and suanli's
-    modules the server imported itself (the package's `__init__`, this module, …)."""
+    """What a fork would run stale code of, as modification times: the interpreter, its library
+    and the folders Python imports third-party packages from (an install or upgrade changes
+    their entries), and suanli's modules the server imported itself (the package's `__init__`,
+    this module, `suanli.settings` under `serve`, …)."""
     folders = [entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))]
+    folders += [sys.executable, os.path.dirname(os.__file__)]  # the interpreter, its library
     own = [
         module.__file__
         for name, module in list(sys.modules.items())
@@ -471,8 +504,10 @@ def run_child(request: Request, inherited: list[int], server: int) -> None:
             os.close(descriptor)
         sys.stdout.reconfigure(line_buffering=os.isatty(1))  # as Python sets it up
         os.chdir(request.cwd)
+        os.umask(request.umask)
         os.environ.clear()
         os.environ.update(request.env)
+        tempfile.tempdir = None  # read from TMPDIR again, the command's
         sys.argv = list(request.argv)
         if request.program == "dbt":
             from suanli.transform.dbt_command import run_dbt
@@ -532,33 +567,37 @@ def serve(
 ) -> None:
     """Listen on `path`, import what the `served` programs import, then fork a child per request
     until the process that started it, `parent` (its pid, given by the starter: read here it
-    could already be init's), is gone, SIGTERM, or `idle` seconds pass without a command."""
+    could already be init's), is gone, SIGTERM, SIGINT (Ctrl-C: `make serve`) or SIGHUP, or `idle`
+    seconds pass without a command."""
     global _STAMP
     parent = os.getppid() if parent is None else parent
+    # A flag, not an exception: one between a fork and its child's record would lose the child.
+    stopping: list[bool] = []
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, lambda *_: stopping.append(True))
+    selector = selectors.DefaultSelector()
+    children: dict[int, socket.socket] = {}  # child pid → its client's connection
     Path(path).unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(64)  # commands that come while it imports wait for it, no longer
-    started = time.perf_counter()
-    for module in dict.fromkeys(m for program in served for m in PROGRAMS[program].preload):
-        try:
-            importlib.import_module(module)
-        except Exception as error:  # a child imports it itself, and fails as the command would
-            print(f"fork server: cannot import {module} ahead ({error!r})", file=log, flush=True)
-    # What the imports made is out of the children's garbage collector's reach: a collection
-    # that walked it would write to every page of it, and copy them all into each child.
-    gc.collect()
-    gc.freeze()
-    _STAMP = installed_stamp()
-    print(f"fork server on {path} for {', '.join(served)}: imports took "
-          f"{time.perf_counter() - started:.1f} s", file=log, flush=True)  # fmt: skip
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ)
-    children: dict[int, socket.socket] = {}  # child pid → its client's connection
-    active = time.monotonic()  # when it last had a command to serve
-    try:
+    try:  # the socket is removed however it ends, during its imports too
+        listener.bind(path)
+        listener.listen(64)  # commands that come while it imports wait for it, no longer
+        started = time.perf_counter()
+        for module in dict.fromkeys(m for program in served for m in PROGRAMS[program].preload):
+            try:
+                importlib.import_module(module)
+            except Exception as error:  # a child imports it itself, and fails as it would alone
+                print(f"fork server: cannot import {module} ahead ({error!r})", file=log,
+                      flush=True)  # fmt: skip
+        # What the imports made is out of the children's garbage collector's reach: a
+        # collection that walked it would write to every page, and copy them all into a child.
+        gc.collect()
+        gc.freeze()
+        _STAMP = installed_stamp()
+        print(f"fork server on {path} for {', '.join(served)}: imports took "
+              f"{time.perf_counter() - started:.1f} s", file=log, flush=True)  # fmt: skip
+        selector.register(listener, selectors.EVENT_READ)
+        active = time.monotonic()  # when it last had a command to serve
         while not stopping and os.getppid() == parent:  # else its starter is gone
             for key, _ in selector.select(POLL_SECONDS):
                 if key.fileobj is listener:

@@ -87,12 +87,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     process.wait(timeout=30)
 
 
+# Where a command without a server named looks for a run server (`make serve`): none there,
+# whether or not the developer running the tests has one serving the checkout.
+NO_RUN_SERVER = {"TMPDIR": tempfile.mkdtemp(prefix="suanli-no-run-server-")}
+
+
 def environment(socket: Path | None, env: dict[str, str] | None) -> dict[str, str]:
     """This process's environment naming the server at `socket` (None: none) to both programs."""
     names = (DBT_VARIABLE, CLI_VARIABLE)
     environment = {key: value for key, value in os.environ.items() if key not in names}
     if socket is not None:
         environment.update(dict.fromkeys(names, str(socket)))
+    else:
+        environment.update(NO_RUN_SERVER)
     return {**environment, **(env or {})}
 
 
@@ -472,11 +479,16 @@ def test_the_run_server_serves_materialize_and_its_dbt_builds_unnamed(tmp_path: 
         assert "runs cli materialize --help" in forked and "runs dbt --version" in forked
         code, _, err = outcome(suanli_cli(None, "serve", env=env))
         assert code == 1 and "a run server already listens" in err
+        code, _, err = outcome(suanli_cli(None, "serve", "--idle-minutes", "0", env=env))
+        assert code == 2 and "'0' is not a number of minutes above 0" in err
     finally:
         serving.send_signal(signal.SIGINT)  # Ctrl-C
-        assert serving.wait(timeout=30) == 0
-    assert list((runtime / f"suanli-{os.getuid()}").glob("*.sock")) == []
-    shutil.rmtree(runtime)
+        try:
+            assert serving.wait(timeout=30) == 0
+            assert list((runtime / f"suanli-{os.getuid()}").glob("*.sock")) == []
+        finally:
+            serving.kill()
+            shutil.rmtree(runtime)
 
 
 def test_a_server_without_a_command_for_its_idle_time_stops(tmp_path: Path) -> None:
@@ -496,7 +508,7 @@ def test_a_server_whose_imports_changed_since_it_started_declines(
     """A long-lived run server outlives a `pip install` or an edit of what it imported."""
     request = Request(
         "dbt", ["suanli-dbt", "--version"], dict(os.environ), os.getcwd(), sys.executable,
-        False, [], interpreter(), suanli.__file__, [], b"",
+        False, [], interpreter(), suanli.__file__, 0o022, [], b"",
     )  # fmt: skip
     stamp = installed_stamp()
     monkeypatch.setattr(zygote, "_STAMP", stamp)

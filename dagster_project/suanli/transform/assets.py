@@ -168,7 +168,10 @@ def dbt_models(
             preload_drawing()  # while dbt builds, for the report's step after it
         # Held until dbt exits: the counts need the file dbt has open while it builds.
         events = list(logging_progress(context, invocation.stream()))
-        prune_build_folders(invocation.target_path.parent, context.op_execution_context.op.name)
+        try:
+            prune_build_folders(invocation.target_path.parent, context.op_execution_context.op.name)
+        except OSError as error:  # a build's leftovers, not the build: it goes on
+            context.log.warning(f"dbt's earlier build folders were not all removed: {error}")
         with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:
             yield from with_row_counts(context, events, connection, years)
     if not invocation.is_successful():

@@ -10,6 +10,7 @@ run many at once), and removes the others.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 from pathlib import Path
@@ -18,13 +19,14 @@ KEEP = 10
 QUIET_SECONDS = 3600
 
 
-def last_written(folder: Path) -> float:
-    """When the folder or its log last changed (dbt writes dbt.log throughout a build)."""
-    times = [folder.stat().st_mtime]
-    log = folder / "dbt.log"
-    if log.exists():
-        times.append(log.stat().st_mtime)
-    return max(times)
+def last_written(folder: Path) -> float | None:
+    """When the folder or its log last changed (dbt writes dbt.log throughout a build); None
+    when it is gone (another run's step removed it meanwhile)."""
+    times = []
+    for path in (folder, folder / "dbt.log"):
+        with contextlib.suppress(OSError):
+            times.append(path.stat().st_mtime)
+    return max(times) if folder.is_dir() and times else None
 
 
 def prune_build_folders(
@@ -32,9 +34,9 @@ def prune_build_folders(
 ) -> list[Path]:
     """Remove `op_name`'s build folders under `target` but the `keep` most recent and those
     written to in the last `quiet_seconds`; the folders removed."""
-    folders = [path for path in target.glob(f"{op_name}-*") if path.is_dir()]
-    written = {folder: last_written(folder) for folder in folders}
-    newest_first = sorted(folders, key=written.__getitem__, reverse=True)
+    found = {folder: last_written(folder) for folder in target.glob(f"{op_name}-*")}
+    written = {folder: when for folder, when in found.items() if when is not None}
+    newest_first = sorted(written, key=written.__getitem__, reverse=True)
     cutoff = time.time() - quiet_seconds
     removed = [folder for folder in newest_first[keep:] if written[folder] < cutoff]
     for folder in removed:

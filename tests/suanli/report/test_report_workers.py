@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -99,12 +101,23 @@ def test_a_worker_never_finalises_the_garbage_of_the_process_that_forked_it(
 def test_drawing_preloaded_on_a_thread_is_loaded_before_the_workers_fork(
     top10: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    loads: list[tuple[str, float, float]] = []  # (thread, started, ended) of each load
+    load_drawing = builder_module._load_drawing
+
+    def slow_load() -> None:  # a preload still under way when the report's step begins
+        started = time.monotonic()
+        if threading.current_thread().name == "drawing-preload":
+            time.sleep(0.5)
+        load_drawing()
+        loads.append((threading.current_thread().name, started, time.monotonic()))
+
     monkeypatch.setattr(builder_module, "_preloading", [])
+    monkeypatch.setattr(builder_module, "_load_drawing", slow_load)
     preload_drawing()
     preload_drawing()  # once per process
-    (thread,) = builder_module._preloading
     with chart_workers(2) as pool:
-        assert not thread.is_alive()
+        (preloaded, _, preload_ended), (_, own_started, _) = loads
+        assert preloaded == "drawing-preload" and own_started >= preload_ended  # it waited
         builder = Builder(tmp_path, pool, find_cjk_font())
         builder.chart("top", "top", partial(charts.top_bar, top10, "top"), top10)
         builder.wait()

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from suanli.transform.build_folders import prune_build_folders
+from suanli.transform.build_folders import last_written, prune_build_folders
 
 
 def build_folder(target: Path, name: str, age_seconds: float) -> Path:
@@ -53,3 +53,11 @@ def test_only_the_op_s_build_folders_are_touched(tmp_path: Path) -> None:
         "dbt_models-a"
     ]
     assert other.exists() and (tmp_path / "manifest.json").exists()
+
+
+def test_a_folder_another_run_removed_meanwhile_is_passed_over(tmp_path: Path) -> None:
+    """Two runs' steps may prune the same target at once: what one removed, the other skips."""
+    assert last_written(tmp_path / "dbt_models-gone") is None
+    (tmp_path / "dbt_models-a-file").write_text("not a build folder", encoding="utf-8")
+    assert last_written(tmp_path / "dbt_models-a-file") is None
+    assert prune_build_folders(tmp_path, "dbt_models", keep=0) == []
