@@ -113,6 +113,7 @@ def serve(idle_minutes: float) -> int:
 
 
 def _positive_minutes(text: str) -> float:
+    """argparse type: a number of minutes above 0."""
     try:
         minutes = float(text)
     except ValueError:
