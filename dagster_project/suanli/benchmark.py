@@ -17,7 +17,6 @@ import json
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import duckdb
 from suanli import settings
 from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
 from suanli.transform.assets import BUILD_ARGS
+from suanli.zygote import stop_server
 
 
 def isolated_environment(root: Path) -> dict[str, str]:
@@ -172,12 +172,7 @@ def timed_served(command: list[str], env: dict[str, str], cwd: Path, log: Path) 
             raise SystemExit(f"the run was not forked:\n{log.read_text('utf-8')}")
         return seconds
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server, timeout=60)
 
 
 def change_a_2025_delivery(landing: Path) -> None:

@@ -61,11 +61,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR
+from typing import Any, TextIO
 
 import suanli
 
@@ -150,21 +151,17 @@ def fork_server(*programs: str, discover: bool = False) -> Iterator[str]:
         return
     # A run the run server forked uses its servers too (a run that was declined, or started
     # without one, starts its own: the run server would decline its dbt builds as well).
-    served = [run_server_socket(program) for program in programs]
-    if discover and _in_child and all(_ours(path) for path in served):
-        yield str(served[0])
-        return
+    if discover and _in_child:
+        served = [run_server_socket(program) for program in programs]
+        if all(_ours(path) for path in served):
+            yield str(served[0])
+            return
     # mkdtemp's folder is the user's alone (0700): no one else can connect. Short: a socket's
     # path has at most 108 bytes.
     folder = Path(tempfile.mkdtemp(prefix="suanli-fork-"))
     path = str(folder / "fork.sock")
     with (folder / "server.log").open("w", encoding="utf-8") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "suanli.zygote", path, "--starter", str(os.getpid()),
-             "--serve", *programs],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C meant for the run reaches dbt through suanli-dbt
-        )  # fmt: skip
+        server = _start_server(path, programs, stdout=log, stderr=subprocess.STDOUT)
     previous = {variable: os.environ.get(variable) for variable in variables}
     os.environ.update(dict.fromkeys(variables, path))
     try:
@@ -175,13 +172,29 @@ def fork_server(*programs: str, discover: bool = False) -> Iterator[str]:
                 os.environ.pop(variable, None)
             else:
                 os.environ[variable] = value
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_server(path: str, programs: Sequence[str], **popen: Any) -> subprocess.Popen:
+    """`python -m suanli.zygote PATH --serve PROGRAMS`, which ends with this process. In a
+    session of its own: a Ctrl-C meant for this process (a run: it reaches dbt through
+    suanli-dbt) is not the server's."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "suanli.zygote", path, "--starter", str(os.getpid()),
+         "--serve", *programs],
+        stdin=subprocess.DEVNULL, start_new_session=True, **popen,
+    )  # fmt: skip
+
+
+def stop_server(server: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM (it ends its children, removes its socket), then SIGKILL after `timeout` s."""
+    server.terminate()
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def run_server(idle_seconds: float) -> int:
@@ -211,17 +224,12 @@ def run_server(idle_seconds: float) -> int:
         file=sys.stderr,
         flush=True,
     )
-    dbt_server = subprocess.Popen(
-        [sys.executable, "-m", "suanli.zygote", str(paths["dbt"]), "--starter", str(os.getpid()),
-         "--serve", "dbt"],
-        stdin=subprocess.DEVNULL, start_new_session=True,  # Ctrl-C is for this one alone
-    )  # fmt: skip
+    dbt_server = _start_server(str(paths["dbt"]), ["dbt"])
     try:
         with contextlib.suppress(KeyboardInterrupt):  # (before serve() takes Ctrl-C over)
             serve(str(paths["cli"]), served=("cli",), idle=idle_seconds)
     finally:
-        dbt_server.terminate()
-        dbt_server.wait()
+        stop_server(dbt_server)
         lock.close()
     return 0
 
@@ -258,8 +266,8 @@ def hand_over(program: str) -> None:
     to run here, when there is none, none answers, it declines, or this process is already a
     server's child."""
     path = os.environ.get(PROGRAMS[program].variable)
-    if not path and _ours(run_server_socket(program)):
-        path = str(run_server_socket(program))
+    if not path and _ours(found := run_server_socket(program)):
+        path = str(found)
     if _in_child or not path:
         return
     code = run_in_zygote(path, program, sys.argv)
@@ -562,7 +570,7 @@ def serve(
     path: str,
     parent: int | None = None,
     served: tuple[str, ...] = ("dbt",),
-    log=sys.stderr,
+    log: TextIO = sys.stderr,
     idle: float | None = None,
 ) -> None:
     """Listen on `path`, import what the `served` programs import, then fork a child per request
@@ -597,11 +605,12 @@ def serve(
         print(f"fork server on {path} for {', '.join(served)}: imports took "
               f"{time.perf_counter() - started:.1f} s", file=log, flush=True)  # fmt: skip
         selector.register(listener, selectors.EVENT_READ)
+        serving = _Serving(listener, selector, children, served, log)
         active = time.monotonic()  # when it last had a command to serve
         while not stopping and os.getppid() == parent:  # else its starter is gone
             for key, _ in selector.select(POLL_SECONDS):
                 if key.fileobj is listener:
-                    _accept(listener, selector, children, served, log)
+                    _accept(serving)
                 elif not _from_client(key.fileobj, key.data):
                     selector.unregister(key.fileobj)  # gone: its child is reaped below
             _reap(children, selector)
@@ -618,16 +627,23 @@ def serve(
         Path(path).unlink(missing_ok=True)
 
 
-def _accept(
-    listener: socket.socket,
-    selector: selectors.BaseSelector,
-    children: dict[int, socket.socket],
-    served: tuple[str, ...],
-    log,
-) -> None:
+@dataclass
+class _Serving:
+    """What the server's loop holds: its socket and selector, the children it forked (pid →
+    their client's connection), the programs it serves, where it logs."""
+
+    listener: socket.socket
+    selector: selectors.BaseSelector
+    children: dict[int, socket.socket]
+    served: tuple[str, ...]
+    log: TextIO
+
+
+def _accept(serving: _Serving) -> None:
     """One request: fork its child, or say why not and go on serving the others."""
+    log = serving.log
     try:
-        connection, _ = listener.accept()
+        connection, _ = serving.listener.accept()
     except OSError as error:  # out of descriptors: the client retries nothing, it waits
         print(f"fork server: accept failed ({error!r})", file=log, flush=True)
         time.sleep(1)  # until a child ends and frees some, rather than spin on the listener
@@ -639,35 +655,29 @@ def _accept(
         connection.close()
         return
     try:
-        _start(listener, selector, children, served, log, connection, request)
+        _start(serving, connection, request)
     except Exception as error:  # this command, not the server: it runs in its own process
         print(f"fork server: failed ({error!r})", file=log, flush=True)
-        if connection not in children.values():
+        if connection not in serving.children.values():
             _close_streams(request)
             connection.close()
 
 
-def _start(
-    listener: socket.socket,
-    selector: selectors.BaseSelector,
-    children: dict[int, socket.socket],
-    served: tuple[str, ...],
-    log,
-    connection: socket.socket,
-    request: Request,
-) -> None:
+def _start(serving: _Serving, connection: socket.socket, request: Request) -> None:
     """Fork the request's child, or decline it."""
+    log, children = serving.log, serving.children
     command = " ".join([request.program, *request.argv[1:]])
-    reason = why_not(request, served)
+    reason = why_not(request, serving.served)
     if reason is not None:
         print(f"fork server: declined {command}: {reason}", file=log, flush=True)
         _close_streams(request)
         _send(connection, "declined\n")
         connection.close()
         return
-    inherited = [listener.fileno(), connection.fileno(), selector.fileno()] + [
-        kept.fileno() for kept in children.values()
-    ]
+    inherited = [
+        serving.listener.fileno(), connection.fileno(), serving.selector.fileno(),
+        *(kept.fileno() for kept in children.values()),
+    ]  # fmt: skip
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     # A SIGTERM meant for the child, between the fork and its own handlers, would meet the
@@ -694,7 +704,7 @@ def _start(
     signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
     _close_streams(request)  # the child's now
     children[pid] = connection
-    selector.register(connection, selectors.EVENT_READ, (pid, leads, to_group))
+    serving.selector.register(connection, selectors.EVENT_READ, (pid, leads, to_group))
     _send(connection, f"started {pid}\n")  # from here on, the command may have run in part
     shown = command if len(command) <= 200 else command[:199] + "…"  # a build's long --select
     print(f"fork server: child {pid} runs {shown}", file=log, flush=True)

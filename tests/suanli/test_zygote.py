@@ -69,8 +69,12 @@ def wait_for(condition, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
-def start_server(folder: Path, *programs: str) -> tuple[Server, subprocess.Popen[bytes]]:
-    socket, log = folder / "fork.sock", folder / "server.log"
+def start_server(
+    folder: Path, *programs: str, socket: Path | None = None
+) -> tuple[Server, subprocess.Popen[bytes]]:
+    """A server of `programs` at `socket` (default: in `folder`), logging in `folder`, once it
+    has imported what they import."""
+    socket, log = socket or folder / "fork.sock", folder / "server.log"
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
             [*SERVER, str(socket), "--serve", *programs], stdout=out, stderr=subprocess.STDOUT
@@ -530,20 +534,17 @@ def test_a_run_server_in_a_folder_others_may_enter_is_not_used(
     path = zygote.run_server_socket("cli")
     path.parent.mkdir()
     path.parent.chmod(0o755)
-    log = tmp_path / "server.log"
-    with log.open("w", encoding="utf-8") as out:
-        process = subprocess.Popen([*SERVER, str(path), "--serve", "cli"], stdout=out, stderr=out)
+    server, process = start_server(tmp_path, "cli", socket=path)
     env = {"TMPDIR": str(runtime)}
     try:
-        wait_for(lambda: "imports took" in log.read_text(encoding="utf-8"))
         code, out, _ = outcome(suanli_cli(None, "materialize", "--help", env=env))
         assert code == 0 and "--years" in out
-        assert "runs cli" not in log.read_text(encoding="utf-8")
+        assert server.children() == []
         code, _, err = outcome(suanli_cli(None, "serve", env=env))
         assert code == 1 and "is not this user's alone (0700)" in err
         path.parent.chmod(0o700)  # the same server, in a folder of the user's alone: used
         assert outcome(suanli_cli(None, "materialize", "--help", env=env))[0] == 0
-        assert "runs cli materialize --help" in log.read_text(encoding="utf-8")
+        assert [command for _, command in server.children()] == ["cli materialize --help"]
     finally:
         process.terminate()
         process.wait(timeout=30)
