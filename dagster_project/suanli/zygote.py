@@ -21,28 +21,27 @@ The child is tied to the command that asked for it: SIGINT and SIGTERM sent to t
 own group as an interactive shell starts it: a Ctrl-C there), signals the command ignores the
 child ignores, and if the command dies (kill -9 of a run's process group) the server kills the
 child at once, with the processes it started (a `cli` child leads a process group of its own).
-Only third-party modules are imported ahead; suanli's own, but for this module, the package's
-`__init__` and what that imports (`suanli.dagster_storage`; under `serve` also `suanli.cli`'s
-`suanli.settings`), are imported by each child, so a changed working copy is what runs. The
-server declines what a fork would not run as the command's own process would: another
-interpreter or other options of it, another `suanli` (a copy of the project), another setting
-read when the preloaded modules were imported (locale, time zone, home, `PYTHON*`, NumPy's,
-pandas', SciPy's; for `cli` also `DAGSTER_*` but its home, gRPC's, matplotlib's, GX's), and any
-command once a package or a module the server imported itself has changed since it started
-(`installed_stamp`). What differs still: the child's pid, parent, controlling terminal, resource
-limits and CPU affinity are not the command's (its umask and temporary folder are), a Ctrl-Z
-stops the command but not its child, its hash seed and NumPy's legacy global generator are the
-server's (suanli seeds its own), warnings shown while the server imported are not shown again,
-and it ends by `os._exit` after what a normal exit runs (threads joined, atexit), without the
-interpreter's finalisation. The server's loop runs on one thread (the only other threads,
-checked with every preload, are OpenBLAS's, which survive a fork by design); it ends with the
-process that started it (or, given one, after an idle time), its children with it.
+Only third-party modules are imported ahead; suanli's own, but for this module, its
+`suanli.ending`, the package's `__init__` and what that imports (`suanli.dagster_storage`; under
+`serve` also `suanli.cli`'s `suanli.settings`), are imported by each child, so a changed working
+copy is what runs. The server declines what a fork would not run as the command's own process
+would: another interpreter or other options of it, another `suanli` (a copy of the project),
+another setting read when the preloaded modules were imported (locale, time zone, home,
+`PYTHON*`, NumPy's, pandas', SciPy's; for `cli` also `DAGSTER_*` but its home, gRPC's,
+matplotlib's, GX's), and any command once a package or a module the server imported itself has
+changed since it started (`installed_stamp`). What differs still: the child's pid, parent,
+controlling terminal, resource limits and CPU affinity are not the command's (its umask and
+temporary folder are), a Ctrl-Z stops the command but not its child, its hash seed and NumPy's
+legacy global generator are the server's (suanli seeds its own), and warnings shown while the
+server imported are not shown again. It ends as the command ends alone (`suanli.ending`). The
+server's loop runs on one thread (the only other threads, checked with every preload, are
+OpenBLAS's, which survive a fork by design); it ends with the process that started it (or,
+given one, after an idle time), its children with it.
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import fcntl
 import gc
@@ -59,16 +58,16 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import suanli
+from suanli.ending import run_then_exit
 
 
 @dataclass(frozen=True)
@@ -489,63 +488,44 @@ def installed_stamp() -> dict[str, int]:
     return stamp
 
 
-def run_child(request: Request, inherited: list[int], server: int) -> None:
+def run_child(request: Request, inherited: list[int], server: int) -> NoReturn:
     """In the forked child of `server` (its pid): become the command that asked, run it, exit
-    as it exits."""
+    as it exits (`suanli.ending`)."""
     global _in_child
     _in_child = True
-    code, interrupted = 1, False
-    try:
-        _die_with_parent(server)
-        if PROGRAMS[request.program].own_processes:
-            os.setpgid(0, 0)  # its processes with it: its client's death kills the group
-        for descriptor in inherited:  # the listening socket, the other clients' connections
-            os.close(descriptor)
-        for number in (*RESET, signal.SIGCHLD):
-            signal.signal(number, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for number in request.ignored:
-            signal.signal(number, signal.SIG_IGN)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
-        for target, descriptor in zip(STREAMS, request.streams, strict=True):
-            os.dup2(descriptor, target)
-            os.close(descriptor)
-        sys.stdout.reconfigure(line_buffering=os.isatty(1))  # as Python sets it up
-        os.chdir(request.cwd)
-        os.umask(request.umask)
-        os.environ.clear()
-        os.environ.update(request.env)
-        tempfile.tempdir = None  # read from TMPDIR again, the command's
-        sys.argv = list(request.argv)
-        if request.program == "dbt":
-            from suanli.transform.dbt_command import run_dbt
+    run_then_exit(lambda: _become(request, inherited, server))
 
-            run_dbt()
-        else:  # as `python -m suanli.cli` runs: its folder first on the path, as `__main__`
-            if not sys.flags.safe_path:
-                sys.path[0] = request.cwd
-            runpy.run_module("suanli.cli", run_name="__main__", alter_sys=True)
-    except SystemExit as exit_:
-        if isinstance(exit_.code, int) or exit_.code is None:
-            code = exit_.code or 0
-        else:  # sys.exit("message"): printed, as the interpreter would
-            print(exit_.code, file=sys.stderr)
-    except KeyboardInterrupt:  # the interpreter prints it, then dies by SIGINT
-        interrupted = True
-        sys.excepthook(*sys.exc_info())
-    except BaseException:
-        sys.excepthook(*sys.exc_info())
-    finally:
-        try:  # what the interpreter's exit runs: non-daemon threads joined, then atexit's
-            threading._shutdown()  # type: ignore[attr-defined]
-            atexit._run_exitfuncs()
-            sys.stdout.flush()
-            sys.stderr.flush()
-            if interrupted:
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                os.kill(os.getpid(), signal.SIGINT)
-        finally:
-            os._exit(code)
+
+def _become(request: Request, inherited: list[int], server: int) -> None:
+    _die_with_parent(server)
+    if PROGRAMS[request.program].own_processes:
+        os.setpgid(0, 0)  # its processes with it: its client's death kills the group
+    for descriptor in inherited:  # the listening socket, the other clients' connections
+        os.close(descriptor)
+    for number in (*RESET, signal.SIGCHLD):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for number in request.ignored:
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
+    for target, descriptor in zip(STREAMS, request.streams, strict=True):
+        os.dup2(descriptor, target)
+        os.close(descriptor)
+    sys.stdout.reconfigure(line_buffering=os.isatty(1))  # as Python sets it up
+    os.chdir(request.cwd)
+    os.umask(request.umask)
+    os.environ.clear()
+    os.environ.update(request.env)
+    tempfile.tempdir = None  # read from TMPDIR again, the command's
+    sys.argv = list(request.argv)
+    if request.program == "dbt":
+        from suanli.transform.dbt_command import run_dbt
+
+        run_dbt()
+    else:  # as `python -m suanli.cli` runs: its folder first on the path, as `__main__`
+        if not sys.flags.safe_path:
+            sys.path[0] = request.cwd
+        runpy.run_module("suanli.cli", run_name="__main__", alter_sys=True)
 
 
 def _die_with_parent(server: int) -> None:

@@ -63,11 +63,13 @@ def run_dbt() -> NoReturn:
 
 def main() -> NoReturn:
     """`suanli-dbt`: in the fork server `SUANLI_DBT_ZYGOTE` names when one answers there
-    (suanli.zygote: dbt already imported), else in this process."""
+    (suanli.zygote: dbt already imported), else in this process, which ends as a forked one
+    does (`suanli.ending`)."""
+    from suanli.ending import run_then_exit
     from suanli.zygote import hand_over
 
     hand_over("dbt")
-    run_dbt()
+    run_then_exit(run_dbt)
 
 
 if __name__ == "__main__":
