@@ -27,6 +27,12 @@ meet SQLite's locking (an open connection in WAL mode holds no lock between tran
 storage keeps the engines of its MAX_ENGINES most recently used databases (a long-lived
 webserver reads many runs' databases) and closes the kept connections before the process
 forks (the report's chart workers), so that no child inherits one.
+
+What remained of an event's cost was mostly lookups repeated for every event: whether the index
+database has a table (a new engine and an inspection each time), and SQLAlchemy reading the
+constructor arguments of a type's class for every new type object in a statement.
+`remember_event_log_tables` and `memoise_type_arguments` keep those answers (the 642 events
+stored after a full dbt build: 3.2 → 2.4 s under cProfile). `tune_event_log` applies all three.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
@@ -124,3 +131,79 @@ def reuse_event_log_engines() -> None:
     if SqliteEventLogStorage._connect is not _connect:
         os.register_at_fork(before=_close_kept_connections)
     SqliteEventLogStorage._connect = _connect  # type: ignore[method-assign]
+
+
+def _has_table(self: SqliteEventLogStorage, table_name: str) -> bool:
+    """Dagster's `SqliteEventLogStorage.has_table` (1.13), which makes a new engine and inspects
+    the index database for every asset event and check evaluation it stores: a table found
+    once is remembered by the storage (until `wipe`, which recreates the index)."""
+    found: set[str] = self.__dict__.setdefault("_suanli_tables", set())
+    if table_name not in found and _DAGSTER_HAS_TABLE(self, table_name):
+        found.add(table_name)
+    return table_name in found
+
+
+def _wipe(self: SqliteEventLogStorage) -> None:
+    self.__dict__.pop("_suanli_tables", None)
+    _DAGSTER_WIPE(self)
+
+
+_DAGSTER_HAS_TABLE: Any = None
+_DAGSTER_WIPE: Any = None
+
+
+def remember_event_log_tables() -> None:
+    """Dagster's SQLite event log storages, from now on in this process, look each table up
+    in their index database once (0.3 s of a full run's events). Idempotent."""
+    global _DAGSTER_HAS_TABLE, _DAGSTER_WIPE
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    if SqliteEventLogStorage.has_table is not _has_table:
+        _DAGSTER_HAS_TABLE = SqliteEventLogStorage.has_table
+        _DAGSTER_WIPE = SqliteEventLogStorage.wipe
+        SqliteEventLogStorage.has_table = _has_table  # type: ignore[method-assign]
+        SqliteEventLogStorage.wipe = _wipe  # type: ignore[method-assign]
+
+
+@cache
+def _constructor_arguments(cls: type, raiseerr: bool) -> frozenset[str] | None:
+    found = _SQLALCHEMY_CLS_KWARGS(cls, raiseerr=raiseerr)
+    return None if found is None else frozenset(found)
+
+
+def _get_cls_kwargs(
+    cls: type, *, _set: set[str] | None = None, raiseerr: bool = False
+) -> set[str] | None:
+    """SQLAlchemy's `util.get_cls_kwargs`, its answer for a class kept (top-level calls)."""
+    if _set is not None:  # its own recursion, collecting into `_set`
+        return _SQLALCHEMY_CLS_KWARGS(cls, _set=_set, raiseerr=raiseerr)
+    found = _constructor_arguments(cls, raiseerr)
+    return None if found is None else set(found)
+
+
+_SQLALCHEMY_CLS_KWARGS: Any = None
+
+
+def memoise_type_arguments() -> None:
+    """SQLAlchemy, from now on in this process, reads each type class's constructor arguments
+    once. It reads them again for every type object it meets in a statement's cache key, and
+    Dagster's event log inserts its values with new type objects: walking the `__init__`s of
+    their classes took 0.35 s of a full run's events. The arguments are those of the class's
+    code, which does not change while the process runs. Idempotent."""
+    global _SQLALCHEMY_CLS_KWARGS
+    import sqlalchemy.util
+    from sqlalchemy.util import langhelpers
+
+    if sqlalchemy.util.get_cls_kwargs is not _get_cls_kwargs:
+        _SQLALCHEMY_CLS_KWARGS = langhelpers.get_cls_kwargs
+        # where the type system reads it, and where the module's own helpers do
+        sqlalchemy.util.get_cls_kwargs = _get_cls_kwargs
+        langhelpers.get_cls_kwargs = _get_cls_kwargs
+
+
+def tune_event_log() -> None:
+    """All of the above but `commit_without_fsync` (which `import suanli` does): what a process
+    that stores a run's events calls first."""
+    reuse_event_log_engines()
+    remember_event_log_tables()
+    memoise_type_arguments()

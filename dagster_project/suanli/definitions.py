@@ -18,7 +18,7 @@ from dagster import (
 from suanli import settings
 from suanli.alerts.resource import AlertsResource
 from suanli.alerts.sensors import alert_sensors
-from suanli.dagster_storage import reuse_event_log_engines
+from suanli.dagster_storage import tune_event_log
 from suanli.index.assets import index_definitions
 from suanli.intake.assets import build_raw_assets, deliveries_log
 from suanli.intake.catalog import source_specs
@@ -40,8 +40,9 @@ from suanli.transform.exposures import exposure_specs
 from suanli.warehouse.resource import WarehouseResource
 
 # Whatever process runs these assets (the CLI, a daemon's or the UI's run worker) stores its
-# events through one SQLAlchemy engine per SQLite file (suanli.dagster_storage says why).
-reuse_event_log_engines()
+# events through one SQLAlchemy engine per SQLite file, each table looked up once
+# (suanli.dagster_storage says why).
+tune_event_log()
 
 manifest = load_manifest()
 # Who reads the marts (dbt exposures): described, never materialised.

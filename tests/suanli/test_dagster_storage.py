@@ -1,7 +1,8 @@
 """The local instance's SQLite storage, once `suanli` is imported: Dagster's as configured in
 dagster_home/dagster.yaml, committing without an fsync each (synchronous=NORMAL in WAL mode);
 and, once suanli.definitions is, storing events through one engine per database file whose
-connection stays open between events."""
+connection stays open between events, each table of the index looked up once, each SQLAlchemy
+type class's arguments read once."""
 
 import multiprocessing
 import shutil
@@ -14,7 +15,13 @@ from dagster import DagsterEventType, DagsterInstance, job, op
 from dagster._core.events.log import EventLogEntry
 
 import suanli  # noqa: F401  (what it does on import is under test)
-from suanli.dagster_storage import MAX_ENGINES, reuse_event_log_engines
+from suanli import dagster_storage
+from suanli.dagster_storage import (
+    MAX_ENGINES,
+    memoise_type_arguments,
+    remember_event_log_tables,
+    reuse_event_log_engines,
+)
 from suanli.settings import REPO_ROOT
 
 NORMAL = 1  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL
@@ -132,3 +139,42 @@ def test_a_forked_child_inherits_no_open_connection_and_the_parent_goes_on(
     success = DagsterEventType.RUN_SUCCESS
     assert success in {event.dagster_event_type for event in instance.all_logs(again.run_id)}
     assert len(instance.all_logs(run.run_id)) == stored
+
+
+def test_a_table_found_in_the_index_is_looked_up_once_until_a_wipe(
+    instance: DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remember_event_log_tables()
+    lookups: list[str] = []
+
+    def counted(storage: object, table_name: str) -> bool:
+        lookups.append(table_name)
+        return original(storage, table_name)
+
+    original = dagster_storage._DAGSTER_HAS_TABLE
+    monkeypatch.setattr(dagster_storage, "_DAGSTER_HAS_TABLE", counted)
+    storage = instance.event_log_storage
+    assert storage.has_table("asset_check_executions")
+    assert storage.has_table("asset_check_executions")
+    assert not storage.has_table("no_such_table")
+    assert not storage.has_table("no_such_table")  # a missing table is looked up each time
+    assert lookups == ["asset_check_executions", "no_such_table", "no_such_table"]
+    one_step.execute_in_process(instance=instance)  # events stored with the remembered tables
+    instance.wipe()
+    assert storage.has_table("asset_check_executions")
+    assert lookups[-1] == "asset_check_executions"  # looked up again after the wipe
+
+
+def test_sqlalchemy_reads_a_type_class_s_arguments_once_and_answers_as_before() -> None:
+    from sqlalchemy import Enum, Numeric, String, util
+    from sqlalchemy.util import langhelpers
+
+    memoise_type_arguments()
+    sqlalchemy_s = dagster_storage._SQLALCHEMY_CLS_KWARGS  # its own, walking the __init__s
+    for cls in (String, Enum, Numeric):
+        before = sqlalchemy_s(cls)
+        first = util.get_cls_kwargs(cls)
+        assert first == before == langhelpers.get_cls_kwargs(cls)
+        first.add("changed by a caller")
+        assert util.get_cls_kwargs(cls) == before  # each caller gets its own set
+    assert dagster_storage._constructor_arguments.cache_info().hits >= 3

@@ -28,7 +28,7 @@ from dagster import (
 )
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
-from suanli.dagster_storage import reuse_event_log_engines
+from suanli.dagster_storage import tune_event_log
 from suanli.index.partitions import (
     YearsError,
     consecutive_blocks,
@@ -73,7 +73,7 @@ from suanli.transform.plan import (
 from suanli.zygote import fork_server
 
 # The CLI's own instance (run records, skipped runs) as the runs' (suanli.definitions).
-reuse_event_log_engines()
+tune_event_log()
 
 PID_TAG = "suanli/pid"
 LATEST_LOG = "materialize_latest.log"  # a link to the newest run's log
