@@ -36,9 +36,14 @@ from contextlib import contextmanager
 from functools import cache, cached_property
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, Failure, Output
-from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 from packaging.version import Version
 
 from suanli.index.partitions import run_years, year_partitions
@@ -57,7 +62,7 @@ from suanli.transform.plan import (
     project_digest,
     stale_plan,
 )
-from suanli.transform.row_counts import count_metadata, relations_by_key, row_counts
+from suanli.transform.row_counts import ROW_COUNTS_ENV, Counts, count_metadata, logged_counts
 from suanli.transform.translator import SuanliDbtTranslator
 from suanli.warehouse.resource import WarehouseResource
 
@@ -90,8 +95,8 @@ translator = SuanliDbtTranslator(
 class SuanliDbtCliResource(DbtCliResource):
     """dagster-dbt's resource without two costs it pays before each invocation (~8 s a run):
     - the dbt adapter it opens in this process, which only serves `fetch_row_counts` and
-      `fetch_column_metadata` (this project calls neither: the row counts come from one query
-      after the build, `suanli.transform.row_counts`);
+      `fetch_column_metadata` (this project calls neither: dbt logs the row counts itself,
+      `suanli.transform.row_counts`);
     - `dbt --version` in a subprocess: the executable is this environment's dbt, whose version
       is the installed dbt-core's."""
 
@@ -161,36 +166,36 @@ def dbt_models(
                     f"building the marts from {len(build.deliveries)} current deliveries"
                     + (f", on the audited build of run {base}" if base else "")
                 )
-        with years_in_environment(selected):
+        with build_environment(selected):
             arguments = PARTIAL_BUILD_ARGS if base else BUILD_ARGS
             invocation = dbt.cli(arguments, context=context, raise_on_error=False)
         if any(key.path[0] == "report" for key in context.job_def.asset_layer.selected_asset_keys):
             preload_drawing()  # while dbt builds, for the report's step after it
-        # Held until dbt exits: the counts need the file dbt has open while it builds.
-        events = list(logging_progress(context, invocation.stream()))
+        yield from logging_progress(context, with_row_counts(invocation, years))
         try:
             prune_build_folders(invocation.target_path.parent, context.op_execution_context.op.name)
         except OSError as error:  # a build's leftovers, not the build: it goes on
             context.log.warning(f"dbt's earlier build folders were not all removed: {error}")
-        with warehouse.connect(read_only=True, what="dbt build: row counts") as connection:
-            yield from with_row_counts(context, events, connection, years)
     if not invocation.is_successful():
         raise invocation.get_error() or RuntimeError("dbt build failed")
 
 
 @contextmanager
-def years_in_environment(years: list[int]) -> Iterator[None]:
-    """`SUANLI_DBT_YEARS` set to `years` for the dbt process started inside (none: every
-    year), as it was before afterwards."""
-    before = os.environ.pop(YEARS_ENV, None)
+def build_environment(years: list[int]) -> Iterator[None]:
+    """For the dbt process started inside: `SUANLI_DBT_YEARS` set to `years` (none: every
+    year), and the row counts asked for (`suanli.transform.row_counts`); the environment as it
+    was before afterwards."""
+    before = {name: os.environ.pop(name, None) for name in (YEARS_ENV, ROW_COUNTS_ENV)}
     if years:
         os.environ[YEARS_ENV] = json.dumps(years)
+    os.environ[ROW_COUNTS_ENV] = "1"
     try:
         yield
     finally:
-        os.environ.pop(YEARS_ENV, None)
-        if before is not None:
-            os.environ[YEARS_ENV] = before
+        for name, value in before.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
 
 
 def logging_progress(context: AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
@@ -204,26 +209,27 @@ def logging_progress(context: AssetExecutionContext, events: Iterator[Any]) -> I
         yield event
 
 
-def with_row_counts(
-    context: AssetExecutionContext,
-    events: list[Any],
-    connection: duckdb.DuckDBPyConnection,
-    years: list[int],
-) -> Iterator[Any]:
-    """The build's events, each model's materialisation with its relation's row count (and rows
-    by year), from one query after the build (`suanli.transform.row_counts`)."""
-    relations = relations_by_key(dbt_project_manifest(), translator.get_asset_key)
-    built = {
-        event.output_name: relations[context.asset_key_for_output(event.output_name)]
-        for event in events
-        if isinstance(event, Output)
-        and context.asset_key_for_output(event.output_name) in relations
-    }
-    counts = row_counts(connection, built.values())
-    for event in events:
-        if isinstance(event, Output) and (found := counts.get(built.get(event.output_name))):
-            event = event.with_metadata({**event.metadata, **count_metadata(found, years)})
-        yield event
+def with_row_counts(invocation: DbtCliInvocation, years: list[int]) -> Iterator[Any]:
+    """The build's Dagster events as dbt reports each node, each model's and seed's with the
+    row counts its post-hook logged just before (`suanli.transform.row_counts`): what
+    `invocation.stream()` yields, with the counts."""
+    counts: dict[str, Counts] = {}
+    for event in invocation.stream_raw_events():
+        if logged := logged_counts(event.raw_event):
+            counts[logged[0]] = logged[1]
+            continue
+        node = event.raw_event["data"].get("node_info", {}).get("unique_id")
+        for dagster_event in event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        ):
+            if isinstance(dagster_event, Output) and node in counts:
+                found = count_metadata(counts.pop(node), years)
+                dagster_event = dagster_event.with_metadata({**dagster_event.metadata, **found})
+            yield dagster_event
 
 
 def load_manifest() -> dict[str, Any]:
