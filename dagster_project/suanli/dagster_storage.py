@@ -136,7 +136,7 @@ def reuse_event_log_engines() -> None:
 def _has_table(self: SqliteEventLogStorage, table_name: str) -> bool:
     """Dagster's `SqliteEventLogStorage.has_table` (1.13), which makes a new engine and inspects
     the index database for every asset event and check evaluation it stores: a table found
-    once is remembered by the storage (until `wipe`, which recreates the index)."""
+    once is remembered by the storage until its `wipe` (a missing one is looked up each time)."""
     found: set[str] = self.__dict__.setdefault("_suanli_tables", set())
     if table_name not in found and _DAGSTER_HAS_TABLE(self, table_name):
         found.add(table_name)
