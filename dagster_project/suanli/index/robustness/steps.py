@@ -274,7 +274,9 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
     """Ranks along the last axis, 1 = highest; ties share the better rank (1, 2, 2, 4) on
     scores rounded to RANK_DECIMALS; 0 for a missing score."""
     keys = -np.round(scores, RANK_DECIMALS)
-    order = np.argsort(keys, axis=-1, kind="stable")
+    # Any sort will do: tied units take their group's first position whatever their order.
+    # numpy's default (vectorised) one takes half the time of a stable sort.
+    order = np.argsort(keys, axis=-1)
     ordered = np.take_along_axis(keys, order, axis=-1)
     positions = np.broadcast_to(np.arange(keys.shape[-1]), keys.shape)
     starts = np.ones(keys.shape, dtype=bool)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from robustness_coins import PAIRWISE, tiny_coin, two_level_coin
+from scipy.stats import rankdata
 
 from suanli.index.ahp import aggregate_judgements, ahp_weights
 from suanli.index.panel.group import aggregate_priorities
@@ -86,6 +90,20 @@ def test_competition_ranks_share_the_better_rank_and_leave_missing_unranked() ->
     )
     # Scores equal to 6 decimals tie, as the published ranks do.
     np.testing.assert_array_equal(steps.competition_ranks(np.array([1.0, 1.0 + 1e-9])), [1, 1])
+
+
+# Few distinct values, so that most draws have ties; NaN for a missing score.
+_SCORES = st.sampled_from([np.nan, 0.0, 12.5, 12.5 + 1e-9, 50.0, 99.999999, 100.0])
+
+
+@given(arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 12)), elements=_SCORES))
+def test_competition_ranks_equal_min_ranks_of_the_rounded_scores(scores: np.ndarray) -> None:
+    ranked = steps.competition_ranks(scores)
+    for row, ranks in zip(scores, ranked, strict=True):
+        present = ~np.isnan(row)
+        keys = -np.round(row[present], steps.RANK_DECIMALS)
+        np.testing.assert_array_equal(ranks[present], rankdata(keys, method="min"))
+        np.testing.assert_array_equal(ranks[~present], 0)
 
 
 def test_batched_eigenvector_weights_equal_the_ahp_module() -> None:
