@@ -1,7 +1,8 @@
 """Benchmark: intake of a 1 M-row registry; a full materialisation, the same again with
 nothing changed, a bare `dbt build` of the same selection, and one year re-materialised after
 a corrected delivery (in its own interpreter, then again forked from a run server, as under
-`make serve`); the robustness audit's Monte Carlo at 10,000 runs.
+`make serve`) with a bare `dbt build` of that run's dbt command; the robustness audit's Monte
+Carlo at 10,000 runs.
 
     python -m suanli.benchmark        (or: make benchmark)
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
@@ -28,6 +31,7 @@ import duckdb
 from suanli import settings
 from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
 from suanli.transform.assets import BUILD_ARGS
+from suanli.transform.dbt_command import YEARS_ENV
 from suanli.zygote import stop_server
 
 
@@ -153,6 +157,29 @@ def step_seconds(env: dict[str, str]) -> dict[str, float]:
         }
 
 
+# dagster-dbt logs the command of each invocation in the step's log.
+DBT_COMMAND = re.compile(r"Running dbt command: `([^`]*)`")
+
+
+def dbt_arguments(message: str) -> list[str] | None:
+    """The arguments after the program of the dbt command a log message names, if it names one."""
+    found = DBT_COMMAND.search(message)
+    return shlex.split(found[1])[1:] if found else None
+
+
+def last_dbt_arguments(env: dict[str, str]) -> list[str]:
+    """The arguments of the dbt command the latest run in the benchmark's instance ran."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        (record,) = instance.get_run_records(limit=1)
+        for entry in instance.get_records_for_run(record.dagster_run.run_id).records:
+            arguments = dbt_arguments(entry.event_log_entry.user_message)
+            if arguments:
+                return arguments
+    raise SystemExit("the latest run's log names no dbt command")
+
+
 def timed_served(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> float:
     """`command` timed as it runs forked from a run server (`python -m suanli.cli serve`, its
     imports done before), which is stopped after."""
@@ -198,6 +225,7 @@ FIGURES = [
     ("report_s", "report in the full run", ""),
     ("one_year_dbt_s", "the dbt step of the one-year run", ""),
     ("one_year_report_s", "the report in the one-year run", ""),
+    ("one_year_dbt_bare_s", "bare `dbt build` of the one-year run's selection and year", ""),
 ]
 
 
@@ -230,6 +258,12 @@ def main() -> None:
         change_a_2025_delivery(landing)
         one_year = timed([*materialize, "--years", "2025"], env, REPO_ROOT)
         one_year_steps = step_seconds(env)
+        # The same dbt command as the one-year run's dbt step, bare: dbt's own share of it.
+        one_year_dbt_bare = timed(
+            [str(bin_dir / "suanli-dbt"), *last_dbt_arguments(env), "--profiles-dir", "."],
+            {**env, YEARS_ENV: json.dumps([2025])},
+            DBT_PROJECT_DIR,
+        )
         change_a_2025_delivery(landing)  # again: the same run, from a run server
         one_year_served = timed_served(
             [*materialize, "--years", "2025"], env, REPO_ROOT, Path(tmp) / "serve.log"
@@ -255,6 +289,7 @@ def main() -> None:
         "one_year_steps": len(one_year_steps),
         # …and draws again only the charts whose data it moved (suanli.report.drawn)
         "one_year_report_s": round(one_year_steps.get("report__blue_book", 0.0), 1),
+        "one_year_dbt_bare_s": round(one_year_dbt_bare, 1),
         "peak_rss_mb": round(peak_mb),
         "intake_1m_s": round(intake_s, 2),
         "intake_1m_rss_mb": round(intake_mb),
