@@ -24,7 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -33,6 +36,9 @@ from suanli.settings import DBT_PROJECT_DIR, REPO_ROOT
 from suanli.transform.assets import BUILD_ARGS
 from suanli.transform.dbt_command import YEARS_ENV
 from suanli.zygote import stop_server
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 def isolated_environment(root: Path) -> dict[str, str]:
@@ -140,14 +146,23 @@ def monte_carlo_only(warehouse: Path) -> None:
     print(f"{time.perf_counter() - started:.3f} {peak_mb:.0f}")
 
 
-def step_seconds(env: dict[str, str]) -> dict[str, float]:
-    """Seconds of each step of the latest run in the benchmark's Dagster instance."""
-    from dagster import DagsterEventType, DagsterInstance
+@contextmanager
+def latest_run(env: dict[str, str]) -> Iterator[tuple[DagsterInstance, str]]:
+    """The benchmark's Dagster instance and the id of its latest run."""
+    from dagster import DagsterInstance
 
     with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         (record,) = instance.get_run_records(limit=1)
+        yield instance, record.dagster_run.run_id
+
+
+def step_seconds(env: dict[str, str]) -> dict[str, float]:
+    """Seconds of each step of the latest run in the benchmark's Dagster instance."""
+    from dagster import DagsterEventType
+
+    with latest_run(env) as (instance, run_id):
         successes = instance.get_records_for_run(
-            record.dagster_run.run_id, of_type=DagsterEventType.STEP_SUCCESS
+            run_id, of_type=DagsterEventType.STEP_SUCCESS
         ).records
         return {
             entry.event_log_entry.step_key: (
@@ -169,11 +184,8 @@ def dbt_arguments(message: str) -> list[str] | None:
 
 def last_dbt_arguments(env: dict[str, str]) -> list[str]:
     """The arguments of the dbt command the latest run in the benchmark's instance ran."""
-    from dagster import DagsterInstance
-
-    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
-        (record,) = instance.get_run_records(limit=1)
-        for entry in instance.get_records_for_run(record.dagster_run.run_id).records:
+    with latest_run(env) as (instance, run_id):
+        for entry in instance.get_records_for_run(run_id).records:
             arguments = dbt_arguments(entry.event_log_entry.user_message)
             if arguments:
                 return arguments
